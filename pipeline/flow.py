@@ -1,0 +1,170 @@
+"""The flow for one input: ingest -> rasterize -> preprocess -> OCR -> repair -> structure -> outputs.
+
+Each stage is a plain function from one data type to the next; this module
+only composes them. `.txt` inputs skip the image stages and enter at repair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from . import __version__, ingest, ocr, preprocess, raster, repair, structure
+from .ingest import InputError, InputFile
+from .model import Document, Line, Page, Word
+from .outputs import ManifestEntry, atomic_write_bytes, write_document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    lang: str = ocr.DEFAULT_LANG
+    psm: int = ocr.DEFAULT_PSM
+    dpi: int = raster.DEFAULT_DPI
+    preprocess: tuple[str, ...] = preprocess.DEFAULT_STEPS
+    repair: bool = True
+    tone_style: str = "old"
+    page_images: bool = True
+    page_timeout: float = 120.0
+
+    def key(self) -> str:
+        """A short hash of everything that changes the output (resume compares it)."""
+        data = {**asdict(self), "vnocr": __version__}
+        data.pop("page_timeout")
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@cache
+def engine_versions() -> dict[str, str]:
+    return {
+        "vnocr": __version__,
+        "tesseract": ocr.tesseract_version(),
+        "poppler": raster.poppler_version(),
+        "opencv": cv2.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def text_pages(text: str) -> list[Page]:
+    """Text from an earlier OCR -> pages (form feeds) of lines (blank lines end paragraphs)."""
+    pages = []
+    count = 0
+    for number, chunk in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\f"), start=1):
+        lines: list[Line] = []
+        paragraph = 1
+        for raw in chunk.split("\n"):
+            tokens = raw.split()
+            if not tokens:
+                if lines and lines[-1].paragraph == paragraph:
+                    paragraph += 1
+                continue
+            line_id = f"p{number}-l{len(lines) + 1}"
+            words = []
+            for token in tokens:
+                count += 1
+                words.append(Word(id=f"p{number}-w{count}", ocr=token, text=token, conf=1.0, page=number, line=line_id))
+            lines.append(Line(id=line_id, page=number, words=words, paragraph=paragraph))
+        pages.append(Page(number=number, lines=lines))
+    while len(pages) > 1 and not pages[-1].lines:
+        pages.pop()
+    return pages
+
+
+def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
+    """Preprocess and OCR one page image; the page and the image its boxes refer to."""
+    start = time.perf_counter()
+    gray = np.asarray(page.image, dtype=np.uint8)
+    clean, info = preprocess.preprocess(gray, settings.preprocess)
+    words = ocr.run_tesseract(clean, settings.lang, settings.psm, page.dpi, settings.page_timeout)
+    info["raster"] = page.how
+    result = Page(
+        number=page.number,
+        lines=ocr.page_lines(words, page.number),
+        width=int(clean.shape[1]),
+        height=int(clean.shape[0]),
+        dpi=page.dpi,
+        preprocess=info,
+    )
+    result.seconds = round(time.perf_counter() - start, 3)
+    return result, clean
+
+
+def read_document(path: Path, settings: Settings, images_dir: Path | None = None) -> Document:
+    """Everything up to (and including) repair and structure for one input file; nothing written but page images."""
+    source = ingest.identify(path)
+    if source.kind == "text":
+        pages = text_pages(ingest.read_text(path))
+    else:
+        pages = []
+        for raster_page in raster.pages(path, source.kind, settings.dpi, settings.page_timeout):
+            page, image = ocr_page(raster_page, settings)
+            if images_dir is not None:
+                name = f"p{page.number:03d}.jpg"
+                ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
+                if ok:
+                    atomic_write_bytes(images_dir / name, encoded.tobytes())
+                    page.image = f"{images_dir.name}/{name}"
+            pages.append(page)
+    source.pages = len(pages)
+    doc = Document(
+        source=source,
+        pages=pages,
+        engine=engine_versions() if source.kind != "text" else {"vnocr": __version__},
+        settings={**asdict(settings), "preprocess": list(settings.preprocess), "key": settings.key()},
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    if settings.repair:
+        doc = repair.repair_document(doc, tone_style=settings.tone_style)
+    return structure.structure_document(doc)
+
+
+@dataclass
+class Outcome:
+    entry: ManifestEntry
+    words: int = 0
+    low_conf: int = 0
+    conf_sum: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def process_file(item: InputFile, out_dir: Path, settings: Settings) -> Outcome:
+    """Read one input and write `OUT/<stem>.json` and `.txt`; errors become a manifest entry, never an exception."""
+    start = time.perf_counter()
+    json_path = out_dir / item.relative.parent / (item.relative.name + ".json")
+    images_dir = json_path.with_name(item.relative.name + ".pages") if settings.page_images else None
+    try:
+        doc = read_document(item.path, settings, images_dir)
+        write_document(doc, json_path)
+    except InputError as exc:
+        return Outcome(ManifestEntry(str(item.path), None, "error", str(exc), 0, round(time.perf_counter() - start, 3)))
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+        log.exception("%s: unexpected failure", item.path)
+        message = f"unexpected error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc!r}); please report it"
+        return Outcome(ManifestEntry(str(item.path), None, "error", message, 0, round(time.perf_counter() - start, 3)))
+    words = doc.words()
+    return Outcome(
+        ManifestEntry(
+            input=str(item.path),
+            output=str(json_path.relative_to(out_dir)),
+            status="ok",
+            error=None,
+            pages=len(doc.pages),
+            seconds=round(time.perf_counter() - start, 3),
+            sha256=doc.source.sha256,
+            settings=settings.key(),
+        ),
+        words=len(words),
+        low_conf=sum(1 for w in words if w.flag),
+        conf_sum=sum(w.conf for w in words),
+    )

@@ -1,0 +1,150 @@
+"""The document data model: pages -> lines -> words, from OCR to the clerk's fix.
+
+Every word keeps what the OCR read (`ocr`), the current best text (`text`),
+where it sits (`page`, `bbox`, `line`), a confidence in `text` (0..1), whether a
+clerk should look (`flag`), ranked `alternatives`, and where `text` came from
+(`source`: ocr | repair | clerk) with the history of earlier values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page-image pixels
+
+
+@dataclass
+class Edit:
+    """One earlier value of a word's text, kept when the text changes."""
+
+    text: str
+    source: str
+    who: str | None = None
+    when: str | None = None
+
+
+@dataclass
+class Word:
+    id: str
+    ocr: str
+    text: str
+    conf: float
+    page: int
+    line: str
+    bbox: BBox | None = None
+    flag: bool = False
+    alternatives: list[str] = field(default_factory=list)
+    source: str = "ocr"
+    who: str | None = None
+    when: str | None = None
+    history: list[Edit] = field(default_factory=list)
+
+    def set_text(self, text: str, source: str, who: str | None = None, when: str | None = None) -> None:
+        """Replace the text, keeping the prior value in the history."""
+        if text == self.text and source == self.source:
+            return
+        self.history.append(Edit(self.text, self.source, self.who, self.when))
+        self.text, self.source, self.who, self.when = text, source, who, when
+
+
+@dataclass
+class Line:
+    id: str
+    page: int
+    words: list[Word]
+    bbox: BBox | None = None
+    block: int = 0
+    paragraph: int = 0
+    column: str = "full"  # left | right | full (two-column header and footer bands)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words if w.text)
+
+    @property
+    def ocr_text(self) -> str:
+        return " ".join(w.ocr for w in self.words)
+
+
+@dataclass
+class Page:
+    number: int
+    lines: list[Line]
+    width: int | None = None
+    height: int | None = None
+    dpi: int | None = None
+    image: str | None = None  # path of the page image relative to the document JSON
+    preprocess: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class SourceInfo:
+    path: str
+    name: str
+    sha256: str
+    kind: str  # pdf | tiff | png | jpeg | text
+    size: int
+    pages: int
+
+
+@dataclass
+class Document:
+    source: SourceInfo
+    pages: list[Page]
+    engine: dict[str, str]
+    settings: dict[str, Any]
+    text: str = ""
+    structure: dict[str, Any] = field(default_factory=dict)
+    version: int = 1
+    created: str = ""
+
+    def lines(self) -> list[Line]:
+        return [line for page in self.pages for line in page.lines]
+
+    def words(self) -> list[Word]:
+        return [w for line in self.lines() for w in line.words]
+
+    def word(self, word_id: str) -> Word:
+        for w in self.words():
+            if w.id == word_id:
+                return w
+        raise KeyError(f"no word {word_id!r} in {self.source.name}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["schema"] = SCHEMA_ID
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        pages = []
+        for p in data["pages"]:
+            lines = []
+            for ln in p["lines"]:
+                words = [
+                    Word(
+                        **{
+                            **w,
+                            "bbox": tuple(w["bbox"]) if w.get("bbox") else None,
+                            "history": [Edit(**e) for e in w.get("history", [])],
+                        }
+                    )
+                    for w in ln["words"]
+                ]
+                lines.append(Line(**{**ln, "words": words, "bbox": tuple(ln["bbox"]) if ln.get("bbox") else None}))
+            pages.append(Page(**{**p, "lines": lines}))
+        return cls(
+            source=SourceInfo(**data["source"]),
+            pages=pages,
+            engine=data["engine"],
+            settings=data["settings"],
+            text=data.get("text", ""),
+            structure=data.get("structure", {}),
+            version=data.get("version", 1),
+            created=data.get("created", ""),
+        )
+
+
+SCHEMA_ID = "https://vnocr.invalid/schema/document-1.json"

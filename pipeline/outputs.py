@@ -1,0 +1,118 @@
+"""Outputs: atomic file writes, the document JSON and text, the schema, the manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .model import Document
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+@cache
+def document_schema() -> dict[str, Any]:
+    return json.loads(resources.files("pipeline").joinpath("schema/document.schema.json").read_text("utf-8"))
+
+
+def validate_document(data: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when `data` is not a valid document JSON."""
+    jsonschema.validate(data, document_schema(), format_checker=jsonschema.FormatChecker())
+
+
+def write_document(doc: Document, json_path: Path) -> None:
+    """Write the document JSON and its clean text (same stem, .txt), each atomically."""
+    data = json.loads(json.dumps(doc.to_dict()))
+    validate_document(data)
+    atomic_write_json(json_path, data)
+    atomic_write_text(json_path.with_suffix(".txt"), doc.text.rstrip("\n") + "\n")
+
+
+def read_document(json_path: Path) -> Document:
+    return Document.from_dict(json.loads(json_path.read_text("utf-8")))
+
+
+@dataclass
+class ManifestEntry:
+    input: str
+    output: str | None
+    status: str  # ok | error | skipped
+    error: str | None
+    pages: int
+    seconds: float
+    sha256: str | None = None
+    settings: str | None = None
+
+
+class Manifest:
+    """`OUT/manifest.jsonl`: one line per input.
+
+    Lines are appended (and fsynced) as inputs finish, so a killed run loses at
+    most the line being written; `compact()` rewrites the file atomically with
+    exactly one line per input (the last one written wins) and drops a torn
+    final line.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / "manifest.jsonl"
+
+    def entries(self) -> dict[str, ManifestEntry]:
+        found: dict[str, ManifestEntry] = {}
+        if not self.path.exists():
+            return found
+        for raw in self.path.read_text("utf-8", errors="replace").splitlines():
+            try:
+                entry = ManifestEntry(**json.loads(raw))
+            except (ValueError, TypeError):
+                continue
+            found[entry.input] = entry
+        return found
+
+    def append(self, entry: ManifestEntry) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+        if self.path.exists() and self.path.stat().st_size:
+            with open(self.path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    line = "\n" + line
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def compact(self) -> None:
+        entries = self.entries()
+        if not entries and not self.path.exists():
+            return
+        text = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries.values())
+        atomic_write_text(self.path, text)

@@ -1,0 +1,56 @@
+"""Shared fixtures: real files made by the project (rendered pages, PDFs, bad inputs)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.outputs import validate_document
+
+ROOT = Path(__file__).resolve().parent.parent
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
+
+
+def draw_page(lines: list[tuple[int, int, str, bool]], size=(2480, 3508)) -> Image.Image:
+    """A white A4 page at 300 DPI with text drawn at (x, y), bold or regular, 13.5 pt."""
+    regular = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Regular.ttf"), 56)
+    bold = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Bold.ttf"), 56)
+    page = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(page)
+    for x, y, text, is_bold in lines:
+        draw.text((x, y), text, font=bold if is_bold else regular, fill=0)
+    return page
+
+
+HEADER = [
+    (330, 240, "ỦY BAN NHÂN DÂN", False),
+    (1250, 240, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
+    (330, 310, "PHƯỜNG AN BÌNH", True),
+    (1420, 310, "Độc lập - Tự do - Hạnh phúc", True),
+    (330, 440, "Số: 125/BC-UBND", False),
+    (1350, 440, "An Bình, ngày 14 tháng 3 năm 2025", False),
+    (1100, 640, "BÁO CÁO", True),
+    (350, 820, "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:", False),
+]
+
+
+@pytest.fixture(scope="session")
+def header_page() -> Image.Image:
+    return draw_page(HEADER)
+
+
+@pytest.fixture
+def png_bytes(header_page) -> bytes:
+    buf = io.BytesIO()
+    header_page.save(buf, format="PNG", dpi=(300, 300))
+    return buf.getvalue()
+
+
+def load_valid_json(path: Path) -> dict:
+    data = json.loads(path.read_text("utf-8"))
+    validate_document(data)
+    return data

@@ -1,0 +1,124 @@
+"""`vnocr process` on real files: outputs, schema, reading order, bad inputs, exit codes, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import ocr, outputs
+from pipeline.outputs import Manifest, ManifestEntry, atomic_write_text
+
+from .conftest import load_valid_json
+
+
+def vnocr(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_process_mixed_folder(tmp_path: Path, header_page) -> None:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    header_page.save(src / "sub" / "scan.png", dpi=(300, 300))
+    header_page.rotate(3, fillcolor=255).convert("RGB").save(src / "skewed.jpg", quality=80, dpi=(300, 300))
+    header_page.save(src / "two.pdf", resolution=300, save_all=True, append_images=[header_page])
+    (src / "old.txt").write_text("UY BAN NHAN DAN\nPHUONG AN BINH\n\nBAO CAO\n", "utf-8")
+    (src / "empty.pdf").write_bytes(b"")
+    (src / "bad.txt").write_bytes(b"Ngh\xef quy\xeat")
+    out = tmp_path / "out"
+    result = vnocr("process", str(src), "-o", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "4 ok, 2 failed, 0 skipped" in result.stderr
+    assert "empty.pdf: the file is empty" in result.stderr and "bad.txt: the text is not UTF-8" in result.stderr
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert len(manifest) == 6 and {m["status"] for m in manifest} == {"ok", "error"}
+    for stem, pages, kind in [("sub/scan", 1, "png"), ("skewed", 1, "jpeg"), ("two", 2, "pdf"), ("old", 1, "text")]:
+        data = load_valid_json(out / f"{stem}.json")
+        assert data["source"]["kind"] == kind and data["source"]["pages"] == pages == len(data["pages"])
+        assert (out / f"{stem}.txt").read_text().strip()
+    skewed = load_valid_json(out / "skewed.json")
+    assert abs(skewed["pages"][0]["preprocess"]["skew_deg"] + 3) < 0.5
+    text = (out / "skewed.txt").read_text()
+    for expected in ["ỦY BAN NHÂN DÂN", "Số: 125/BC-UBND", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO"]:
+        assert expected in text, text
+    word = load_valid_json(out / "sub/scan.json")["pages"][0]["lines"][0]["words"][0]
+    assert word["ocr"] == word["text"] and 0 <= word["conf"] <= 1 and len(word["bbox"]) == 4
+    assert (out / "sub" / "scan.pages" / "p001.jpg").exists()
+
+
+def test_reading_order_of_two_column_header(header_page) -> None:
+    lines = ocr.page_lines(ocr.run_tesseract(np.asarray(header_page)), page=1)
+    texts = [line.text for line in lines]
+    order = [
+        next(i for i, t in enumerate(texts) if key in t)
+        for key in ["ỦY BAN", "PHƯỜNG AN", "125/BC", "CỘNG HÒA", "Hạnh phúc", "tháng 3", "BÁO CÁO", "kết quả"]
+    ]
+    assert order == sorted(order), texts
+    assert {line.column for line in lines if "125/BC" in line.text} == {"left"}
+    assert {line.column for line in lines if "CỘNG HÒA" in line.text} == {"right"}
+
+
+def test_reading_order_splits_merged_header_lines() -> None:
+    words = [
+        ocr.OcrWord("PHƯỜNG", 0.9, (300, 100, 480, 150), (1, 1, 1)),
+        ocr.OcrWord("AN", 0.9, (500, 100, 560, 150), (1, 1, 1)),
+        ocr.OcrWord("Độc", 0.9, (1400, 100, 1490, 150), (1, 1, 1)),
+        ocr.OcrWord("lập", 0.9, (1510, 100, 1600, 150), (1, 1, 1)),
+        ocr.OcrWord("Số:", 0.9, (300, 200, 380, 250), (1, 1, 2)),
+        ocr.OcrWord("Hà", 0.9, (1400, 200, 1460, 250), (2, 1, 1)),
+        ocr.OcrWord("Nội", 0.9, (1480, 200, 2200, 250), (2, 1, 1)),
+    ]
+    assert [line.text for line in ocr.page_lines(words, 1)] == ["PHƯỜNG AN", "Số:", "Độc lập", "Hà Nội"]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert vnocr("process").returncode == 2
+    assert vnocr("process", str(tmp_path / "missing"), "-o", str(tmp_path / "o")).returncode == 2
+    assert vnocr("process", str(tmp_path), "-o", str(tmp_path / "o"), "--preprocess", "sharpen").returncode == 2
+
+
+def test_all_good_exit_0(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Số: 311/BC-UBND\n", "utf-8")
+    result = vnocr("process", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert load_valid_json(tmp_path / "out" / "a.json")["pages"][0]["lines"][0]["words"][1]["ocr"] == "311/BC-UBND"
+
+
+def test_interrupted_write_leaves_old_file_whole(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "doc.json"
+    atomic_write_text(target, "old")
+
+    def boom(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(target, "new" * 1000)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
+
+
+def test_manifest_compacts_to_one_line_per_input_and_survives_a_torn_line(tmp_path: Path) -> None:
+    manifest = Manifest(tmp_path)
+    manifest.append(ManifestEntry("a.pdf", None, "error", "x", 0, 1.0))
+    manifest.append(ManifestEntry("a.pdf", "a.json", "ok", None, 2, 3.0))
+    with open(manifest.path, "a") as fh:
+        fh.write('{"input": "b.pdf", "outp')
+    manifest.append(ManifestEntry("c.pdf", "c.json", "ok", None, 1, 1.0))
+    manifest.compact()
+    lines = [json.loads(line) for line in manifest.path.read_text().splitlines()]
+    assert [(entry["input"], entry["status"]) for entry in lines] == [("a.pdf", "ok"), ("c.pdf", "ok")]
+
+
+def test_schema_rejects_a_bad_document(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Số\n", "utf-8")
+    vnocr("process", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"))
+    data = load_valid_json(tmp_path / "out" / "a.json")
+    data["pages"][0]["lines"][0]["words"][0]["conf"] = 1.5
+    with pytest.raises(Exception, match="1.5"):
+        outputs.validate_document(data)
