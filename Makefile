@@ -33,11 +33,10 @@ test: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 eval: setup
-	$(PY) scripts/eval_ocr.py
-	$(PY) scripts/eval_repair.py
+	for s in scripts/eval_*.py; do $(PY) $$s || exit 1; done
 
 bench: setup
-	$(PY) scripts/bench.py
+	for s in scripts/bench_*.py; do $(PY) $$s || exit 1; done
 
 dictionaries: setup
 	$(PY) scripts/build_dictionaries.py

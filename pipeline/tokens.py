@@ -1,0 +1,88 @@
+"""Tokens as repair sees them: words to decode, and things to keep (numbers, codes, dates, URLs...).
+
+The same tokenizer turns the training corpus into language-model symbols, so
+the model and the decoder agree on what a token is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .vietnamese import nfc
+
+NUM = "<num>"
+CODE = "<code>"
+URL = "<url>"
+SENT = "<s>"
+
+# Punctuation that stands as a token of its own in the language model.
+PUNCT = set(",.;:!?()[]\"'“”‘’-–—/…%")
+
+_URL = regex.compile(r"^(?:https?://|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^[\w-]+(?:\.[\w-]+)*\.(?:vn|com|gov|org|net|edu)(?:/\S*)?$", regex.I)
+_NUMBER = regex.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
+_DATE = regex.compile(r"^\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$")
+# Document references and other codes: 57-NQ/TW, 192/KH-UBND, 15/2024/QĐ-UBND, QCVN 01:2021, ISO-9001...
+_CODE = regex.compile(r"^(?=.*\d)(?=.*[/:-])[\p{L}\d]+(?:[/:.-][\p{L}\d]+)+$|^(?=.*[/-])\p{Lu}[\p{Lu}\d]*(?:[/-][\p{Lu}\d]+)+$")
+_EDGE = regex.compile(r"^([\p{P}\p{S}]*?)(.*?)([\p{P}\p{S}]*)$", regex.S)
+_LETTERS = regex.compile(r"^\p{L}+$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of a whitespace token: `kind` is word, keep or punct."""
+
+    text: str
+    kind: str
+
+
+def classify(core: str) -> str | None:
+    """The language-model class of a token kept as it is, or None when it is a word to decode."""
+    if _URL.match(core):
+        return URL
+    if _NUMBER.match(core) or _DATE.match(core):
+        return NUM
+    if _CODE.match(core):
+        return CODE
+    return None
+
+
+def split_token(token: str) -> list[Piece]:
+    """`(KHCN),` -> `(`, `KHCN`, `)`, `,`; `S6:311` -> `S6`, `:`, `311`; codes and URLs stay whole."""
+    if classify(token) or _URL.match(token):
+        return [Piece(token, "keep")]
+    m = _EDGE.match(token)
+    lead, core, trail = m.group(1), m.group(2), m.group(3)
+    pieces = [Piece(ch, "punct") for ch in lead]
+    if core:
+        if classify(core):
+            pieces.append(Piece(core, "keep"))
+        elif ":" in core and not _CODE.match(core):
+            head, _, tail = core.partition(":")
+            pieces.extend(split_token(head) + [Piece(":", "punct")] + split_token(tail))
+        else:
+            pieces.append(Piece(core, "word"))
+    pieces.extend(Piece(ch, "punct") for ch in trail)
+    return [p for p in pieces if p.text]
+
+
+def lm_symbol(piece: Piece) -> str:
+    """The language-model symbol of a piece: lower-case word, punctuation, or a class."""
+    if piece.kind == "word":
+        return piece.text.lower()
+    if piece.kind == "punct":
+        return piece.text if piece.text in PUNCT else "-"
+    return classify(piece.text) or CODE
+
+
+def line_symbols(line: str) -> list[str]:
+    """A line of clean training text -> language-model symbols."""
+    out: list[str] = []
+    for token in nfc(line).split():
+        for piece in split_token(token):
+            if piece.kind == "word" and not _LETTERS.match(piece.text):
+                out.append(CODE)
+            else:
+                out.append(lm_symbol(piece))
+    return out
