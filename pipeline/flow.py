@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import cv2
@@ -21,7 +22,7 @@ import numpy as np
 
 from . import __version__, ingest, ocr, preprocess, raster, repair, structure
 from .ingest import InputError, InputFile
-from .model import Document, Line, Page, Word
+from .model import Document, Line, Page, SourceInfo, Word
 from .outputs import ManifestEntry, atomic_write_bytes, write_document
 
 log = logging.getLogger(__name__)
@@ -100,22 +101,42 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     return result, clean
 
 
-def read_document(path: Path, settings: Settings, images_dir: Path | None = None) -> Document:
+def ocr_pages(
+    raster_pages: Iterable[raster.RasterPage],
+    settings: Settings,
+    images_dir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Page]:
+    """OCR page images in turn, keeping each page image for review; `progress(number)` after each page."""
+    pages = []
+    for raster_page in raster_pages:
+        page, image = ocr_page(raster_page, settings)
+        if images_dir is not None:
+            name = f"p{page.number:03d}.jpg"
+            ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
+            if ok:
+                atomic_write_bytes(images_dir / name, encoded.tobytes())
+                page.image = f"{images_dir.name}/{name}"
+        pages.append(page)
+        if progress is not None:
+            progress(page.number)
+    return pages
+
+
+def read_document(
+    path: Path, settings: Settings, images_dir: Path | None = None, progress: Callable[[int], None] | None = None
+) -> Document:
     """Everything up to (and including) repair and structure for one input file; nothing written but page images."""
     source = ingest.identify(path)
     if source.kind == "text":
         pages = text_pages(ingest.read_text(path))
     else:
-        pages = []
-        for raster_page in raster.pages(path, source.kind, settings.dpi, settings.page_timeout):
-            page, image = ocr_page(raster_page, settings)
-            if images_dir is not None:
-                name = f"p{page.number:03d}.jpg"
-                ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
-                if ok:
-                    atomic_write_bytes(images_dir / name, encoded.tobytes())
-                    page.image = f"{images_dir.name}/{name}"
-            pages.append(page)
+        pages = ocr_pages(raster.pages(path, source.kind, settings.dpi, settings.page_timeout), settings, images_dir, progress)
+    return assemble_document(source, pages, settings)
+
+
+def assemble_document(source: SourceInfo, pages: list[Page], settings: Settings) -> Document:
+    """Pages read from one input -> the repaired, structured document."""
     source.pages = len(pages)
     doc = Document(
         source=source,
@@ -138,13 +159,32 @@ class Outcome:
     extra: dict = field(default_factory=dict)
 
 
-def process_file(item: InputFile, out_dir: Path, settings: Settings) -> Outcome:
-    """Read one input and write `OUT/<stem>.json` and `.txt`; errors become a manifest entry, never an exception."""
-    start = time.perf_counter()
+def output_paths(item: InputFile, out_dir: Path, settings: Settings) -> tuple[Path, Path | None]:
+    """Where an input's document JSON goes (its .txt beside it) and its page images (None: not kept)."""
     json_path = out_dir / item.relative.parent / (item.relative.name + ".json")
     images_dir = json_path.with_name(item.relative.name + ".pages") if settings.page_images else None
+    return json_path, images_dir
+
+
+def process_file(
+    item: InputFile,
+    out_dir: Path,
+    settings: Settings,
+    pages: list[Page] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Read one input and write `OUT/<stem>.json` and `.txt`; errors become a manifest entry, never an exception.
+
+    `pages`: the input's pages already OCRed (a large PDF whose pages were spread over workers).
+    `progress(number)` is called after each page is OCRed.
+    """
+    start = time.perf_counter()
+    json_path, images_dir = output_paths(item, out_dir, settings)
     try:
-        doc = read_document(item.path, settings, images_dir)
+        if pages is None:
+            doc = read_document(item.path, settings, images_dir, progress)
+        else:
+            doc = assemble_document(ingest.identify(item.path), pages, settings)
         write_document(doc, json_path)
     except InputError as exc:
         return Outcome(ManifestEntry(str(item.path), None, "error", str(exc), 0, round(time.perf_counter() - start, 3)))

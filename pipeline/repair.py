@@ -1,10 +1,315 @@
-"""Repair: restore Vietnamese diacritics and fix OCR errors (the hook in the flow)."""
+"""Repair: restore Vietnamese diacritics and fix OCR errors with a noisy-channel decoder.
+
+For each token, candidates come from the syllable inventory: every syllable
+with the same letters once marks are removed, and for garbled tokens (`S6`,
+`ciia`, `Pang`) the syllables reachable through the OCR confusion model. Each
+candidate is scored by the channel (how likely the OCR turns it into what we
+read) and by the trigram language model in context; a beam search finds the
+best reading of each paragraph. Confidence is the posterior of the chosen
+reading against its rivals with the neighbours fixed.
+
+The channel adapts to the document: the share of marked syllables and of
+unknown tokens tells whether marks were stripped (an OCR without Vietnamese),
+mangled, or are mostly right (Tesseract `vie`), so clean text passes through
+unchanged while folded text is fully restored.
+"""
 
 from __future__ import annotations
 
-from .model import Document
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from . import channel as channel_model
+from .lexicon import Lexicon, load_lexicon
+from .model import Document, Word
+from .tokens import Piece, lm_symbol, split_token
+from .vietnamese import apply_case, fold, nfc, normalize_tone_placement
+
+EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
+BEAM = 6
+FLAG_BELOW = 0.8
+UNKNOWN_LM = -9.0  # language-model score of a word the model does not know, kept as read
+_LETTERS = regex.compile(r"^\p{L}+$")
+_MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 
 
-def repair_document(doc: Document, tone_style: str = "old") -> Document:
-    """For now the identity: words keep what the OCR read."""
+@dataclass(frozen=True)
+class Params:
+    """How this document's OCR treats marks, estimated from the document itself."""
+
+    p_drop: float  # a mark of the truth is missing in what we read
+    p_change: float  # a mark is misread as another
+    p_garble: float  # a token's letters are mangled
+
+    @classmethod
+    def estimate(cls, tokens: list[str], lexicon: Lexicon) -> Params:
+        words = [t.lower() for t in tokens if _LETTERS.match(t) and len(t) > 1 and not t.isupper()]
+        if len(words) < 5:
+            return cls(0.05, 0.01, 0.02)
+        marked = sum(1 for w in words if not w.isascii()) / len(words)
+        unknown = sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) / len(words)
+        p_drop = min(0.97, max(0.003, 1 - marked / EXPECTED_MARK_RATE))
+        p_change = min(0.4, max(0.004, 1.5 * unknown))
+        p_garble = min(0.5, max(0.003, unknown))
+        return cls(round(p_drop, 3), round(p_change, 3), round(p_garble, 3))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str  # lower case, as in the inventory
+    symbol: int
+    channel: float
+
+
+@dataclass
+class Slot:
+    piece: Piece
+    candidates: list[Candidate]
+    chosen: int = 0
+    conf: float = 1.0
+    ranked: list[str] = field(default_factory=list)
+
+
+def _marks(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    return ("đ" if ch in "đĐ" else "") + "".join(c for c in decomposed if unicodedata.combining(c))
+
+
+def mark_channel(observed: str, truth: str, p: Params) -> float:
+    """log P(observed | truth) for two spellings of the same letters (same fold)."""
+    keep = math.log(max(1e-6, 1 - p.p_drop - p.p_change))
+    drop, change, insert = math.log(p.p_drop), math.log(p.p_change), math.log(p.p_change / 3)
+    score = 0.0
+    for o, t in zip(observed, truth):
+        if o == t:
+            if _marks(t):
+                score += keep
+            continue
+        mo, mt = _marks(o), _marks(t)
+        if not mo:
+            score += drop
+        elif not mt:
+            score += insert
+        else:
+            score += change
+    return score
+
+
+class Repairer:
+    """Loaded once (dictionaries, channel), then repairs any number of token sequences."""
+
+    def __init__(self, lexicon: Lexicon | None = None, tone_style: str = "old") -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.lm = self.lexicon.lm
+        self.tone_style = tone_style
+        self.confusions = channel_model.load()
+
+    # candidates -------------------------------------------------------------
+    def candidates(self, observed: str, params: Params) -> list[Candidate]:
+        return self._candidates(observed, params)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
+    def _candidates(self, observed: str, params: Params) -> list[Candidate]:
+        low = observed.lower()
+        lm = self.lm
+        found: dict[str, float] = {}
+        if _LETTERS.match(low):
+            for word in self.lexicon.by_fold.get(fold(low), ()):
+                found[word] = mark_channel(low, word, params)
+        if params.p_garble > 0.01 or not found:
+            for word, cost in self.confusions.reach(low, self.lexicon).items():
+                score = math.log(params.p_garble) + cost
+                if score > found.get(word, -math.inf):
+                    found[word] = score
+        result = [Candidate(w, lm.id(w), s) for w, s in found.items()]
+        if low not in found:
+            known = lm.ids.get(low)
+            if known is not None:
+                keep = math.log(1 - params.p_garble)
+            elif found:  # a word we do not know, though known words read the same without marks
+                keep = math.log(max(1 - params.p_drop, params.p_garble))
+            else:
+                keep = 0.0
+            result.append(Candidate(low, -1 if known is None else known, keep))
+        result.sort(key=lambda c: -c.channel - lm.uni[c.symbol] * 0.2 if c.symbol >= 0 else -c.channel)
+        return result[:12]
+
+    # decoding ---------------------------------------------------------------
+    def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
+        lm = self.lm
+        out = []
+        for token in tokens:
+            slots = []
+            for piece in split_token(token):
+                if piece.kind == "word" and not _MIXED_CASE.search(piece.text):
+                    slots.append(Slot(piece, self.candidates(piece.text, params)))
+                else:
+                    kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
+                    slots.append(Slot(kept, [Candidate(piece.text, lm.id(lm_symbol(piece)), 0.0)]))
+            out.append(slots)
+        return out
+
+    def _score(self, a: int, b: int, c: Candidate) -> float:
+        if c.symbol < 0:
+            return UNKNOWN_LM + c.channel
+        return self.lm.logp(a, b, c.symbol) + c.channel
+
+    def decode(self, slots: list[Slot]) -> None:
+        """Beam search over the slots; sets `chosen`, `conf` and `ranked` on each."""
+        if not slots:
+            return
+        sent = self.lm.sent
+        unk = self.lm.unk
+        beams: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {(sent, sent): (0.0, ())}
+        for slot in slots:
+            nxt: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+            for (a, b), (score, path) in beams.items():
+                for j, cand in enumerate(slot.candidates):
+                    s = score + self._score(a, b, cand)
+                    key = (b, cand.symbol if cand.symbol >= 0 else unk)
+                    if key not in nxt or nxt[key][0] < s:
+                        nxt[key] = (s, path + (j,))
+            if len(nxt) > BEAM:
+                nxt = dict(sorted(nxt.items(), key=lambda kv: -kv[1][0])[:BEAM])
+            beams = nxt
+        best = max(beams.values(), key=lambda v: v[0])[1]
+        for slot, j in zip(slots, best):
+            slot.chosen = j
+        self._posteriors(slots)
+
+    def _sym(self, cand: Candidate) -> int:
+        return cand.symbol if cand.symbol >= 0 else self.lm.unk
+
+    def _posteriors(self, slots: list[Slot]) -> None:
+        sent = self.lm.sent
+        chosen = [s.candidates[s.chosen] for s in slots]
+        for i, slot in enumerate(slots):
+            if len(slot.candidates) == 1:
+                slot.ranked = []
+                continue
+            a = self._sym(chosen[i - 2]) if i >= 2 else sent
+            b = self._sym(chosen[i - 1]) if i >= 1 else sent
+            scores = []
+            for cand in slot.candidates:
+                c = self._sym(cand)
+                s = self._score(a, b, cand)
+                if i + 1 < len(slots):
+                    s += self._score(b, c, chosen[i + 1]) - chosen[i + 1].channel
+                    if i + 2 < len(slots):
+                        s += self._score(c, self._sym(chosen[i + 1]), chosen[i + 2]) - chosen[i + 2].channel
+                scores.append(s)
+            top = max(scores)
+            weights = [math.exp(s - top) for s in scores]
+            slot.conf = weights[slot.chosen] / sum(weights)
+            order = sorted(range(len(scores)), key=lambda k: -scores[k])
+            slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+
+    def _surface(self, slot: Slot, text: str) -> str:
+        if slot.piece.kind != "word":
+            return slot.piece.text
+        if text == slot.piece.text.lower():
+            return slot.piece.text
+        if self.tone_style != "old":
+            text = normalize_tone_placement(text, self.tone_style)
+        return apply_case(text, slot.piece.text)
+
+    def repair_tokens(self, tokens: list[str], params: Params | None = None) -> list[TokenRepair]:
+        """Repair a paragraph given as whitespace tokens; one result per token."""
+        tokens = [nfc(t) for t in tokens]
+        params = params or Params.estimate(tokens, self.lexicon)
+        per_token = self._slots(tokens, params)
+        flat = [s for slots in per_token for s in slots]
+        self.decode(flat)
+        results = []
+        for token, slots in zip(tokens, per_token):
+            words = [s for s in slots if s.piece.kind == "word"]
+            text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
+            conf = min((s.conf for s in words), default=1.0)
+            alternatives = []
+            if len(words) == 1:
+                w = words[0]
+                for alt in w.ranked:
+                    alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
+            unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
+            results.append(TokenRepair(token, text, round(conf, 3), conf < FLAG_BELOW or unknown, alternatives))
+        return _tidy_numbers(results)
+
+    def repair_text(self, text: str) -> str:
+        """Repair a whole text, keeping its line structure (paragraphs decoded as a whole)."""
+        lines = text.split("\n")
+        out = list(lines)
+        block: list[int] = []
+        for i in range(len(lines) + 1):
+            if i < len(lines) and lines[i].strip():
+                block.append(i)
+                continue
+            if block:
+                tokens = [t for j in block for t in lines[j].split()]
+                fixed = iter(r.text for r in self.repair_tokens(tokens))
+                for j in block:
+                    out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
+                block = []
+        return "\n".join(out)
+
+
+@dataclass
+class TokenRepair:
+    ocr: str
+    text: str
+    conf: float
+    flag: bool
+    alternatives: list[str]
+
+
+_NUMBERISH = regex.compile(r"\d$")
+_CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
+_COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
+
+
+def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
+    """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number)."""
+    for i, r in enumerate(results):
+        r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
+        if i and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
+            results[i - 1].text += r.text
+            r.text = ""
+    return results
+
+
+@lru_cache(maxsize=4)
+def shared_repairer(tone_style: str = "old", user_lm: str | None = None) -> Repairer:
+    """One repairer per process and setting (loading the dictionaries takes about a second)."""
+    return Repairer(load_lexicon(Path(user_lm) if user_lm else None), tone_style)
+
+
+def repair_words(words: list[Word], repairer: Repairer) -> None:
+    """Repair a paragraph of model words in place: text, conf, flag, alternatives, source."""
+    if not words:
+        return
+    for word, result in zip(words, repairer.repair_tokens([w.ocr for w in words])):
+        if result.text != word.text:
+            word.set_text(result.text, "repair")
+        word.conf = result.conf
+        word.flag = result.flag
+        word.alternatives = result.alternatives
+
+
+def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None = None) -> Document:
+    """The repair stage: each paragraph of the document decoded as a whole."""
+    repairer = shared_repairer(tone_style, user_lm)
+    paragraph: list[Word] = []
+    last = None
+    for line in doc.lines():
+        key = (line.page, line.paragraph)
+        if key != last:
+            repair_words(paragraph, repairer)
+            paragraph = []
+            last = key
+        paragraph.extend(line.words)
+    repair_words(paragraph, repairer)
     return doc

@@ -1,0 +1,161 @@
+"""Repair accuracy on the held-out split of the corpus (never trained on), printed for `make eval`.
+
+- folded: every mark removed (đ -> d), then repaired;
+- clean: the truth itself through repair (must stay unchanged);
+- eng / vie: the held-out documents rendered and OCR'd (corpus/ocr/<mode>/, made by
+  scripts/make_ocr_pairs.py), raw OCR and repaired, aligned to the truth;
+- confidence calibration and flags; speed; pyvi's add_accents as the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.corpus import documents  # noqa: E402
+from pipeline.vietnamese import fold, normalize_text  # noqa: E402
+
+_HAS_LETTER = regex.compile(r"\p{L}")
+
+
+def heldout_lines() -> list[str]:
+    lines = []
+    for path in documents(heldout=True):
+        lines += [normalize_text(raw.strip()) for raw in path.read_text("utf-8").splitlines() if raw.strip()]
+    return lines
+
+
+def word_accuracy(truth: list[str], output: list[str]) -> tuple[int, int]:
+    right = total = 0
+    for t_line, o_line in zip(truth, output):
+        t_tokens, o_tokens = t_line.split(), o_line.split()
+        if len(t_tokens) != len(o_tokens):
+            total += sum(1 for t in t_tokens if _HAS_LETTER.search(t))
+            continue
+        for t, o in zip(t_tokens, o_tokens):
+            if _HAS_LETTER.search(t):
+                total += 1
+                right += t == o
+    return right, total
+
+
+def align_tokens(truth: list[str], output: list[str]) -> list[tuple[str | None, str | None]]:
+    """Token alignment by edit distance over folded forms (for OCR output, which splits and merges)."""
+    from rapidfuzz.distance import Levenshtein
+
+    t_f = [fold(t.lower()) for t in truth]
+    o_f = [fold(o.lower()) for o in output]
+    vocab = {w: chr(0x4E00 + i) for i, w in enumerate(sorted(set(t_f) | set(o_f)))}
+    pairs: list[tuple[str | None, str | None]] = []
+    ti = oi = 0
+    for op, i, j in Levenshtein.editops("".join(vocab[w] for w in t_f), "".join(vocab[w] for w in o_f)):
+        while ti < i and oi < j:
+            pairs.append((truth[ti], output[oi]))
+            ti += 1
+            oi += 1
+        if op == "replace":
+            pairs.append((truth[i], output[j]))
+            ti, oi = i + 1, j + 1
+        elif op == "delete":
+            pairs.append((truth[i], None))
+            ti = i + 1
+        else:
+            pairs.append((None, output[j]))
+            oi = j + 1
+    while ti < len(truth) and oi < len(output):
+        pairs.append((truth[ti], output[oi]))
+        ti += 1
+        oi += 1
+    pairs += [(t, None) for t in truth[ti:]] + [(None, o) for o in output[oi:]]
+    return pairs
+
+
+def ocr_accuracy(truth_text: str, text: str) -> tuple[int, int]:
+    strip = "“”\"'()[],.;:!?…"
+    truth = [t.strip(strip) for t in truth_text.split() if _HAS_LETTER.search(t)]
+    out = [o.strip(strip) for o in text.split() if o.strip(strip)]
+    right = sum(1 for t, o in align_tokens(truth, out) if t is not None and t == o)
+    return right, len(truth)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-pyvi", action="store_true")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    from pipeline.repair import Params, shared_repairer
+
+    repairer = shared_repairer()
+    load_s = time.perf_counter() - start
+    truth = heldout_lines()
+    folded = [fold(line) for line in truth]
+    n_syl = sum(len(line.split()) for line in folded)
+
+    print(f"held-out: {len(documents(heldout=True))} documents, {len(truth)} lines, {n_syl} tokens; model load {load_s:.2f} s")
+    t0 = time.perf_counter()
+    text = "\n".join(folded)
+    params = Params.estimate(text.split(), repairer.lexicon)
+    out_lines = []
+    confs: list[tuple[float, bool, bool]] = []
+    for t_line, f_line in zip(truth, folded):
+        results = repairer.repair_tokens(f_line.split(), params)
+        out_lines.append(" ".join(r.text for r in results if r.text))
+        if len(results) == len(t_line.split()):
+            for r, t in zip(results, t_line.split()):
+                if _HAS_LETTER.search(t):
+                    confs.append((r.conf, r.flag, r.text == t))
+    secs = time.perf_counter() - t0
+    right, total = word_accuracy(truth, out_lines)
+    print(f"folded -> repaired: {100 * right / total:.2f}% syllable accuracy ({right}/{total}); {n_syl / secs:,.0f} tokens/s on one core")
+    high = [c for c in confs if c[0] >= 0.9]
+    wrong = [c for c in confs if not c[2]]
+    print(
+        f"  conf>=0.9: {100 * sum(c[2] for c in high) / max(1, len(high)):.2f}% right ({len(high)} words); "
+        f"flags: {100 * sum(c[1] for c in wrong) / max(1, len(wrong)):.1f}% of wrong words flagged, "
+        f"{100 * sum(c[1] for c in confs) / max(1, len(confs)):.1f}% of all words flagged"
+    )
+
+    clean_out = [repairer.repair_text(line) for line in truth]
+    same = sum(1 for t_line, o_line in zip(truth, clean_out) for t, o in zip(t_line.split(), o_line.split()) if t == o)
+    print(f"clean -> repaired: {100 * same / n_syl:.3f}% of tokens unchanged")
+
+    for mode in ("eng", "vie", "vie-clean"):
+        folder = ROOT / "corpus" / "ocr" / mode
+        pairs = sorted(folder.glob("*.ocr.txt"))
+        if not pairs:
+            print(f"{mode}: no OCR outputs in {folder} (run scripts/make_ocr_pairs.py)")
+            continue
+        raw_r = rep_r = tot = 0
+        for ocr_path in pairs:
+            truth_text = normalize_text(ocr_path.with_name(ocr_path.name.replace(".ocr.txt", ".truth.txt")).read_text("utf-8"))
+            ocr_text = ocr_path.read_text("utf-8")
+            a, n = ocr_accuracy(truth_text, normalize_text(ocr_text))
+            b, _ = ocr_accuracy(truth_text, repairer.repair_text(ocr_text))
+            raw_r, rep_r, tot = raw_r + a, rep_r + b, tot + n
+        print(f"{mode}: raw OCR {100 * raw_r / tot:.2f}% -> repaired {100 * rep_r / tot:.2f}% syllable accuracy ({len(pairs)} documents, {tot} syllables)")
+
+    print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+    if not args.no_pyvi:
+        try:
+            from pyvi import ViUtils
+        except ImportError:
+            print("pyvi not installed: reference skipped")
+            return
+        t0 = time.perf_counter()
+        pyvi_out = [ViUtils.add_accents(line) for line in folded]
+        secs = time.perf_counter() - t0
+        right, total = word_accuracy(truth, pyvi_out)
+        print(f"reference pyvi add_accents on folded: {100 * right / total:.2f}% ({n_syl / secs:,.0f} tokens/s)")
+
+
+if __name__ == "__main__":
+    main()
