@@ -36,7 +36,7 @@ def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> L
     syllables = frozenset((dict_dir / "syllables.txt").read_text("utf-8").split())
     index: dict[str, list[str]] = {}
     for word in model.words:
-        if _WORDLIKE.match(word):
+        if _WORDLIKE.match(word) and word.islower():
             index.setdefault(fold(word), []).append(word)
     by_fold = {k: tuple(sorted(v, key=lambda w: -model.uni[model.ids[w]])) for k, v in index.items()}
     overlay_path = user_lm if user_lm is not None else USER_LM

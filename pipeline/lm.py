@@ -36,9 +36,17 @@ class NgramCounts:
     bi: Counter = field(default_factory=Counter)
     tri: Counter = field(default_factory=Counter)
 
-    def add(self, symbols: list[str], weight: int = 1) -> None:
-        seq = [SENT, SENT, *symbols, SENT]
-        for i in range(2, len(seq)):
+    def add(self, symbols: list[str], weight: int = 1, boundaries: bool = True) -> None:
+        """Count a sentence (`boundaries`), or a fragment whose inner n-grams only are counted."""
+        seq = [SENT, SENT, *symbols, SENT] if boundaries else [*symbols]
+        for i in range(2 if boundaries else 0, len(seq)):
+            if not boundaries:
+                self.uni[seq[i]] += weight
+                if i >= 1:
+                    self.bi[(seq[i - 1], seq[i])] += weight
+                if i >= 2:
+                    self.tri[(seq[i - 2], seq[i - 1], seq[i])] += weight
+                continue
             self.uni[seq[i]] += weight
             self.bi[(seq[i - 1], seq[i])] += weight
             self.tri[(seq[i - 2], seq[i - 1], seq[i])] += weight

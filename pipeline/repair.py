@@ -27,13 +27,14 @@ import regex
 from . import channel as channel_model
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Word
-from .tokens import Piece, lm_symbol, split_token
+from .tokens import SENT, SENTENCE_END, Piece, is_title, lm_symbol, split_token
 from .vietnamese import apply_case, fold, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
-BEAM = 6
+BEAM = 8
 FLAG_BELOW = 0.8
-UNKNOWN_LM = -9.0  # language-model score of a word the model does not know, kept as read
+UNKNOWN_LM = -9.0
+TITLE_AS_LOWER = -1.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 
@@ -110,8 +111,19 @@ class Repairer:
         self.confusions = channel_model.load()
 
     # candidates -------------------------------------------------------------
-    def candidates(self, observed: str, params: Params) -> list[Candidate]:
-        return self._candidates(observed, params)
+    def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
+        """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names)."""
+        found = self._candidates(observed, params)
+        if initial or not is_title(observed):
+            return found
+        titled = []
+        for cand in found:
+            name = cand.text[:1].upper() + cand.text[1:]
+            sym = self.lm.ids.get(name)
+            if sym is not None:
+                titled.append(Candidate(name.lower(), sym, cand.channel))
+            titled.append(Candidate(cand.text, cand.symbol, cand.channel + TITLE_AS_LOWER))
+        return titled
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
     def _candidates(self, observed: str, params: Params) -> list[Candidate]:
@@ -131,8 +143,10 @@ class Repairer:
             known = lm.ids.get(low)
             if known is not None:
                 keep = math.log(1 - params.p_garble)
-            elif found:  # a word we do not know, though known words read the same without marks
+            elif found and _LETTERS.match(low):  # unknown, though known words read the same without marks
                 keep = math.log(max(1 - params.p_drop, params.p_garble))
+            elif found:  # digits or symbols among letters: a code (m2, F0) unless the OCR garbles
+                keep = math.log(1 - params.p_garble)
             else:
                 keep = 0.0
             result.append(Candidate(low, -1 if known is None else known, keep))
@@ -143,14 +157,17 @@ class Repairer:
     def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
         lm = self.lm
         out = []
+        previous = SENT
         for token in tokens:
             slots = []
             for piece in split_token(token):
+                initial = previous in SENTENCE_END
+                previous = piece.text
                 if piece.kind == "word" and not _MIXED_CASE.search(piece.text):
-                    slots.append(Slot(piece, self.candidates(piece.text, params)))
+                    slots.append(Slot(piece, self.candidates(piece.text, params, initial)))
                 else:
                     kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
-                    slots.append(Slot(kept, [Candidate(piece.text, lm.id(lm_symbol(piece)), 0.0)]))
+                    slots.append(Slot(kept, [Candidate(piece.text, lm.id(lm_symbol(piece, initial)), 0.0)]))
             out.append(slots)
         return out
 

@@ -67,10 +67,18 @@ def split_token(token: str) -> list[Piece]:
     return [p for p in pieces if p.text]
 
 
-def lm_symbol(piece: Piece) -> str:
-    """The language-model symbol of a piece: lower-case word, punctuation, or a class."""
+SENTENCE_END = {".", ":", ";", "!", "?", "-", "(", "“", "\"", SENT}
+
+
+def is_title(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
+
+
+def lm_symbol(piece: Piece, initial: bool = True) -> str:
+    """The language-model symbol of a piece: word (lower case, or title case inside a
+    sentence, where it marks a name or a proper noun), punctuation, or a class."""
     if piece.kind == "word":
-        return piece.text.lower()
+        return piece.text if not initial and is_title(piece.text) else piece.text.lower()
     if piece.kind == "punct":
         return piece.text if piece.text in PUNCT else "-"
     return classify(piece.text) or CODE
@@ -84,5 +92,5 @@ def line_symbols(line: str) -> list[str]:
             if piece.kind == "word" and not _LETTERS.match(piece.text):
                 out.append(CODE)
             else:
-                out.append(lm_symbol(piece))
+                out.append(lm_symbol(piece, initial=not out or out[-1] in SENTENCE_END))
     return out
