@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
 
 from . import __version__, batch, preprocess
 from .flow import Settings
+from .progress import make_reporter
 
 
 def _steps(value: str) -> tuple[str, ...]:
@@ -19,9 +21,24 @@ def _steps(value: str) -> tuple[str, ...]:
     return steps
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
+
+
 def _add_process(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("process", help="read scans, PDFs and OCR text into JSON and clean text")
     p.add_argument("inputs", nargs="+", type=Path, help="files and folders (searched recursively)")
+    _add_run_options(p)
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by `process` and `watch`: outputs, OCR settings, workers, reporting."""
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     p.add_argument("--lang", default=Settings.lang, help="Tesseract model (default: %(default)s)")
     p.add_argument("--psm", type=int, default=Settings.psm, help="Tesseract page segmentation mode (default: %(default)s)")
@@ -32,22 +49,131 @@ def _add_process(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tone-style", choices=["old", "new"], default="old", help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
     p.add_argument("--no-page-images", dest="page_images", action="store_false", help="do not keep page images for review")
     p.add_argument("--page-timeout", type=float, default=Settings.page_timeout, help="seconds allowed per page (default: %(default)s)")
+    p.add_argument("-j", "--jobs", type=_positive, default=None,
+                   help=f"worker processes, one Tesseract thread each (default: the number of cores, {batch.default_jobs()})")
+    p.add_argument("--pages-per-task", type=_positive, default=batch.SPLIT_PAGES, metavar="N",
+                   help="PDFs with more pages are spread over the workers N pages at a time (default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="redo inputs already done with the same content and settings")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (e.g. tcp://scheduler:8786) instead of local workers; OUT must be reachable from its workers")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress report, only the summary")
+    p.add_argument("--log-json", action="store_true", help="progress, each file and the summary as JSON lines on stdout")
 
 
-def cmd_process(args: argparse.Namespace) -> int:
-    settings = Settings(
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
         lang=args.lang, psm=args.psm, dpi=args.dpi, preprocess=args.preprocess, repair=args.repair,
         tone_style=args.tone_style, page_images=args.page_images, page_timeout=args.page_timeout,
     )
-    try:
-        summary = batch.run(args.inputs, args.out, settings)
-    except FileNotFoundError as exc:
-        print(f"vnocr: {exc}", file=sys.stderr)
-        return 2
+
+
+def _report(summary: batch.Summary) -> None:
     print(summary.line(), file=sys.stderr)
     for path, error in summary.failures:
         print(f"  failed: {path}: {error}", file=sys.stderr)
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    try:
+        summary = batch.run(
+            args.inputs, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
+            reporter=make_reporter(args.quiet, args.log_json), split_pages=args.pages_per_task,
+        )
+    except (FileNotFoundError, batch.BatchError) as exc:
+        print(f"vnocr: {exc}", file=sys.stderr)
+        return 2
+    _report(summary)
+    if summary.interrupted:
+        print("vnocr: interrupted; run the same command again to finish (finished files are kept)", file=sys.stderr)
+        return 130
     return 1 if summary.failed else 0
+
+
+def _add_watch(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("watch", help="process files as they arrive in a folder (scanner inbox)")
+    p.add_argument("inbox", type=Path, help="the folder to watch (searched recursively)")
+    _add_run_options(p)
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between looks at the folder (default: %(default)s)")
+    p.add_argument("--settle", type=float, default=3.0,
+                   help="a file is taken once its size and time stay unchanged this many seconds (default: %(default)s)")
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    try:
+        summary = watch(
+            args.inbox, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
+            reporter=make_reporter(args.quiet, args.log_json), split_pages=args.pages_per_task,
+            interval=args.interval, settle=args.settle,
+        )
+    except (FileNotFoundError, batch.BatchError) as exc:
+        print(f"vnocr: {exc}", file=sys.stderr)
+        return 2
+    _report(summary)
+    return 0
+
+
+def _add_review(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="open the review page where clerks check flagged words (a local web app)")
+    p.add_argument("out", type=Path, help="a folder written by vnocr process")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default: %(default)s)")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review.serve import serve
+
+    if not args.out.is_dir():
+        print(f"vnocr: {args.out} is not a folder; give the output folder of vnocr process", file=sys.stderr)
+        return 2
+    serve(args.out, args.host, args.port)
+    return 0
+
+
+def _add_repair(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("repair", help="restore diacritics and fix OCR errors in text (stdin when no file)")
+    p.add_argument("file", nargs="?", type=Path, help="UTF-8 text file (default: standard input)")
+    p.add_argument("--json", action="store_true", help="per-token ocr, text, conf, flag, alternatives as JSON lines")
+    p.add_argument("--tone-style", choices=["old", "new"], default="old", help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
+    p.add_argument("--user-lm", help="user overlay of the language model (default: the one `vnocr learn` writes)")
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from .ingest import InputError, read_text
+    from .repair import shared_repairer
+
+    try:
+        text = read_text(args.file) if args.file else sys.stdin.buffer.read().decode("utf-8-sig")
+    except (InputError, OSError, UnicodeDecodeError) as exc:
+        print(f"vnocr: {args.file or 'stdin'}: {exc}", file=sys.stderr)
+        return 1
+    repairer = shared_repairer(args.tone_style, args.user_lm)
+    if not args.json:
+        sys.stdout.write(repairer.repair_text(text))
+        return 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        results = repairer.repair_tokens(line.split())
+        tokens = [{"ocr": r.ocr, "text": r.text, "conf": r.conf, "flag": r.flag, "alternatives": r.alternatives} for r in results]
+        print(json.dumps({"line": number, "text": " ".join(r.text for r in results if r.text), "tokens": tokens}, ensure_ascii=False))
+    return 0
+
+
+def _add_learn(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("learn", help="teach repair from clean, corrected text (*.txt under FOLDER): a user overlay of the language model")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--user-lm", type=Path, help="overlay file to extend (default: ~/.local/share/vnocr/user-lm.txt)")
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from .lexicon import USER_LM, learn
+
+    if not args.folder.is_dir():
+        print(f"vnocr: {args.folder}: not a folder", file=sys.stderr)
+        return 2
+    target = args.user_lm or USER_LM
+    added = learn(args.folder, target)
+    print(f"{added} new lines of text added to {target}", file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,10 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log diagnostics")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_process(sub)
+    _add_watch(sub)
+    _add_review(sub)
+    _add_repair(sub)
+    _add_learn(sub)
     return parser
 
 
-COMMANDS = {"process": cmd_process}
+COMMANDS = {"process": cmd_process, "watch": cmd_watch, "review": cmd_review, "repair": cmd_repair, "learn": cmd_learn}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import regex
 
 from . import lm as lm_module
+from .outputs import atomic_write_text
 from .tokens import line_symbols
 from .vietnamese import fold, normalize_text
 
@@ -62,8 +63,8 @@ def learn(folder: Path, user_lm: Path = USER_LM) -> int:
             text = normalize_text(raw).strip()
             if len(text.split()) >= 2:
                 lines.append(text)
-    if lines:
-        user_lm.parent.mkdir(parents=True, exist_ok=True)
-        with open(user_lm, "a", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-    return len(lines)
+    known = set(user_lm.read_text("utf-8").splitlines()) if user_lm.exists() else set()
+    new = [line for line in dict.fromkeys(lines) if line not in known]
+    if new:
+        atomic_write_text(user_lm, "".join(line + "\n" for line in [*sorted(known), *new]))
+    return len(new)

@@ -49,11 +49,12 @@ class Params:
 
     @classmethod
     def estimate(cls, tokens: list[str], lexicon: Lexicon) -> Params:
+        """Rates from the document's words, smoothed towards a half-marked, lightly garbled prior
+        so that a few words (a heading, a short `vnocr repair` input) still get usable rates."""
         words = [t.lower() for t in tokens if _LETTERS.match(t) and len(t) > 1 and not t.isupper()]
-        if len(words) < 5:
-            return cls(0.05, 0.01, 0.02)
-        marked = sum(1 for w in words if not w.isascii()) / len(words)
-        unknown = sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) / len(words)
+        prior_n = 3
+        marked = (sum(1 for w in words if not w.isascii()) + prior_n * 0.7) / (len(words) + prior_n)
+        unknown = (sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) + prior_n * 0.05) / (len(words) + prior_n)
         p_drop = min(0.97, max(0.003, 1 - marked / EXPECTED_MARK_RATE))
         p_change = min(0.4, max(0.004, 1.5 * unknown))
         p_garble = min(0.5, max(0.003, unknown))

@@ -37,11 +37,16 @@ _GLIDE_RHYMES = {
 }
 
 
+_COMPAT = regex.compile(r"[\uff01-\uff5e\ufb00-\ufb06\u00b4\u02cb\u02ca\u02dc]")
+_SPACING_MARKS = {"\u00b4": "\u0301", "\u02ca": "\u0301", "\u02cb": "\u0300", "\u02dc": "\u0303"}
+
+
 def nfc(text: str) -> str:
-    """Canonical composition, after mapping compatibility forms (full-width letters, ligatures) and
-    stray spacing accents that legacy encoders leave behind."""
-    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-    text = text.replace("\u00b4", "\u0301").replace("`", "`")  # spacing acute after a vowel
+    """Canonical composition, after mapping full-width letters and ligatures to plain ones and the
+    spacing accents that legacy encoders leave after a vowel to combining marks. Other
+    compatibility characters (², ¼) are kept: they carry meaning."""
+    if not text.isascii():
+        text = _COMPAT.sub(lambda m: _SPACING_MARKS.get(m.group(0)) or unicodedata.normalize("NFKC", m.group(0)), text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -1,0 +1,125 @@
+"""Repair: golden phrases, what it must never touch, and properties over any input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.repair import shared_repairer
+from pipeline.vietnamese import fold
+
+CLEAN = [
+    "Ủy ban nhân dân phường tổ chức hội nghị triển khai nhiệm vụ chuyển đổi số năm 2025.",
+    "Đảng ủy, HĐND, UBND và Mặt trận Tổ quốc phường thống nhất chỉ đạo các tổ dân phố.",
+    "Căn cứ Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học, công nghệ.",
+    "Tỷ lệ hồ sơ trực tuyến đạt 100%, người dân được hướng dẫn cài đặt VNeID và Zalo.",
+    "Kinh phí thực hiện là 1.250 triệu đồng từ ngân sách phường, xem tại https://dichvucong.gov.vn.",
+]
+
+
+@pytest.fixture(scope="module")
+def repairer():
+    return shared_repairer()
+
+
+@pytest.mark.parametrize(
+    ("garbled", "expected"),
+    [
+        ("Nghi quyet so 57-NQ/TW cua Bo Chinh tri", "Nghị quyết số 57-NQ/TW của Bộ Chính trị"),
+        ("S6:311 /BC-UBND", "Số: 311/BC-UBND"),
+        ("Pang uy - HDND - UBND", "Đảng ủy - HĐND - UBND"),
+        ("Uy ban nhan dan phuong bao cao ket qua thuc hien nhu sau:", "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:"),
+        ("CONG HOA XA HOI CHU NGHIA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        ("Doc lap - Tu do - Hanh phuc", "Độc lập - Tự do - Hạnh phúc"),
+    ],
+)
+def test_golden(repairer, garbled: str, expected: str) -> None:
+    assert repairer.repair_text(garbled) == expected
+
+
+@pytest.mark.parametrize("sentence", CLEAN)
+def test_clean_text_passes_unchanged(repairer, sentence: str) -> None:
+    assert repairer.repair_text(sentence) == sentence
+
+
+def test_tone_style_new() -> None:
+    assert shared_repairer("new").repair_text("Van hoa - Xa hoi, Uy ban") == "Văn hoá - Xã hội, Uỷ ban"
+
+
+def test_tokens_carry_conf_flags_and_alternatives(repairer) -> None:
+    results = repairer.repair_tokens("Ke hoach so 15/KH-UBND ngay 16/7/2025 ve chuyen doi so".split())
+    assert [r.text for r in results] == "Kế hoạch số 15/KH-UBND ngày 16/7/2025 về chuyển đổi số".split()
+    assert all(0 <= r.conf <= 1 for r in results)
+    code = results[3]
+    assert (code.conf, code.flag, code.alternatives) == (1.0, False, [])
+    assert results[2].alternatives and "số" not in results[2].alternatives
+
+
+KEEP = st.sampled_from(["57-NQ/TW", "4383/SKHCN-TTTT", "08/8/2025", "100%", "1.250", "UBND", "VNeID", "https://vnocr.example.vn/a?b=1", "can.bo@phuong.gov.vn", "15/2024/QĐ-UBND", "2025"])
+WORDS = st.sampled_from(["ket", "qua", "thuc", "hien", "nam", "phuong", "Pang", "S6", "ciia", "nhiém", "x&", "1a", "cong", "tac", "-", ",", "(KHCN)"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(KEEP, WORDS), min_size=1, max_size=14))
+def test_never_alters_codes_numbers_urls(repairer, tokens: list[str]) -> None:
+    out = repairer.repair_text(" ".join(tokens))
+    for token in tokens:
+        if token in KEEP.wrapped_strategy.elements if hasattr(KEEP, "wrapped_strategy") else False:
+            assert token in out
+    for token in ("57-NQ/TW", "4383/SKHCN-TTTT", "08/8/2025", "100%", "1.250", "VNeID", "https://vnocr.example.vn/a?b=1", "can.bo@phuong.gov.vn", "15/2024/QĐ-UBND"):
+        if token in tokens:
+            assert token in out.split(), (tokens, out)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_never_crashes_keeps_line_structure_and_digits(repairer, text: str) -> None:
+    out = repairer.repair_text(text)
+    assert out.count("\n") == text.count("\n")
+    digits = [c for c in text if c.isdigit() and c.isascii()]
+    assert len([c for c in out if c.isdigit() and c.isascii()]) <= len(digits)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(WORDS, min_size=1, max_size=12))
+def test_idempotent_on_its_own_output(repairer, tokens: list[str]) -> None:
+    once = repairer.repair_text(" ".join(tokens))
+    assert repairer.repair_text(once) == once
+
+
+@pytest.mark.parametrize("sentence", CLEAN)
+def test_folded_clean_sentences_restore(repairer, sentence: str) -> None:
+    restored = repairer.repair_text(fold(sentence)).split()
+    right = sum(a == b for a, b in zip(restored, sentence.split()))
+    assert right >= 0.8 * len(sentence.split()), restored
+
+
+def test_cli_repair_text_and_json(tmp_path: Path) -> None:
+    src = tmp_path / "old.txt"
+    src.write_text("Ke hoach so 192/KH-UBND\n\nNghi quyet so 57-NQ/TW\n", "utf-8")
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "repair", str(src)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout == "Kế hoạch số 192/KH-UBND\n\nNghị quyết số 57-NQ/TW\n"
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "repair", "--json"], input="Nghi quyet so 57-NQ/TW\n", capture_output=True, text=True, timeout=120)
+    line = json.loads(run.stdout.splitlines()[0])
+    assert line["text"] == "Nghị quyết số 57-NQ/TW" and line["tokens"][0]["ocr"] == "Nghi"
+    assert set(line["tokens"][0]) == {"ocr", "text", "conf", "flag", "alternatives"}
+
+
+def test_learn_overlay_changes_a_later_repair(tmp_path: Path) -> None:
+    from pipeline.lexicon import learn, load_lexicon
+    from pipeline.repair import Repairer
+
+    before = Repairer(load_lexicon(user_lm=tmp_path / "none.txt")).repair_text("Cho Tho Loc hop phien thu hai")
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    (corrections / "a.txt").write_text("Chợ Thọ Lộc họp phiên thứ hai.\n" * 3, "utf-8")
+    overlay = tmp_path / "user-lm.txt"
+    assert learn(corrections, overlay) == 1 and learn(corrections, overlay) == 0
+    after = Repairer(load_lexicon(user_lm=overlay)).repair_text("Cho Tho Loc hop phien thu hai")
+    assert after.startswith("Chợ Thọ Lộc"), (before, after)
