@@ -1,6 +1,6 @@
-"""A syllable trigram language model: interpolated Kneser-Ney, stored in backoff form.
+"""A syllable n-gram language model: interpolated modified Kneser-Ney, stored in backoff form.
 
-Symbols are integers; an n-gram is packed into one int (21 bits per symbol)
+Symbols are integers; an n-gram is packed into one int (BITS bits per symbol)
 so that scoring is a few dict look-ups. A user overlay (counts from the
 archive's own corrected text, `vnocr learn`) is interpolated at scoring time
 without touching the shipped model.
@@ -10,191 +10,225 @@ from __future__ import annotations
 
 import gzip
 import math
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from .tokens import SENT
 
-BITS = 21
+BITS = 18
 UNK = "<unk>"
-DISCOUNT = 0.75
-LOG_FLOOR = -12.0
+LOG_FLOOR = -14.0
+ORDER = 3
 
 
-def pack(*ids: int) -> int:
+def pack(ids: tuple[int, ...]) -> int:
     key = 0
     for i in ids:
         key = (key << BITS) | i
     return key
 
 
-@dataclass
 class NgramCounts:
-    uni: Counter = field(default_factory=Counter)
-    bi: Counter = field(default_factory=Counter)
-    tri: Counter = field(default_factory=Counter)
+    """Raw n-gram counts up to `order` (sentences padded with <s>)."""
+
+    def __init__(self, order: int = ORDER) -> None:
+        self.order = order
+        self.counts: list[Counter] = [Counter() for _ in range(order + 1)]
 
     def add(self, symbols: list[str], weight: int = 1, boundaries: bool = True) -> None:
         """Count a sentence (`boundaries`), or a fragment whose inner n-grams only are counted."""
-        seq = [SENT, SENT, *symbols, SENT] if boundaries else [*symbols]
-        for i in range(2 if boundaries else 0, len(seq)):
-            if not boundaries:
-                self.uni[seq[i]] += weight
-                if i >= 1:
-                    self.bi[(seq[i - 1], seq[i])] += weight
-                if i >= 2:
-                    self.tri[(seq[i - 2], seq[i - 1], seq[i])] += weight
-                continue
-            self.uni[seq[i]] += weight
-            self.bi[(seq[i - 1], seq[i])] += weight
-            self.tri[(seq[i - 2], seq[i - 1], seq[i])] += weight
+        n = self.order
+        seq = [SENT] * (n - 1) + symbols + [SENT] if boundaries else list(symbols)
+        first = n - 1 if boundaries else 0
+        for i in range(first, len(seq)):
+            for k in range(1, n + 1):
+                if i - k + 1 < 0:
+                    break
+                self.counts[k][tuple(seq[i - k + 1 : i + 1])] += weight
 
 
-def train(counts: NgramCounts, prior: dict[str, float] | None = None, prior_weight: float = 0.2) -> list[tuple[int, tuple[str, ...], float, float]]:
-    """Interpolated Kneser-Ney -> (order, ngram, log prob, log backoff) rows, natural logs.
+def _discounts(counts: Counter) -> tuple[float, float, float]:
+    """Modified Kneser-Ney discounts D1, D2, D3+ from the counts of counts."""
+    n = Counter(min(c, 4) for c in counts.values())
+    n1, n2, n3, n4 = (n.get(i, 0) for i in (1, 2, 3, 4))
+    if not (n1 and n2 and n3 and n4):
+        return 0.5, 0.75, 0.9
+    y = n1 / (n1 + 2 * n2)
+    return (max(0.1, 1 - 2 * y * n2 / n1), max(0.2, 2 - 3 * y * n3 / n2), max(0.3, 3 - 4 * y * n4 / n3))
 
-    `prior` (e.g. word frequencies from a package) is mixed into the unigram level
-    so that syllables the corpus never saw still get a sensible probability.
+
+def train(counts: NgramCounts, prior: dict[str, float] | None = None, prior_weight: float = 0.1) -> list[tuple[int, tuple[str, ...], float, float]]:
+    """Interpolated modified Kneser-Ney -> (order, ngram, log prob, log backoff) rows, natural logs.
+
+    Lower orders use continuation counts (how many different words precede an
+    n-gram), except n-grams that start a sentence. `prior` (e.g. word frequencies
+    from a package) is mixed into the unigram level so that syllables the corpus
+    never saw still get a sensible probability.
     """
-    d = DISCOUNT
-    # continuation counts
-    cont_uni: Counter = Counter(w for (_, w) in counts.bi)
-    cont_bi: Counter = Counter((b, c) for (_, b, c) in counts.tri)
-    n_bi_types = len(counts.bi)
-    vocab = set(counts.uni) | set(prior or ())
-    vocab.add(UNK)
-    uni_p = {}
+    top = counts.order
+    adjusted: list[Counter] = [Counter() for _ in range(top + 1)]
+    adjusted[top] = counts.counts[top]
+    for k in range(top - 1, 0, -1):
+        cont: Counter = Counter()
+        for gram in counts.counts[k + 1]:
+            cont[gram[1:]] += 1
+        for gram, raw in counts.counts[k].items():
+            adjusted[k][gram] = raw if gram[0] == SENT else cont.get(gram, raw)
+
+    vocab = set(g[0] for g in adjusted[1]) | set(prior or ()) | {UNK}
+    total1 = sum(adjusted[1].values())
     prior_total = sum((prior or {}).values()) or 1.0
+    uni = {}
     for w in vocab:
-        p = cont_uni.get(w, 0) / n_bi_types
+        p = adjusted[1].get((w,), 0) / total1
         if prior:
             p = (1 - prior_weight) * p + prior_weight * prior.get(w, 0.0) / prior_total
-        uni_p[w] = p
+        uni[w] = p
     floor = 1.0 / (10 * len(vocab))
-    norm = sum(uni_p.values()) + floor * len(vocab)
-    uni_p = {w: (p + floor) / norm for w, p in uni_p.items()}
+    norm = sum(uni.values()) + floor * len(vocab)
+    probs: list[dict[tuple[str, ...], float]] = [{} for _ in range(top + 1)]
+    probs[1] = {(w,): (p + floor) / norm for w, p in uni.items()}
+    bows: list[dict[tuple[str, ...], float]] = [{} for _ in range(top + 1)]
 
-    # bigram level (continuation counts)
-    ctx_cont: Counter = Counter()
-    ctx_types: Counter = Counter()
-    for (b, c), n in cont_bi.items():
-        ctx_cont[b] += n
-        ctx_types[b] += 1
-    bi_p = {}
-    bi_bow = {}
-    for b, total in ctx_cont.items():
-        bi_bow[b] = d * ctx_types[b] / total
-    for (b, c), n in cont_bi.items():
-        bi_p[(b, c)] = max(n - d, 0) / ctx_cont[b] + bi_bow[b] * uni_p[c]
-    # bigrams seen only as whole bigrams at sentence starts (no trigram continuation) keep raw estimates
-    ctx_raw: Counter = Counter()
-    ctx_raw_types: Counter = Counter()
-    for (b, c), n in counts.bi.items():
-        ctx_raw[b] += n
-        ctx_raw_types[b] += 1
-    for (b, c), n in counts.bi.items():
-        if (b, c) not in bi_p:
-            bow = bi_bow.get(b, d * ctx_raw_types[b] / ctx_raw[b])
-            bi_bow.setdefault(b, bow)
-            bi_p[(b, c)] = max(n - d, 0) / ctx_raw[b] + bow * uni_p[c]
+    def lower(gram: tuple[str, ...]) -> float:
+        """Interpolated probability of the gram's last word given its context, at the gram's order."""
+        k = len(gram)
+        if gram in probs[k]:
+            return probs[k][gram]
+        return bows[k - 1].get(gram[:-1], 1.0) * lower(gram[1:]) if k > 1 else probs[1].get(gram, floor / norm)
 
-    # trigram level (raw counts)
-    tri_ctx: Counter = Counter()
-    tri_types: Counter = Counter()
-    for (a, b, c), n in counts.tri.items():
-        tri_ctx[(a, b)] += n
-        tri_types[(a, b)] += 1
-    tri_bow = {ab: d * tri_types[ab] / total for ab, total in tri_ctx.items()}
+    for k in range(2, top + 1):
+        d1, d2, d3 = _discounts(adjusted[k])
+        ctx_total: Counter = Counter()
+        ctx_n: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for gram, c in adjusted[k].items():
+            ctx = gram[:-1]
+            ctx_total[ctx] += c
+            ctx_n[ctx][min(c, 3) - 1] += 1
+        for ctx, (a, b, c3) in ctx_n.items():
+            bows[k - 1][ctx] = (d1 * a + d2 * b + d3 * c3) / ctx_total[ctx]
+        for gram, c in adjusted[k].items():
+            d = d1 if c == 1 else d2 if c == 2 else d3
+            probs[k][gram] = max(c - d, 0) / ctx_total[gram[:-1]] + bows[k - 1][gram[:-1]] * lower(gram[1:])
 
-    def p_bi(b: str, c: str) -> float:
-        if (b, c) in bi_p:
-            return bi_p[(b, c)]
-        return bi_bow.get(b, 1.0) * uni_p[c]
-
-    rows = [(1, (w,), math.log(p), math.log(bi_bow[w]) if w in bi_bow else 0.0) for w, p in uni_p.items()]
-    rows += [(2, bc, math.log(p), math.log(tri_bow[bc]) if bc in tri_bow else 0.0) for bc, p in bi_p.items()]
-    for (a, b, c), n in counts.tri.items():
-        p = max(n - d, 0) / tri_ctx[(a, b)] + tri_bow[(a, b)] * p_bi(b, c)
-        rows.append((3, (a, b, c), math.log(p), 0.0))
+    rows = []
+    for k in range(1, top + 1):
+        for gram, p in probs[k].items():
+            bow = bows[k].get(gram)
+            rows.append((k, gram, math.log(p), math.log(bow) if bow else 0.0))
     return rows
 
 
-def save(rows: Iterable[tuple[int, tuple[str, ...], float, float]], path: Path) -> None:
+def save(rows: list[tuple[int, tuple[str, ...], float, float]], path: Path) -> None:
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
         for order, gram, lp, bow in rows:
             fh.write(f"{order}\t{' '.join(gram)}\t{lp:.3f}\t{bow:.3f}\n")
 
 
 class LanguageModel:
-    """Scores symbol ids: `logp(a, b, c)` is log P(c | a b)."""
+    """Scores symbol ids: `logp(context, c)` is log P(c | context), context the previous ORDER-1 ids."""
 
     def __init__(self, path: Path) -> None:
         self.ids: dict[str, int] = {}
         self.words: list[str] = []
-        uni: dict[int, float] = {}
-        self.bow1: dict[int, float] = {}
-        self.bi: dict[int, float] = {}
-        self.bow2: dict[int, float] = {}
-        self.tri: dict[int, float] = {}
         ids = self.ids
+        uni: dict[int, float] = {}
+        self.probs: list[dict[int, float]] = [{} for _ in range(ORDER + 2)]
+        self.bows: list[dict[int, float]] = [{} for _ in range(ORDER + 2)]
+        order_seen = 1
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for raw in fh:
-                order, gram, lp, bow = raw.rstrip("\n").split("\t")
-                parts = gram.split(" ")
-                for w in parts:
-                    if w not in ids:
-                        ids[w] = len(self.words)
+                order_s, gram, lp, bow = raw.rstrip("\n").split("\t")
+                order = int(order_s)
+                order_seen = max(order_seen, order)
+                key = 0
+                for w in gram.split(" "):
+                    i = ids.get(w)
+                    if i is None:
+                        i = ids[w] = len(self.words)
                         self.words.append(w)
-                if order == "1":
-                    i = ids[parts[0]]
-                    uni[i] = float(lp)
-                    if bow != "0.000":
-                        self.bow1[i] = float(bow)
-                elif order == "2":
-                    key = pack(ids[parts[0]], ids[parts[1]])
-                    self.bi[key] = float(lp)
-                    if bow != "0.000":
-                        self.bow2[key] = float(bow)
+                    key = (key << BITS) | i
+                if order == 1:
+                    uni[key] = float(lp)
                 else:
-                    self.tri[pack(ids[parts[0]], ids[parts[1]], ids[parts[2]])] = float(lp)
+                    self.probs[order][key] = float(lp)
+                if bow != "0.000":
+                    self.bows[order][key] = float(bow)
+        self.order = order_seen
         self.unk = ids.setdefault(UNK, len(self.words))
+        if self.unk == len(self.words):
+            self.words.append(UNK)
         self.uni = [uni.get(i, LOG_FLOOR) for i in range(len(self.words))]
         self.sent = ids[SENT]
         self.overlay: UserOverlay | None = None
+        self.start = (self.sent,) * (self.order - 1)
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
 
-    def logp(self, a: int, b: int, c: int) -> float:
-        ab = (a << BITS) | b
-        v = self.tri.get((ab << BITS) | c)
-        if v is None:
-            bc = (b << BITS) | c
-            v = self.bi.get(bc)
+    def scorer(self):
+        """A fast `score(a, b, c)` for trigram models: log P(c | a b), memoized."""
+        tri, bi, bow2, bow1, uni = self.probs[3], self.probs[2], self.bows[2], self.bows[1], self.uni
+        memo: dict[int, float] = {}
+        overlay = self.overlay
+
+        def score(a: int, b: int, c: int) -> float:
+            key = (((a << BITS) | b) << BITS) | c
+            v = memo.get(key)
+            if v is not None:
+                return v
+            v = tri.get(key)
             if v is None:
-                v = self.bow1.get(b, 0.0) + self.uni[c]
-            v += self.bow2.get(ab, 0.0)
+                bc = (b << BITS) | c
+                v = bi.get(bc)
+                if v is None:
+                    v = bow1.get(b, 0.0) + uni[c]
+                v += bow2.get((a << BITS) | b, 0.0)
+            if overlay is not None:
+                v = overlay.mix((a, b), c, v)
+            memo[key] = v
+            return v
+
+        return score
+
+    def logp(self, context: tuple[int, ...], c: int) -> float:
+        """log P(c | context) with backoff; `context` holds the last ORDER-1 symbol ids."""
+        probs, bows = self.probs, self.bows
+        n = len(context)
+        backoff = 0.0
+        for k in range(n, 0, -1):
+            h = 0
+            for i in context[n - k :]:
+                h = (h << BITS) | i
+            v = probs[k + 1].get((h << BITS) | c)
+            if v is not None:
+                backoff += v
+                break
+            backoff += bows[k].get(h, 0.0)
+        else:
+            backoff += self.uni[c]
         if self.overlay is not None:
-            v = self.overlay.mix(a, b, c, v)
-        return v
+            return self.overlay.mix(context, c, backoff)
+        return backoff
 
 
 class UserOverlay:
-    """Trigram and bigram counts from the user's own corrected text, mixed into the shipped model."""
+    """Trigram counts from the user's own corrected text, mixed into the shipped model."""
 
     def __init__(self, counts: NgramCounts, lm: LanguageModel, weight: float = 0.5) -> None:
         self.weight = weight
         ids = lm.ids
-        self.tri = {pack(*(ids.get(w, lm.unk) for w in k)): n for k, n in counts.tri.items()}
+        self.tri: Counter = Counter()
         self.ctx: Counter = Counter()
-        for (a, b, _), n in counts.tri.items():
-            self.ctx[pack(ids.get(a, lm.unk), ids.get(b, lm.unk))] += n
+        for gram, n in counts.counts[3].items():
+            key = tuple(ids.get(w, lm.unk) for w in gram)
+            self.tri[key] += n
+            self.ctx[key[:2]] += n
 
-    def mix(self, a: int, b: int, c: int, base: float) -> float:
-        total = self.ctx.get((a << BITS) | b)
+    def mix(self, context: tuple[int, ...], c: int, base: float) -> float:
+        h = context[-2:]
+        total = self.ctx.get(h)
         if not total:
             return base
-        p_user = self.tri.get((((a << BITS) | b) << BITS) | c, 0) / total
+        p_user = self.tri.get((*h, c), 0) / total
         return math.log((1 - self.weight) * math.exp(base) + self.weight * p_user)

@@ -32,6 +32,7 @@ from .vietnamese import apply_case, fold, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
+BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
 FLAG_BELOW = 0.8
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -1.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
@@ -172,54 +173,57 @@ class Repairer:
             out.append(slots)
         return out
 
-    def _score(self, a: int, b: int, c: Candidate) -> float:
-        if c.symbol < 0:
-            return UNKNOWN_LM + c.channel
-        return self.lm.logp(a, b, c.symbol) + c.channel
-
     def decode(self, slots: list[Slot]) -> None:
-        """Beam search over the slots; sets `chosen`, `conf` and `ranked` on each."""
+        """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each."""
         if not slots:
             return
-        sent = self.lm.sent
         unk = self.lm.unk
+        lm3 = self.lm.scorer()
+        sent = self.lm.sent
         beams: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {(sent, sent): (0.0, ())}
         for slot in slots:
             nxt: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+            cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
             for (a, b), (score, path) in beams.items():
-                for j, cand in enumerate(slot.candidates):
-                    s = score + self._score(a, b, cand)
-                    key = (b, cand.symbol if cand.symbol >= 0 else unk)
-                    if key not in nxt or nxt[key][0] < s:
+                for j, sym, base, unknown in cands:
+                    s = score + base + (0.0 if unknown else lm3(a, b, sym))
+                    key = (b, sym)
+                    old = nxt.get(key)
+                    if old is None or old[0] < s:
                         nxt[key] = (s, path + (j,))
-            if len(nxt) > BEAM:
-                nxt = dict(sorted(nxt.items(), key=lambda kv: -kv[1][0])[:BEAM])
-            beams = nxt
+            best = max(v[0] for v in nxt.values())
+            kept = [kv for kv in nxt.items() if kv[1][0] >= best - BEAM_DELTA]
+            if len(kept) > BEAM:
+                kept = sorted(kept, key=lambda kv: -kv[1][0])[:BEAM]
+            beams = dict(kept)
         best = max(beams.values(), key=lambda v: v[0])[1]
         for slot, j in zip(slots, best):
             slot.chosen = j
-        self._posteriors(slots)
+        self._posteriors(slots, lm3)
 
-    def _sym(self, cand: Candidate) -> int:
-        return cand.symbol if cand.symbol >= 0 else self.lm.unk
+    def _posteriors(self, slots: list[Slot], lm3) -> None:
+        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking."""
+        unk, sent = self.lm.unk, self.lm.sent
 
-    def _posteriors(self, slots: list[Slot]) -> None:
-        sent = self.lm.sent
+        def lm(a: int, b: int, cand: Candidate) -> float:
+            return UNKNOWN_LM if cand.symbol < 0 else lm3(a, b, cand.symbol)
+
         chosen = [s.candidates[s.chosen] for s in slots]
+        syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
+        n = len(slots)
         for i, slot in enumerate(slots):
             if len(slot.candidates) == 1:
                 slot.ranked = []
                 continue
-            a = self._sym(chosen[i - 2]) if i >= 2 else sent
-            b = self._sym(chosen[i - 1]) if i >= 1 else sent
+            a, b = syms[i], syms[i + 1]
             scores = []
             for cand in slot.candidates:
-                c = self._sym(cand)
-                s = self._score(a, b, cand)
-                if i + 1 < len(slots):
-                    s += self._score(b, c, chosen[i + 1]) - chosen[i + 1].channel
-                    if i + 2 < len(slots):
-                        s += self._score(c, self._sym(chosen[i + 1]), chosen[i + 2]) - chosen[i + 2].channel
+                c = cand.symbol if cand.symbol >= 0 else unk
+                s = cand.channel + lm(a, b, cand)
+                if i + 1 < n:
+                    s += lm(b, c, chosen[i + 1])
+                    if i + 2 < n:
+                        s += lm(c, syms[i + 3], chosen[i + 2])
                 scores.append(s)
             top = max(scores)
             weights = [math.exp(s - top) for s in scores]

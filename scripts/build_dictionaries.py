@@ -138,7 +138,7 @@ def main() -> None:
     with gzip.open(DICT / "words.txt.gz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(words) + "\n")
     syllables = sorted(w for w in prior if is_syllable(w)) + sorted(
-        w for w in counts.uni if w not in prior and is_syllable(w)
+        g[0] for g in counts.counts[1] if g[0] not in prior and is_syllable(g[0])
     )
     (DICT / "syllables.txt").write_text("\n".join(sorted(set(syllables))) + "\n", "utf-8")
     print(
