@@ -35,7 +35,7 @@ BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
 FLAG_BELOW = 0.8
 UNKNOWN_LM = -9.0
-TITLE_AS_LOWER = -1.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
+TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 
@@ -265,6 +265,7 @@ class Repairer:
         """Repair a whole text, keeping its line structure (paragraphs decoded as a whole)."""
         lines = text.split("\n")
         out = list(lines)
+        params = Params.estimate([nfc(t) for t in text.split()], self.lexicon)
         block: list[int] = []
         for i in range(len(lines) + 1):
             if i < len(lines) and lines[i].strip():
@@ -272,7 +273,7 @@ class Repairer:
                 continue
             if block:
                 tokens = [t for j in block for t in lines[j].split()]
-                fixed = iter(r.text for r in self.repair_tokens(tokens))
+                fixed = iter(r.text for r in self.repair_tokens(tokens, params))
                 for j in block:
                     out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
                 block = []
@@ -309,11 +310,11 @@ def shared_repairer(tone_style: str = "old", user_lm: str | None = None) -> Repa
     return Repairer(load_lexicon(Path(user_lm) if user_lm else None), tone_style)
 
 
-def repair_words(words: list[Word], repairer: Repairer) -> None:
+def repair_words(words: list[Word], repairer: Repairer, params: Params) -> None:
     """Repair a paragraph of model words in place: text, conf, flag, alternatives, source."""
     if not words:
         return
-    for word, result in zip(words, repairer.repair_tokens([w.ocr for w in words])):
+    for word, result in zip(words, repairer.repair_tokens([w.ocr for w in words], params)):
         if result.text != word.text:
             word.set_text(result.text, "repair")
         word.conf = result.conf
@@ -324,14 +325,15 @@ def repair_words(words: list[Word], repairer: Repairer) -> None:
 def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None = None) -> Document:
     """The repair stage: each paragraph of the document decoded as a whole."""
     repairer = shared_repairer(tone_style, user_lm)
+    params = Params.estimate([nfc(w.ocr) for w in doc.words()], repairer.lexicon)
     paragraph: list[Word] = []
     last = None
     for line in doc.lines():
         key = (line.page, line.paragraph)
         if key != last:
-            repair_words(paragraph, repairer)
+            repair_words(paragraph, repairer, params)
             paragraph = []
             last = key
         paragraph.extend(line.words)
-    repair_words(paragraph, repairer)
+    repair_words(paragraph, repairer, params)
     return doc

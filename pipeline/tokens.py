@@ -27,6 +27,7 @@ _DATE = regex.compile(r"^\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$")
 _CODE = regex.compile(r"^(?=.*\d)(?=.*[/:-])[\p{L}\d]+(?:[/:.-][\p{L}\d]+)+$|^(?=.*[/-])\p{Lu}[\p{Lu}\d]*(?:[/-][\p{Lu}\d]+)+$")
 _EDGE = regex.compile(r"^([\p{P}\p{S}]*?)(.*?)([\p{P}\p{S}]*)$", regex.S)
 _LETTERS = regex.compile(r"^\p{L}+$")
+_HYPHENATED = regex.compile(r"^\p{L}+(?:-\p{L}+)+$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def split_token(token: str) -> list[Piece]:
     if core:
         if classify(core):
             pieces.append(Piece(core, "keep"))
+        elif _HYPHENATED.match(core):  # ki-ốt, Bà Rịa-Vũng Tàu: each part is a word of its own
+            for i, part in enumerate(core.split("-")):
+                pieces.extend([Piece("-", "punct")] if i else [])
+                pieces.append(Piece(part, "word"))
         elif ":" in core and not _CODE.match(core):
             head, _, tail = core.partition(":")
             pieces.extend(split_token(head) + [Piece(":", "punct")] + split_token(tail))
