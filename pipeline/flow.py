@@ -11,10 +11,10 @@ import json
 import logging
 import platform
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import cache
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import cv2
@@ -113,7 +113,7 @@ def ocr_pages(
         page, image = ocr_page(raster_page, settings)
         if images_dir is not None:
             name = f"p{page.number:03d}.jpg"
-            ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
+            ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
             if ok:
                 atomic_write_bytes(images_dir / name, encoded.tobytes())
                 page.image = f"{images_dir.name}/{name}"

@@ -1,0 +1,644 @@
+"""The folder a review works on: the documents `vnocr process` wrote under OUT, and the clerks' corrections.
+
+Everything that reads or writes files is here; `app.py` only translates HTTP.
+
+Documents are named by their JSON path under OUT without `.json` (`sub/scan`
+for `OUT/sub/scan.json`). A name from a request is only ever used after
+`json_path` has checked that it resolves to a JSON file inside OUT; page
+images are found through the document's own `Page.image` and checked the
+same way, so nothing outside OUT is ever read.
+
+Saving (one word, an undo, or a batch fix) happens under a lock: a thread
+lock plus an `flock` on `OUT/.review.lock` (so two servers on one folder
+also take turns). The document JSON is read fresh, every word is checked
+against what the clerk saw, changed with `Word.set_text(new, "clerk", who,
+when)` (the prior value goes to its history), unflagged, `version` is
+incremented, the clean text is recomposed (`structure_document`) and both
+files are written atomically (`write_document`). Then one line per word is
+appended to `OUT/audit.jsonl` and the document's learning file is rewritten.
+
+Concurrency: the client sends the document version it saw and, for each
+word, how it saw it (`seen`: text, flag and the length of its history; any
+save of that word changes one of them). When another clerk saved the
+document in between, the edit still applies if *this word* is unchanged:
+edits to different words of one document merge. If the word itself changed,
+nothing is written and the answer is a conflict carrying the word as it is
+now; the clerk keeps the other value or overwrites it knowingly (a new
+request with the new `seen`).
+
+Learning: `OUT/corrections/<document>.txt` holds the clean text of the
+document's lines that a clerk has checked (at least one word saved by a
+clerk, and no word left that is flagged or read with low confidence and not
+checked), one line per line, in reading order. It is
+rewritten atomically after each save, so it never holds stale or duplicate
+lines; `vnocr learn OUT/corrections` reads the folder into the language
+model's user overlay.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from ..model import Document, Line, Page, Word
+from ..outputs import atomic_write_text, write_document
+from ..structure import structure_document
+from . import edits
+
+log = logging.getLogger(__name__)
+
+AUDIT = "audit.jsonl"
+CORRECTIONS = "corrections"
+LOCK = ".review.lock"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+LOW_CONF = 0.6
+MAX_ALTERNATIVES = 9
+
+
+class ReviewError(Exception):
+    status = 400
+
+    def __init__(self, message: str, payload: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.payload = payload or {}
+
+
+class NotFound(ReviewError):
+    status = 404
+
+
+class Invalid(ReviewError):
+    status = 400
+
+
+class Conflict(ReviewError):
+    status = 409
+
+
+class SaveFailed(ReviewError):
+    status = 500
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def seen_of(word: Word) -> dict[str, Any]:
+    """How a client saw a word: any save of the word changes one of these."""
+    return {"text": word.text, "flag": word.flag, "edits": len(word.history)}
+
+
+def _same(seen: Any, word: Word) -> bool:
+    return isinstance(seen, dict) and seen == seen_of(word)
+
+
+def needs_look(word: Word) -> bool:
+    """Flagged, or read with low confidence and not checked by a clerk since."""
+    return word.flag or (word.conf < LOW_CONF and word.source != "clerk")
+
+
+def alternatives_of(word: Word) -> list[str]:
+    out: list[str] = []
+    for alt in word.alternatives:
+        if isinstance(alt, str) and alt.strip() and alt not in out:
+            out.append(alt)
+    return out[:MAX_ALTERNATIVES]
+
+
+def word_view(word: Word) -> dict[str, Any]:
+    return {
+        "id": word.id,
+        "text": word.text,
+        "ocr": word.ocr,
+        "conf": round(word.conf, 3),
+        "flag": word.flag,
+        "low": needs_look(word),
+        "alternatives": alternatives_of(word),
+        "source": word.source,
+        "who": word.who,
+        "when": word.when,
+        "page": word.page,
+        "line": word.line,
+        "bbox": list(word.bbox) if word.bbox else None,
+        "seen": seen_of(word),
+    }
+
+
+# --- fields of the administrative layout, read defensively (structure is still growing)
+
+
+def _text_of(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict):
+        for key in ("text", "name", "value", "raw", "iso"):
+            text = _text_of(value.get(key))
+            if text:
+                return text
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(t for t in (_text_of(v) for v in value) if t)
+    return ""
+
+
+def _iso_of(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("iso")
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit():
+        return value[:10]
+    return ""
+
+
+@dataclass
+class Summary:
+    """One line of the documents list."""
+
+    id: str
+    name: str
+    kind: str
+    pages: int
+    words: int
+    flagged: int
+    reviewed: int
+    version: int
+    doc_type: str = ""
+    number: str = ""
+    date: str = ""
+    date_iso: str = ""
+    issuer: str = ""
+    cores: Counter = field(default_factory=Counter, repr=False)  # word (punctuation stripped) -> count, for batch fixes
+
+    def view(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "cores"}
+
+
+def summarize(doc_id: str, doc: Document) -> Summary:
+    s = doc.structure if isinstance(doc.structure, dict) else {}
+    words = doc.words()
+    return Summary(
+        id=doc_id,
+        name=doc.source.name or doc_id.rsplit("/", 1)[-1],
+        kind=doc.source.kind,
+        pages=len(doc.pages),
+        words=len(words),
+        flagged=sum(1 for w in words if w.flag),
+        reviewed=sum(1 for w in words if w.source == "clerk"),
+        version=doc.version,
+        doc_type=_text_of(s.get("doc_type") or s.get("type"))[:80],
+        number=_text_of(s.get("number"))[:80],
+        date=_text_of(s.get("date"))[:80],
+        date_iso=_iso_of(s.get("date")),
+        issuer=_text_of(s.get("issuer"))[:160],
+        cores=Counter(edits.split_core(w.text)[1] for w in words),
+    )
+
+
+BBox = tuple[int, int, int, int]
+
+
+@lru_cache(maxsize=8)
+def _page_image(path: str, mtime_ns: int) -> Image.Image:
+    image = Image.open(path)
+    image.load()
+    return image.convert("RGB")
+
+
+def render_crop(image: Image.Image, word: BBox, line: BBox | None) -> bytes:
+    """The word's surroundings as a JPEG: its line (or a window of it) with the word highlighted."""
+    lx0, ly0, lx1, ly1 = line or word
+    wx0, wy0, wx1, wy1 = word
+    x0, x1 = min(lx0, wx0), max(lx1, wx1)
+    y0, y1 = min(ly0, wy0), max(ly1, wy1)
+    h = max(y1 - y0, wy1 - wy0, 12)
+    x0, x1, y0, y1 = x0 - h, x1 + h, y0 - int(0.6 * h), y1 + int(0.6 * h)
+    max_w = max(30 * h, 900)
+    if x1 - x0 > max_w:  # a long line: a window centred on the word
+        centre = (wx0 + wx1) // 2
+        x0, x1 = centre - max_w // 2, centre + max_w // 2
+    W, H = image.size
+    box = (max(0, x0), max(0, y0), min(W, x1), min(H, y1))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        box = (0, 0, W, H)
+    crop = image.crop(box).convert("RGBA")
+    overlay = Image.new("RGBA", crop.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    rect = (wx0 - box[0] - 3, wy0 - box[1] - 3, wx1 - box[0] + 3, wy1 - box[1] + 3)
+    draw.rectangle(rect, fill=(255, 200, 0, 70), outline=(214, 69, 0, 255), width=max(2, h // 16))
+    out = Image.alpha_composite(crop, overlay).convert("RGB")
+    if out.width > 1400:
+        out = out.resize((1400, max(1, round(out.height * 1400 / out.width))), Image.Resampling.LANCZOS)
+    buf = BytesIO()
+    out.save(buf, format="JPEG", quality=85)
+    return buf.getvalue()
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self._write = threading.Lock()
+        self._cache: dict[Path, tuple[tuple[int, int], Summary]] = {}
+        self._cache_lock = threading.Lock()
+
+    # --- finding things (every path from a request goes through here)
+
+    def json_path(self, doc_id: Any) -> Path:
+        if not isinstance(doc_id, str) or not doc_id or len(doc_id) > 1000 or "\x00" in doc_id or "\\" in doc_id:
+            raise NotFound("no such document")
+        if any(part in ("", ".", "..") or part.startswith(".") for part in doc_id.split("/")):
+            raise NotFound("no such document")
+        path = (self.root / f"{doc_id}.json").resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise NotFound("no such document")
+        return path
+
+    def doc_id(self, path: Path) -> str:
+        return path.relative_to(self.root).with_suffix("").as_posix()
+
+    def load(self, doc_id: str) -> tuple[Document, Path]:
+        path = self.json_path(doc_id)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return Document.from_dict(data), path
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise NotFound(f"{doc_id} is not a vnocr document ({type(exc).__name__})") from exc
+
+    def page_image_path(self, doc: Document, json_path: Path, page_no: int) -> Path | None:
+        page = self._page(doc, page_no)
+        if not page.image or not isinstance(page.image, str):
+            return None
+        path = (json_path.parent / page.image).resolve()
+        if not path.is_relative_to(self.root) or path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+            return None
+        return path
+
+    def image(self, doc_id: str, page_no: int) -> Path:
+        doc, json_path = self.load(doc_id)
+        path = self.page_image_path(doc, json_path, page_no)
+        if path is None:
+            raise NotFound("this page has no image")
+        return path
+
+    @staticmethod
+    def _page(doc: Document, page_no: int) -> Page:
+        for page in doc.pages:
+            if page.number == page_no:
+                return page
+        raise NotFound("no such page")
+
+    @staticmethod
+    def _word(doc: Document, word_id: Any) -> Word:
+        try:
+            return doc.word(str(word_id))
+        except KeyError as exc:
+            raise NotFound("no such word") from exc
+
+    # --- the documents list
+
+    def _paths(self) -> Iterator[Path]:
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(".json") and not name.startswith("."):
+                    path = Path(dirpath) / name
+                    if path.resolve().is_relative_to(self.root):
+                        yield path
+
+    def summaries(self) -> list[Summary]:
+        found = []
+        seen = set()
+        for path in self._paths():
+            seen.add(path)
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            key = (st.st_mtime_ns, st.st_size)
+            with self._cache_lock:
+                cached = self._cache.get(path)
+            if cached and cached[0] == key:
+                found.append(cached[1])
+                continue
+            try:
+                data = json.loads(path.read_text("utf-8"))
+                if not isinstance(data, dict) or "pages" not in data or "source" not in data:
+                    continue
+                summary = summarize(self.doc_id(path), Document.from_dict(data))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                log.info("%s: not a vnocr document, not listed", path)
+                continue
+            with self._cache_lock:
+                self._cache[path] = (key, summary)
+            found.append(summary)
+        with self._cache_lock:
+            for path in set(self._cache) - seen:
+                del self._cache[path]
+        return found
+
+    def documents(self) -> dict[str, Any]:
+        docs = self.summaries()
+        return {
+            "documents": [s.view() for s in docs],
+            "totals": {
+                "documents": len(docs),
+                "flagged": sum(s.flagged for s in docs),
+                "reviewed": sum(s.reviewed for s in docs),
+                "done": sum(1 for s in docs if not s.flagged),
+            },
+        }
+
+    # --- reading views
+
+    @staticmethod
+    def context(doc: Document, word: Word) -> dict[str, Any]:
+        """The word's line (its words, the word marked by id) and the lines before and after it on its page."""
+        lines = [ln for ln in doc.lines() if ln.page == word.page]
+        for i, line in enumerate(lines):
+            if line.id == word.line:
+                return {
+                    "before": lines[i - 1].text if i > 0 else "",
+                    "words": [{"id": w.id, "text": w.text} for w in line.words],
+                    "after": lines[i + 1].text if i + 1 < len(lines) else "",
+                }
+        return {"before": "", "words": [{"id": word.id, "text": word.text}], "after": ""}
+
+    def _item(self, doc_id: str, doc: Document, json_path: Path, word: Word) -> dict[str, Any]:
+        has_image = bool(word.bbox) and self.page_image_path(doc, json_path, word.page) is not None
+        return {
+            "doc": doc_id,
+            "name": doc.source.name,
+            "version": doc.version,
+            "word": word_view(word),
+            "context": self.context(doc, word),
+            "has_image": has_image,
+        }
+
+    def queue(self, doc_id: str | None = None, limit: int = 300) -> dict[str, Any]:
+        """The flagged words, in reading order, of one document or of the whole archive."""
+        if doc_id:
+            doc, json_path = self.load(doc_id)
+            flagged = [w for w in doc.words() if w.flag]
+            items = [self._item(doc_id, doc, json_path, w) for w in flagged[:limit]]
+            return {"items": items, "left": len(flagged), "doc": doc_id}
+        summaries = [s for s in self.summaries() if s.flagged]
+        items = []
+        for summary in summaries:
+            if len(items) >= limit:
+                break
+            doc, json_path = self.load(summary.id)
+            items += [self._item(summary.id, doc, json_path, w) for w in doc.words() if w.flag][: limit - len(items)]
+        return {"items": items, "left": sum(s.flagged for s in summaries), "doc": None}
+
+    def document_view(self, doc_id: str) -> dict[str, Any]:
+        doc, json_path = self.load(doc_id)
+        return {
+            "doc": doc_id,
+            "name": doc.source.name,
+            "kind": doc.source.kind,
+            "version": doc.version,
+            "pages": [
+                {
+                    "number": page.number,
+                    "width": page.width,
+                    "height": page.height,
+                    "has_image": self.page_image_path(doc, json_path, page.number) is not None,
+                    "lines": [
+                        {"id": ln.id, "bbox": list(ln.bbox) if ln.bbox else None, "words": [word_view(w) for w in ln.words]}
+                        for ln in page.lines
+                    ],
+                }
+                for page in doc.pages
+            ],
+        }
+
+    def crop(self, doc_id: str, word_id: str) -> bytes:
+        doc, json_path = self.load(doc_id)
+        word = self._word(doc, word_id)
+        path = self.page_image_path(doc, json_path, word.page)
+        if path is None or not word.bbox:
+            raise NotFound("this word has no image")
+        line = next((ln for ln in doc.lines() if ln.id == word.line and ln.page == word.page), None)
+        image = _page_image(str(path), path.stat().st_mtime_ns)
+        return render_crop(image, word.bbox, line.bbox if line else None)
+
+    # --- saving
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._write:
+            with open(self.root / LOCK, "a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _save(self, doc_id: str, doc: Document, json_path: Path, records: list[dict[str, Any]]) -> Document:
+        doc.version += 1
+        try:
+            doc = structure_document(doc)
+            write_document(doc, json_path)  # validates first: on failure nothing is written
+        except Exception as exc:  # noqa: BLE001 - the clerk gets a message, the log the traceback
+            log.exception("%s: saving a correction failed", doc_id)
+            raise SaveFailed(f"the correction could not be saved, nothing was changed ({type(exc).__name__}); "
+                             "please report it") from exc
+        for record in records:
+            record["version"] = doc.version
+        self._audit(records)
+        self._learn(doc_id, doc)
+        return doc
+
+    def _audit(self, records: list[dict[str, Any]]) -> None:
+        path = self.root / AUDIT
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        if path.exists() and path.stat().st_size:
+            with open(path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    text = "\n" + text
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def learning_path(self, doc_id: str) -> Path:
+        return self.root / CORRECTIONS / f"{doc_id}.txt"
+
+    @staticmethod
+    def checked_lines(doc: Document) -> list[Line]:
+        return [
+            ln
+            for ln in doc.lines()
+            if any(w.source == "clerk" for w in ln.words) and not any(needs_look(w) for w in ln.words) and ln.text.strip()
+        ]
+
+    def _learn(self, doc_id: str, doc: Document) -> None:
+        path = self.learning_path(doc_id)
+        if path.with_suffix(".json").exists():  # never clobber a document's own .txt
+            log.warning("%s: a document lives there; learning file not written", path)
+            return
+        lines = self.checked_lines(doc)
+        if lines:
+            atomic_write_text(path, "".join(ln.text + "\n" for ln in lines))
+        else:
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _apply(word: Word, text: str, who: str, when: str, flag: bool, restore: bool) -> None:
+        if restore and word.history and word.history[-1].text == text:
+            prior = word.history[-1]  # undo: back to the value and origin the word had before
+            word.set_text(text, prior.source, prior.who, prior.when)
+        else:
+            word.set_text(text, "clerk", who, when)
+        word.flag = flag
+
+    def correct(
+        self,
+        doc_id: str,
+        word_id: str,
+        text: Any,
+        who: Any,
+        seen: Any,
+        base_version: Any = None,
+        flag: bool = False,
+        restore: bool = False,
+    ) -> dict[str, Any]:
+        """Save one clerk edit (or an undo: `restore` and `flag` put the word back as it was)."""
+        text = self._clean(edits.clean_text, text)
+        who = self._clean(edits.clean_name, who)
+        with self._locked():
+            doc, json_path = self.load(doc_id)
+            word = self._word(doc, word_id)
+            if not _same(seen, word):
+                raise Conflict(
+                    f"{word.who or 'someone'} changed this word meanwhile",
+                    {"conflict": True, "version": doc.version, "word": word_view(word)},
+                )
+            merged = base_version is not None and base_version != doc.version
+            before, when = word.text, now()
+            self._apply(word, text, who, when, bool(flag), bool(restore))
+            record = {
+                "doc": doc_id, "word": word_id, "before": before, "after": word.text, "who": who, "when": when,
+                "action": "undo" if restore else ("confirm" if before == word.text else "correct"),
+            }
+            doc = self._save(doc_id, doc, json_path, [record])
+            word = doc.word(word_id)
+        return {"ok": True, "version": doc.version, "merged": merged, "word": word_view(word)}
+
+    @staticmethod
+    def _clean(rule: Any, value: Any) -> Any:
+        try:
+            return rule(value)
+        except edits.InvalidEdit as exc:
+            raise Invalid(str(exc)) from exc
+
+    # --- batch fixes
+
+    def batch_preview(self, find: Any, replace: Any, ignore_case: bool = False, limit: int = 500) -> dict[str, Any]:
+        """Every word in the archive whose text (punctuation aside) is `find`, with what it would become."""
+        find = self._clean(edits.clean_find, find)
+        replace = self._clean(edits.clean_text, replace or "")
+        items: list[dict[str, Any]] = []
+        total = 0
+        for summary in self.summaries():
+            if ignore_case:
+                hits = sum(n for core, n in summary.cores.items() if core.casefold() == find.casefold())
+            else:
+                hits = summary.cores.get(find, 0)
+            if not hits:
+                continue
+            doc, json_path = self.load(summary.id)
+            for word in doc.words():
+                if edits.matches(word.text, find, ignore_case):
+                    total += 1
+                    if len(items) < limit:
+                        item = self._item(summary.id, doc, json_path, word)
+                        item["after"] = edits.replace_token(word.text, find, replace, ignore_case) if replace else ""
+                        items.append(item)
+        return {"find": find, "replace": replace, "ignore_case": ignore_case, "items": items, "total": total}
+
+    def batch_apply(self, find: Any, replace: Any, ignore_case: bool, who: Any, targets: Any) -> dict[str, Any]:
+        """Replace `find` in each chosen word (doc, word, seen); words changed meanwhile come back as conflicts."""
+        find = self._clean(edits.clean_find, find)
+        replace = self._clean(edits.clean_text, replace)
+        who = self._clean(edits.clean_name, who)
+        if not replace:
+            raise Invalid("type the correct reading")
+        if not isinstance(targets, list) or not targets or len(targets) > 5000:
+            raise Invalid("choose the occurrences to correct")
+        by_doc: dict[str, list[dict[str, Any]]] = {}
+        for t in targets:
+            if not isinstance(t, dict):
+                raise Invalid("bad occurrence")
+            by_doc.setdefault(str(t.get("doc")), []).append(t)
+        applied: list[dict[str, Any]] = []
+        conflicts: list[dict[str, Any]] = []
+        versions: dict[str, int] = {}
+        with self._locked():
+            for doc_id, chosen in by_doc.items():
+                try:
+                    doc, json_path = self.load(doc_id)
+                except NotFound:
+                    conflicts += [{"doc": doc_id, "word": None} for _ in chosen]
+                    continue
+                records = []
+                when = now()
+                for t in chosen:
+                    try:
+                        word = self._word(doc, t.get("word"))
+                    except NotFound:
+                        conflicts.append({"doc": doc_id, "word": None})
+                        continue
+                    if not _same(t.get("seen"), word) or not edits.matches(word.text, find, ignore_case):
+                        conflicts.append({"doc": doc_id, "word": word_view(word)})
+                        continue
+                    before = word.text
+                    self._apply(word, edits.replace_token(before, find, replace, ignore_case), who, when, False, False)
+                    records.append({"doc": doc_id, "word": word.id, "before": before, "after": word.text, "who": who,
+                                    "when": when, "action": "batch"})
+                if records:
+                    doc = self._save(doc_id, doc, json_path, records)
+                    applied += [{"doc": doc_id, "word": word_view(doc.word(r["word"]))} for r in records]
+                versions[doc_id] = doc.version
+        return {"applied": applied, "conflicts": conflicts, "versions": versions,
+                "documents": len({a["doc"] for a in applied})}
+
+    def batch_suggestions(self, limit: int = 12) -> list[dict[str, Any]]:
+        """Recent clerk corrections whose wrong reading still occurs elsewhere: candidates for a batch fix."""
+        path = self.root / AUDIT
+        if not path.exists():
+            return []
+        pairs: dict[tuple[str, str], None] = {}
+        for raw in reversed(path.read_text("utf-8", errors="replace").splitlines()):
+            try:
+                r = json.loads(raw)
+                before, after = edits.split_core(r["before"])[1], edits.split_core(r["after"])[1]
+            except (ValueError, KeyError, TypeError):
+                continue
+            if r.get("action") in ("correct", "batch") and before and after and before != after and " " not in before:
+                pairs.setdefault((before, after), None)
+            if len(pairs) >= 200:
+                break
+        counts: Counter = Counter()
+        for summary in self.summaries():
+            for before, _ in pairs:
+                counts[before] += summary.cores.get(before, 0)
+        out = [{"find": b, "replace": a, "left": counts[b]} for b, a in pairs if counts[b]]
+        return out[:limit]
