@@ -86,7 +86,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     """Preprocess and OCR one page image; the page and the image its boxes refer to."""
     start = time.perf_counter()
     gray = np.asarray(page.image, dtype=np.uint8)
-    clean, info = preprocess.preprocess(gray, settings.preprocess)
+    clean, info = preprocess.preprocess(gray, settings.preprocess, page.dpi)
     words = ocr.run_tesseract(clean, settings.lang, settings.psm, page.dpi, settings.page_timeout)
     info["raster"] = page.how
     result = Page(

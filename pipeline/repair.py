@@ -38,6 +38,8 @@ UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
+_ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
+_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!]")  # m², 5°C: symbols an OCR does not put for a letter
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,8 @@ class Repairer:
             for piece in split_token(token):
                 initial = previous in SENTENCE_END
                 previous = piece.text
-                if piece.kind == "word" and not _MIXED_CASE.search(piece.text):
+                text = piece.text
+                if piece.kind == "word" and not (_MIXED_CASE.search(text) or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                     slots.append(Slot(piece, self.candidates(piece.text, params, initial)))
                 else:
                     kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
