@@ -54,7 +54,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pages-per-task", type=_positive, default=batch.SPLIT_PAGES, metavar="N",
                    help="PDFs with more pages are spread over the workers N pages at a time (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="redo inputs already done with the same content and settings")
-    p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (e.g. tcp://scheduler:8786) instead of local workers; OUT must be reachable from its workers")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (e.g. tcp://scheduler:8786) instead of local workers (--jobs is then ignored); OUT must be the same path on its workers")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress report, only the summary")
     p.add_argument("--log-json", action="store_true", help="progress, each file and the summary as JSON lines on stdout")
 
@@ -103,7 +103,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         summary = watch(
             args.inbox, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
-            reporter=make_reporter(args.quiet, args.log_json), split_pages=args.pages_per_task,
+            reporter=make_reporter(args.quiet, args.log_json, service=True), split_pages=args.pages_per_task,
             interval=args.interval, settle=args.settle,
         )
     except (FileNotFoundError, batch.BatchError) as exc:
@@ -176,6 +176,104 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_index(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="build or update the search index (SQLite FTS5) of an output folder")
+    p.add_argument("out", type=Path, help="a folder written by vnocr process")
+    p.add_argument("--db", type=Path, required=True, help="the index file, created when missing (e.g. archive.sqlite)")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from rich.progress import Progress
+
+    from .search import SearchError, build_index
+
+    try:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("indexing", total=None)
+            report = build_index(args.out, args.db, progress=lambda n, total: bar.update(task, completed=n, total=total))
+    except (SearchError, OSError, sqlite3.DatabaseError) as exc:
+        print(f"vnocr: {exc}", file=sys.stderr)
+        return 2
+    print(report.line(), file=sys.stderr)
+    for rel, error in report.failed:
+        print(f"  unreadable: {rel}: {error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _add_search(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search the index; marks and đ optional (chuyen doi so finds chuyển đổi số)",
+                       description='Words must all match; "a phrase", prefix*, OR between alternatives, -excluded '
+                                   "(put -- before a query with -words). Words typed with marks rank exact-mark matches first.")
+    p.add_argument("query", nargs="+", help="the words to find")
+    p.add_argument("--db", type=Path, required=True, help="the index built by vnocr index")
+    p.add_argument("--type", help="document type: its code (BC, KH, QĐ or QD...) or name (báo cáo)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="documents dated on or after DATE (YYYY-MM-DD, YYYY-MM, YYYY)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="documents dated on or before DATE")
+    p.add_argument("--issuer", help="part of the issuing body's name, marks optional (e.g. 'tan hoa')")
+    p.add_argument("--limit", type=int, default=20, help="most hits to show (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="hits as JSON")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from .search import SearchError, SearchFilters, search
+
+    filters = SearchFilters(type=args.type, date_from=args.date_from, date_to=args.date_to, issuer=args.issuer)
+    query = " ".join(args.query)
+    try:
+        hits = search(args.db, query, filters, limit=args.limit)
+    except (SearchError, sqlite3.DatabaseError) as exc:
+        print(f"vnocr: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"query": query, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=1))
+        return 0
+    bold = sys.stdout.isatty()
+    for rank, hit in enumerate(hits, start=1):
+        head = " · ".join(t for t in (hit.number, hit.type_code or hit.doc_type, hit.date, hit.issuer) if t)
+        print(f"{rank:2d}. {hit.document}" + (f"  {head}" if head else ""))
+        title = hit.section_title if len(hit.section_title) <= 80 else hit.section_title[:79] + "…"
+        where = " ".join(t for t in (hit.where, title if hit.section else "") if t)
+        print(f"    {where}" + (f" · p. {hit.page}" if hit.page else ""))
+        print("    " + (hit.marked("\x1b[1m", "\x1b[0m") if bold else hit.marked()))
+    if not hits:
+        print(f"no match for {query!r}", file=sys.stderr)
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="export an output folder: OpenSearch bulk NDJSON, ALTO v4 XML per page, or searchable PDF")
+    p.add_argument("out", type=Path, help="a folder written by vnocr process")
+    p.add_argument("--format", required=True, choices=["opensearch", "alto", "pdf"], help="what to write")
+    p.add_argument("-o", "--dest", type=Path, required=True, help="folder to write into")
+    p.add_argument("--index", default="vnocr", help="OpenSearch/Elasticsearch index name (default: %(default)s)")
+    p.add_argument("--font", type=Path, help="TrueType font with Vietnamese glyphs for the PDF text layer")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import ExportError, export
+
+    try:
+        report = export(args.out, args.format, args.dest, index=args.index, font=args.font,
+                        note=lambda message: print(f"vnocr: {message}", file=sys.stderr))
+    except (ExportError, OSError) as exc:
+        print(f"vnocr: {exc}", file=sys.stderr)
+        return 2
+    print(report.line(), file=sys.stderr)
+    for rel, error in report.failed:
+        print(f"  failed: {rel}: {error}", file=sys.stderr)
+    if args.format == "opensearch" and report.written:
+        definition, *bulk = report.written
+        print(f"load with: curl -XPUT \"$HOST/{args.index}\" -H 'Content-Type: application/json' --data-binary @{definition}", file=sys.stderr)
+        for part in bulk:
+            print(f"           curl -XPOST \"$HOST/_bulk\" -H 'Content-Type: application/x-ndjson' --data-binary @{part}", file=sys.stderr)
+    wrote = [p for p in report.written if args.format != "opensearch" or p.suffix == ".ndjson"]
+    return 1 if report.failed or (report.documents and not wrote) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnocr", description=__doc__)
     parser.add_argument("--version", action="version", version=f"vnocr {__version__}")
@@ -186,10 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review(sub)
     _add_repair(sub)
     _add_learn(sub)
+    _add_index(sub)
+    _add_search(sub)
+    _add_export(sub)
     return parser
 
 
-COMMANDS = {"process": cmd_process, "watch": cmd_watch, "review": cmd_review, "repair": cmd_repair, "learn": cmd_learn}
+COMMANDS = {"process": cmd_process, "watch": cmd_watch, "review": cmd_review, "repair": cmd_repair, "learn": cmd_learn,
+            "index": cmd_index, "search": cmd_search, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
