@@ -1,10 +1,12 @@
 """The OCR confusion (channel) model: how the letters of a syllable come out of an OCR.
 
-Learned from `dictionaries/channel/pairs-*.tsv` (truth token, OCR token, count:
-our own corpus rendered, OCR'd with `eng` and `vie`, aligned) by aligning the
-letters of each pair and counting substitutions, insertions and deletions of
-the unmarked truth letters. A few hand-written seeds (`6` for `ô`, `w` for
-`ư`, `&` for `ã`...) start the table; the learned counts outweigh them.
+Learned from `dictionaries/channel/pairs-<mode>.tsv` (truth token, OCR token,
+count: our own corpus rendered, OCR'd with Tesseract `eng` or `vie`, aligned
+token by token; see scripts/make_ocr_pairs.py) by aligning the letters of each
+pair, marks included, and counting substitutions (`ố`->`6`, `ê`->`é`, `ư`->`w`),
+insertions and deletions. A few hand-written seeds start the table; the learned
+counts outweigh them. `cost(truth, observed)` is a weighted edit distance:
+minus the log probability that the OCR turns `truth` into `observed`.
 """
 
 from __future__ import annotations
@@ -25,33 +27,57 @@ if TYPE_CHECKING:
     from .lexicon import Lexicon
 
 CHANNEL_DIR = Path(__file__).resolve().parent.parent / "dictionaries" / "channel"
-SEEDS = {  # observed -> truth letters (unmarked) it often stands for
-    "6": "o", "0": "o", "§": "o", "¢": "o", "@": "o", "1": "l", "|": "l", "!": "l", "3": "a", "4": "a",
-    "&": "a", "$": "s", "5": "s", "8": "e", "w": "u", "j": "i", "f": "t",
+SEEDS = {  # observed -> truth letter it often stands for, before any learning
+    "6": "ô", "0": "o", "§": "ộ", "¢": "ơ", "1": "l", "|": "l", "3": "ã", "4": "à", "&": "ã", "$": "s", "w": "ư", "j": "ị",
 }
-SEED_COUNT = 3
-DEFAULT_SUB, DEFAULT_INDEL = 4.0, 3.5
+SEED_COUNT = 2
+UNSEEN = 9.0  # cost of an edit never seen in training
+MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
 
 
 @dataclass(eq=False)
 class Confusions:
     sub: dict[tuple[str, str], float] = field(default_factory=dict)  # (truth, observed) -> cost
+    keep: dict[str, float] = field(default_factory=dict)  # truth letter read right
+    remark: dict[str, float] = field(default_factory=dict)  # truth letter read with other marks, per variant
     ins: dict[str, float] = field(default_factory=dict)  # observed letter with no truth letter
     dele: dict[str, float] = field(default_factory=dict)  # truth letter that vanished
-    skeleton: dict[str, str] = field(default_factory=dict)  # observed -> most likely truth letter
+    skeleton: dict[str, str] = field(default_factory=dict)  # observed symbol -> most likely unmarked letter
+    ins_default: float = UNSEEN
+    seen_pairs: dict[str, dict[str, float]] = field(default_factory=dict)  # observed -> truth -> cost, whole tokens
+    memo: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def sub_cost(self, t: str, o: str) -> float:
+        if t == o:
+            return self.keep.get(t, 0.05)
+        cost = self.sub.get((t, o))
+        if cost is not None:
+            return cost
+        if fold(t) == fold(o):
+            return self.remark.get(t, UNSEEN - 2)
+        return UNSEEN
 
     def cost(self, truth: str, observed: str) -> float:
-        """Weighted edit distance (negative log probability) from the truth letters to the observed."""
+        """Weighted edit distance (minus log probability) from the truth spelling to the observed one."""
+        key = (truth, observed)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        whole = self.seen_pairs.get(observed, {}).get(truth, math.inf)
+        ins, dele = self.ins, self.dele
         prev = [0.0]
         for o in observed:
-            prev.append(prev[-1] + self.ins.get(o, DEFAULT_INDEL))
+            prev.append(prev[-1] + ins.get(o, self.ins_default))
         for t in truth:
-            cur = [prev[0] + self.dele.get(t, DEFAULT_INDEL)]
+            d = dele.get(t, UNSEEN)
+            cur = [prev[0] + d]
             for j, o in enumerate(observed, start=1):
-                sub = 0.0 if t == o else self.sub.get((t, o), DEFAULT_SUB)
-                cur.append(min(prev[j - 1] + sub, prev[j] + self.dele.get(t, DEFAULT_INDEL), cur[j - 1] + self.ins.get(o, DEFAULT_INDEL)))
+                cur.append(min(prev[j - 1] + self.sub_cost(t, o), prev[j] + d, cur[j - 1] + ins.get(o, self.ins_default)))
             prev = cur
-        return prev[-1]
+        if len(self.memo) > 500_000:
+            self.memo.clear()
+        self.memo[key] = result = min(prev[-1], whole)
+        return result
 
     def reach(self, observed: str, lexicon: Lexicon, limit: int = 12) -> dict[str, float]:
         """Inventory words the OCR may have turned into `observed`, with log P(observed | word)."""
@@ -60,16 +86,14 @@ class Confusions:
 
 @lru_cache(maxsize=50_000)
 def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tuple[tuple[str, float], ...]:
-    obs = fold(observed.lower())
-    skeleton = "".join(conf.skeleton.get(ch, ch) for ch in obs)
-    keys = _keys(lexicon)
-    found: dict[str, float] = {}
-    for key, _, _ in process.extract(skeleton, keys, scorer=Levenshtein.distance, score_cutoff=2, limit=40):
-        cost = conf.cost(key, obs)
-        for word in lexicon.by_fold[key][:6]:
-            found[word] = -cost
-    best = sorted(found.items(), key=lambda kv: -kv[1])[:limit]
-    return tuple(best)
+    obs = observed.lower()
+    skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
+    found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
+    for key, _, _ in process.extract(skeleton, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30):
+        for word in lexicon.by_fold[key][:4]:
+            if word not in found:
+                found[word] = -conf.cost(word, obs)
+    return tuple(sorted(found.items(), key=lambda kv: -kv[1])[:limit])
 
 
 @lru_cache(maxsize=4)
@@ -78,54 +102,78 @@ def _keys(lexicon: Lexicon) -> list[str]:
 
 
 def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
-    """Count letter edits over aligned (truth, observed, count) pairs -> costs."""
+    """Count letter edits (marks included) over aligned (truth, observed, count) pairs -> costs."""
     subs: Counter = Counter()
     ins: Counter = Counter()
     dels: Counter = Counter()
     seen: Counter = Counter()
+    truths: Counter = Counter()
+    for truth, _, count in pairs:
+        truths[truth.lower()] += count
+    whole: dict[str, dict[str, float]] = {}
+    for truth, observed, count in pairs:
+        if count >= 2:
+            t, o = truth.lower(), observed.lower()
+            whole.setdefault(o, {})[t] = -math.log(count / truths[t])
     for obs_ch, truth_ch in SEEDS.items():
         subs[(truth_ch, obs_ch)] += SEED_COUNT
         seen[truth_ch] += SEED_COUNT
     for truth, observed, count in pairs:
-        t, o = fold(truth.lower()), fold(observed.lower())
+        t, o = truth.lower(), observed.lower()
         if not t or not o or len(t) > 12 or len(o) > 12:
             continue
         for ch in t:
             seen[ch] += count
+        matched = set(range(len(t)))
         for op, i, j in Levenshtein.editops(t, o):
             if op == "replace":
                 subs[(t[i], o[j])] += count
+                matched.discard(i)
             elif op == "insert":
                 ins[o[j]] += count
             else:
                 dels[t[i]] += count
-    total_ins = sum(seen.values()) or 1
-    conf = Confusions()
+                matched.discard(i)
+        for i in matched:
+            subs[(t[i], t[i])] += count
+    conf = Confusions(seen_pairs=whole)
+    total = sum(seen.values()) or 1
+    remarks: Counter = Counter()
     for (t, o), n in subs.items():
-        conf.sub[(t, o)] = min(DEFAULT_SUB, -math.log((n + 0.5) / (seen[t] + 1)))
+        p = (n + 0.5) / (seen[t] + 1)
+        if t == o:
+            conf.keep[t] = -math.log(min(p, 0.999))
+        else:
+            conf.sub[(t, o)] = -math.log(p)
+            if fold(t) == fold(o):
+                remarks[t] += n
+    for t, n_t in seen.items():
+        conf.remark[t] = -math.log((remarks[t] + 1) / (n_t + 2) / MARK_VARIANTS)
     for o, n in ins.items():
-        conf.ins[o] = min(DEFAULT_INDEL, -math.log((n + 0.5) / total_ins) - 2.0)
+        conf.ins[o] = -math.log((n + 0.5) / total)
+    conf.ins_default = -math.log(0.5 / total)
     for t, n in dels.items():
-        conf.dele[t] = min(DEFAULT_INDEL, -math.log((n + 0.5) / (seen[t] + 1)))
+        conf.dele[t] = -math.log((n + 0.5) / (seen[t] + 1))
     best: dict[str, tuple[int, str]] = {}
     for (t, o), n in subs.items():
-        if not o.isalpha() or not o.isascii() or o in "wjfz":
-            if n > best.get(o, (0, ""))[0]:
-                best[o] = (n, t)
+        if t != o and (not o.isalpha() or o in "wjfz") and n > best.get(o, (0, ""))[0]:
+            best[o] = (n, fold(t))
     conf.skeleton = {o: t for o, (_, t) in best.items()}
     return conf
 
 
-def read_pairs(directory: Path = CHANNEL_DIR) -> list[tuple[str, str, int]]:
+def read_pairs(mode: str, directory: Path = CHANNEL_DIR) -> list[tuple[str, str, int]]:
     pairs = []
-    for path in sorted(directory.glob("pairs-*.tsv")):
+    path = directory / f"pairs-{mode}.tsv"
+    if path.exists():
         for raw in path.read_text("utf-8").splitlines():
             parts = raw.split("\t")
-            if len(parts) == 3 and parts[0] != parts[1]:
+            if len(parts) == 3 and parts[2].isdigit():
                 pairs.append((parts[0], parts[1], int(parts[2])))
     return pairs
 
 
-@lru_cache(maxsize=1)
-def load() -> Confusions:
-    return learn(read_pairs())
+@lru_cache(maxsize=4)
+def load(mode: str) -> Confusions:
+    """The channel for `eng` (marks stripped and mangled) or `vie` (Vietnamese OCR, marks mostly right)."""
+    return learn(read_pairs(mode) + (read_pairs("vie-clean") if mode == "vie" else []))

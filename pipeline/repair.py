@@ -34,6 +34,8 @@ EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrat
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
 FLAG_BELOW = 0.8
+GARBLED = 0.05  # share of unknown words from which a document is read as garbled
+KEEP_UNKNOWN = {"eng": (-4.0, -3.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
@@ -62,6 +64,14 @@ class Params:
         p_change = min(0.4, max(0.004, 1.5 * unknown))
         p_garble = min(0.5, max(0.003, unknown))
         return cls(round(p_drop, 3), round(p_change, 3), round(p_garble, 3))
+
+    @property
+    def mode(self) -> str:
+        """eng: marks stripped and letters mangled (an OCR without Vietnamese); folded: marks
+        stripped only; vie: marks present, now and then wrong (Vietnamese OCR, or clean text)."""
+        if self.p_garble >= GARBLED:
+            return "eng"
+        return "folded" if self.p_drop >= 0.5 else "vie"
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ class Repairer:
         self.lexicon = lexicon or load_lexicon()
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
-        self.confusions = channel_model.load()
+        self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -133,21 +143,33 @@ class Repairer:
     def _candidates(self, observed: str, params: Params) -> list[Candidate]:
         low = observed.lower()
         lm = self.lm
+        letters = bool(_LETTERS.match(low))
+        mode = params.mode
         found: dict[str, float] = {}
-        if _LETTERS.match(low):
-            for word in self.lexicon.by_fold.get(fold(low), ()):
-                found[word] = mark_channel(low, word, params)
-        if params.p_garble > 0.01 or not found:
-            for word, cost in self.confusions.reach(low, self.lexicon).items():
-                score = math.log(params.p_garble) + cost
-                if score > found.get(word, -math.inf):
-                    found[word] = score
+        if mode == "folded":
+            if letters:
+                for word in self.lexicon.by_fold.get(fold(low), ()):
+                    found[word] = mark_channel(low, word, params)
+            if not found:
+                for word, cost in self.channels["eng"].reach(low, self.lexicon).items():
+                    found[word] = math.log(params.p_garble) + cost
+        else:
+            channel = self.channels[mode]
+            if letters:
+                for word in self.lexicon.by_fold.get(fold(low), ()):
+                    found[word] = -channel.cost(word, low)
+            if mode == "eng" or not found or not self.lexicon.knows(low):
+                for word, score in channel.reach(low, self.lexicon).items():
+                    if score > found.get(word, -math.inf):
+                        found[word] = score
         result = [Candidate(w, lm.id(w), s) for w, s in found.items()]
         if low not in found:
             known = lm.ids.get(low)
-            if known is not None:
+            if mode != "folded":
+                keep = KEEP_UNKNOWN[mode][0 if letters else 1] if found else 0.0
+            elif known is not None:
                 keep = math.log(1 - params.p_garble)
-            elif found and _LETTERS.match(low):  # unknown, though known words read the same without marks
+            elif found and letters:  # unknown, though known words read the same without marks
                 keep = math.log(max(1 - params.p_drop, params.p_garble))
             elif found:  # digits or symbols among letters: a code (m2, F0) unless the OCR garbles
                 keep = math.log(1 - params.p_garble)

@@ -21,11 +21,13 @@ SENT = "<s>"
 PUNCT = set(",.;:!?()[]\"'“”‘’-–—/…%")
 
 _URL = regex.compile(r"^(?:https?://|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^[\w-]+(?:\.[\w-]+)*\.(?:vn|com|gov|org|net|edu)(?:/\S*)?$", regex.I)
-_NUMBER = regex.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
+_NUMBER = regex.compile(r"^[+-]?\d+(?:[.,:]\d+)*%?$")
 _DATE = regex.compile(r"^\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$")
 # Document references and other codes: 57-NQ/TW, 192/KH-UBND, 15/2024/QĐ-UBND, QCVN 01:2021, ISO-9001...
-_CODE = regex.compile(r"^(?=.*\d)(?=.*[/:-])[\p{L}\d]+(?:[/:.-][\p{L}\d]+)+$|^(?=.*[/-])\p{Lu}[\p{Lu}\d]*(?:[/-][\p{Lu}\d]+)+$")
-_EDGE = regex.compile(r"^([\p{P}\p{S}]*?)(.*?)([\p{P}\p{S}]*)$", regex.S)
+_CODE = regex.compile(r"^(?=.*\d)(?=.*[/-])[\p{L}\d]+(?:[/.-][\p{L}\d]+)+$|^(?=.*[/-])\p{Lu}[\p{Lu}\d]*(?:[/-][\p{Lu}\d]+)+$")
+# Symbols an OCR puts for a letter (x& for xã, B§ for Bộ) belong to the word, not to its edges.
+_EDGE = regex.compile(r"^([^\p{L}\p{N}§¢&$@|]*)(.*?)([^\p{L}\p{N}§¢&$@|]*)$", regex.S)
+_HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _LETTERS = regex.compile(r"^\p{L}+$")
 _HYPHENATED = regex.compile(r"^\p{L}+(?:-\p{L}+)+$")
 
@@ -56,7 +58,9 @@ def split_token(token: str) -> list[Piece]:
     m = _EDGE.match(token)
     lead, core, trail = m.group(1), m.group(2), m.group(3)
     pieces = [Piece(ch, "punct") for ch in lead]
-    if core:
+    if core and not _HAS_ALNUM.search(core):
+        pieces.extend(Piece(ch, "punct") for ch in core)
+    elif core:
         if classify(core):
             pieces.append(Piece(core, "keep"))
         elif _HYPHENATED.match(core):  # ki-ốt, Bà Rịa-Vũng Tàu: each part is a word of its own

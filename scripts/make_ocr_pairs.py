@@ -71,7 +71,7 @@ MODES: dict[str, Mode] = {
     m.name: m
     for m in (
         Mode("eng", "eng", 300, 35, 0.5, 3.0, 0.6, 80, 0.0001, 5.0, True),
-        Mode("vie", "vie", 150, 35, 0.7, 7.0, 0.9, 60, 0.0003, 8.0, True),
+        Mode("vie", "vie", 150, 35, 0.7, 10.0, 1.3, 60, 0.0003, 8.0, True),
         Mode("vie-clean", "vie", 300, 20, 0.3, 3.0, 0.6, 80, 0.0001, 5.0, False),
     )
 }
@@ -152,24 +152,45 @@ def _key(token: str) -> str:
     return strip_punct(token) or token
 
 
+CASE_CLASH = 0.3  # similarity factor for an all-lower-case vs an ALL-CAPS word (nhận / NHÂN)
+
+
+def _case(token: str) -> int:
+    """1 for an ALL-CAPS word (2+ letters), -1 for an all-lower-case one, 0 otherwise."""
+    letters = [c for c in token if c.isalpha()]
+    if len(letters) < 2:
+        return 0
+    if all(c.isupper() for c in letters):
+        return 1
+    return -1 if all(c.islower() for c in letters) else 0
+
+
 def token_sim(truth: str, observed: str) -> float:
-    """Similarity 0..1 of a truth token and an OCR token, ignoring marks, case, edge punctuation."""
+    """Similarity 0..1 of a truth token and an OCR token, ignoring marks, edge punctuation and
+    capitalisation, but not a whole word changing case: an OCR does not turn ``nhận`` into
+    ``NHÂN`` -- such pairs come from text read in another order."""
     t, o = fold(_key(truth)), _key(observed)
-    return max(fuzz.ratio(t, fold(o)), fuzz.ratio(t, conf_fold(o))) / 100.0
+    sim = max(fuzz.ratio(t, fold(o)), fuzz.ratio(t, conf_fold(o))) / 100.0
+    return sim * CASE_CLASH if _case(truth) * _case(observed) == -1 else sim
 
 
 def _sim_matrix(truth: Sequence[str], observed: Sequence[str]) -> np.ndarray:
     t = [fold(_key(x)) for x in truth]
     a = process.cdist(t, [fold(_key(x)) for x in observed], scorer=fuzz.ratio, dtype=np.float32)
     b = process.cdist(t, [conf_fold(_key(x)) for x in observed], scorer=fuzz.ratio, dtype=np.float32)
-    return np.maximum(a, b) / 100.0
+    sim = np.maximum(a, b) / 100.0
+    ct = np.array([_case(x) for x in truth], dtype=np.int8)
+    co = np.array([_case(x) for x in observed], dtype=np.int8)
+    sim[(ct[:, None] * co[None, :]) == -1] *= CASE_CLASH
+    return sim
 
 
 # --------------------------------------------------------------------------- alignment
 
 SUB, DEL, INS, SPLIT, MERGE = 1, 2, 3, 4, 5
 GAP = 0.6  # cost of a deleted truth token or an inserted OCR token
-SPLIT_EXTRA = 0.1  # extra cost of a 1:2 or 2:1 step over its substitution cost
+SPLIT_EXTRA = 0.65  # extra cost of a 1:2 or 2:1 step (> GAP: an exact match + a gap beats it) ...
+SPLIT_MIN_SIM = 0.75  # ... which needs the joined tokens at least this similar
 SECOND_PASS_SIM = 0.6  # re-aligned leftovers must be at least this similar ...
 SECOND_PASS_WINDOW = 40  # ... and this close (truth tokens) to where the first pass put them
 
@@ -185,14 +206,16 @@ def _dp(truth: Sequence[str], observed: Sequence[str]) -> list[Step]:
     cost = 2.0 * (1.0 - _sim_matrix(truth, observed))
     if m >= 2:
         joined = [observed[j] + observed[j + 1] for j in range(m - 1)]
-        c12 = 2.0 * (1.0 - _sim_matrix(truth, joined)) + SPLIT_EXTRA
+        sim = _sim_matrix(truth, joined)
+        c12 = np.where(sim >= SPLIT_MIN_SIM, 2.0 * (1.0 - sim) + SPLIT_EXTRA, np.inf)
         ok_t = np.array([has_alnum(strip_punct(x)) for x in truth])
         ok_o = np.array([has_alnum(strip_punct(x)) for x in observed])
         c12[~ok_t, :] = np.inf
         c12[:, ~(ok_o[:-1] & ok_o[1:])] = np.inf
     if n >= 2:
         joined = [truth[i] + truth[i + 1] for i in range(n - 1)]
-        c21 = 2.0 * (1.0 - _sim_matrix(joined, observed)) + SPLIT_EXTRA
+        sim = _sim_matrix(joined, observed)
+        c21 = np.where(sim >= SPLIT_MIN_SIM, 2.0 * (1.0 - sim) + SPLIT_EXTRA, np.inf)
         ok_t = np.array([has_alnum(strip_punct(x)) for x in truth])
         ok_o = np.array([has_alnum(strip_punct(x)) for x in observed])
         c21[~(ok_t[:-1] & ok_t[1:]), :] = np.inf
@@ -280,6 +303,8 @@ def align_tokens(truth: Sequence[str], observed: Sequence[str]) -> list[Step]:
             continue
         ti = tuple(left_t[x] for x in st)
         oj = tuple(left_o[x] for x in so)
+        if ti[-1] - ti[0] != len(ti) - 1 or oj[-1] - oj[0] != len(oj) - 1:
+            continue  # a split/merge of tokens that are not neighbours in the text
         t_txt = "".join(truth[x] for x in ti)
         o_txt = "".join(observed[x] for x in oj)
         if token_sim(t_txt, o_txt) < SECOND_PASS_SIM or abs(ti[0] - int(pos[oj[0]])) > SECOND_PASS_WINDOW:
@@ -408,30 +433,44 @@ def ocr_image(image, lang: str, dpi: int) -> str:
     return "\n".join(ln.rstrip() for ln in text.splitlines()).strip()
 
 
-def ocr_document(job: tuple[str, str]) -> dict:
-    """Render, degrade and OCR one document in one mode (runs in a worker process)."""
+def ocr_document(job: tuple[str, str, str]) -> dict:
+    """Render, degrade and OCR one document in one mode (runs in a worker process).
+
+    With a cache directory (``--cache-dir``, outside the tree) the raw OCR of the document is
+    kept there, keyed by the mode's settings and the document text, so that re-running with a
+    changed alignment does not OCR again."""
     from pipeline.render import degrade, render_document, truth_text
 
-    mode_name, path = job
+    mode_name, path, cache_dir = job
     mode = MODES[mode_name]
     t0 = time.time()
     text = Path(path).read_text(encoding="utf-8")
     stem = Path(path).stem
-    pages = render_document(text, dpi=mode.dpi)
-    ocr_pages = []
-    for k, page in enumerate(pages):
-        seed = _seed(mode.name, stem, k)
-        scan = degrade(page, _degradation(mode, seed), seed)
-        ocr_pages.append(ocr_image(scan, mode.lang, mode.dpi))
     truth = truth_text(text)
-    ocr = "\n\n".join(ocr_pages) + "\n"
+    cache = None
+    if cache_dir:
+        key = zlib.crc32(f"{mode!r}\n{text}".encode("utf-8"))
+        cache = Path(cache_dir) / mode_name / f"{stem}-{key:08x}.json"
+    if cache is not None and cache.exists():
+        got = json.loads(cache.read_text("utf-8"))
+        n_pages, ocr = got["pages"], got["ocr"]
+    else:
+        pages = render_document(text, dpi=mode.dpi)
+        ocr_pages = []
+        for k, page in enumerate(pages):
+            seed = _seed(mode.name, stem, k)
+            scan = degrade(page, _degradation(mode, seed), seed)
+            ocr_pages.append(ocr_image(scan, mode.lang, mode.dpi))
+        n_pages, ocr = len(pages), "\n\n".join(ocr_pages) + "\n"
+        if cache is not None:
+            _atomic_write(cache, json.dumps({"pages": n_pages, "ocr": ocr}, ensure_ascii=False))
     return {
-        "mode": mode_name, "path": path, "stem": stem, "pages": len(pages),
+        "mode": mode_name, "path": path, "stem": stem, "pages": n_pages,
         "ocr": ocr, "truth": truth, "tally": tally_alignment(truth, ocr), "seconds": time.time() - t0,
     }
 
 
-def run_jobs(jobs: list[tuple[str, str]], workers: int) -> Iterable[dict]:
+def run_jobs(jobs: list[tuple[str, str, str]], workers: int) -> Iterable[dict]:
     if workers <= 1:
         for j in jobs:
             yield ocr_document(j)
@@ -546,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dict-dir", type=Path, default=DICT_DIR)
     ap.add_argument("--ocr-dir", type=Path, default=OCR_DIR)
+    ap.add_argument("--cache-dir", type=Path, default=None, help="keep raw OCR here (outside the tree) for re-runs")
     args = ap.parse_args(argv)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     modes = [m for m in args.modes.split(",") if m]
@@ -567,21 +607,22 @@ def main(argv: list[str] | None = None) -> int:
     stats = json.loads(stats_path.read_text("utf-8")) if stats_path.exists() else {}
     stats.setdefault("modes", {})
 
-    jobs: list[tuple[str, str]] = []
+    cache = str(args.cache_dir) if args.cache_dir else ""
+    jobs: list[tuple[str, str, str]] = []
     for m in modes:
         pairs_path = args.dict_dir / f"pairs-{m}.tsv"
         if args.force or not pairs_path.exists() or m not in stats["modes"]:
             for p in selection[m]:
                 if p.name not in train_names:  # never: held-out documents do not feed the tables
                     raise SystemExit(f"{p.name} is not a training document")
-                jobs.append((m, str(p)))
+                jobs.append((m, str(p), cache))
         else:
             print(f"{m}: {pairs_path.relative_to(ROOT) if pairs_path.is_relative_to(ROOT) else pairs_path} exists, training skipped (--force to redo)")
         if MODES[m].heldout:
             for p in held_docs:
                 out = args.ocr_dir / m / f"{p.stem}.ocr.txt"
                 if args.force or not out.exists() or not out.with_name(f"{p.stem}.truth.txt").exists():
-                    jobs.append((m, str(p)))
+                    jobs.append((m, str(p), cache))
     held_paths = {str(p) for p in held_docs}
     print(f"{len(jobs)} document OCR jobs on {args.workers} workers", flush=True)
 
