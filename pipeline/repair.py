@@ -33,7 +33,7 @@ from .vietnamese import apply_case, fold, nfc, normalize_tone_placement
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
-FLAG_BELOW = 0.8
+FLAG_BELOW = 0.87
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-4.0, -3.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 UNKNOWN_LM = -9.0
@@ -41,7 +41,9 @@ TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common w
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
-_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!]")  # m², 5°C: symbols an OCR does not put for a letter
+_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
+_LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
+KEEP_NUMBER = math.log(0.5)
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,13 @@ class Repairer:
                 initial = previous in SENTENCE_END
                 previous = piece.text
                 text = piece.text
-                if piece.kind == "word" and not (_MIXED_CASE.search(text) or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+                garbled = params.mode == "eng"
+                if piece.kind == "word" and not ((_MIXED_CASE.search(text) and not garbled) or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                     slots.append(Slot(piece, self.candidates(piece.text, params, initial)))
+                elif garbled and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
+                    own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
+                    others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
+                    slots.append(Slot(Piece(text, "word"), [own, *others]))
                 else:
                     kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
                     slots.append(Slot(kept, [Candidate(piece.text, lm.id(lm_symbol(piece, initial)), 0.0)]))

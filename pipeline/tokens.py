@@ -29,7 +29,7 @@ _CODE = regex.compile(r"^(?=.*\d)(?=.*[/-])[\p{L}\d]+(?:[/.-][\p{L}\d]+)+$|^(?=.
 _EDGE = regex.compile(r"^([^\p{L}\p{N}§¢&$@|]*)(.*?)([^\p{L}\p{N}§¢&$@|]*)$", regex.S)
 _HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _LETTERS = regex.compile(r"^\p{L}+$")
-_HYPHENATED = regex.compile(r"^\p{L}+(?:-\p{L}+)+$")
+_HYPHENATED = regex.compile(r"^\p{L}+(?:[-/]\p{L}+)+$")
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,9 @@ def split_token(token: str) -> list[Piece]:
     elif core:
         if classify(core):
             pieces.append(Piece(core, "keep"))
-        elif _HYPHENATED.match(core):  # ki-ốt, Bà Rịa-Vũng Tàu: each part is a word of its own
-            for i, part in enumerate(core.split("-")):
-                pieces.extend([Piece("-", "punct")] if i else [])
-                pieces.append(Piece(part, "word"))
+        elif _HYPHENATED.match(core):  # ki-ốt, đồng/suất: each part is a word of its own
+            for part in regex.split(r"([-/])", core):
+                pieces.append(Piece(part, "punct" if part in "-/" else "word"))
         elif ":" in core and not _CODE.match(core):
             head, _, tail = core.partition(":")
             pieces.extend(split_token(head) + [Piece(":", "punct")] + split_token(tail))

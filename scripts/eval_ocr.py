@@ -46,7 +46,7 @@ def main() -> None:
             seconds = (time.perf_counter() - start) / max(1, len(doc.pages))
             text = normalize_text(" ".join(line.ocr_text for line in doc.lines()))
             cer = Levenshtein.distance(" ".join(truth.split()), " ".join(text.split())) / max(1, len(" ".join(truth.split())))
-            right, total = ocr_accuracy(truth, text)
+            right, total, _, _ = ocr_accuracy(truth, text)
             print(f"{sample.name:24} {lang:11} {','.join(steps) or 'none':28} {100 * cer:6.2f}% {100 * right / total:8.2f}% {seconds:7.2f}")
 
 

@@ -78,12 +78,15 @@ def align_tokens(truth: list[str], output: list[str]) -> list[tuple[str | None, 
     return pairs
 
 
-def ocr_accuracy(truth_text: str, text: str) -> tuple[int, int]:
+def ocr_accuracy(truth_text: str, text: str) -> tuple[int, int, int, int]:
+    """Syllables right over all truth syllables, and over those the OCR read (aligned to a token)."""
     strip = "“”\"'()[],.;:!?…"
     truth = [t.strip(strip) for t in truth_text.split() if _HAS_LETTER.search(t)]
     out = [o.strip(strip) for o in text.split() if o.strip(strip)]
-    right = sum(1 for t, o in align_tokens(truth, out) if t is not None and t == o)
-    return right, len(truth)
+    pairs = [(t, o) for t, o in align_tokens(truth, out) if t is not None]
+    right = sum(1 for t, o in pairs if t == o)
+    read = [(t, o) for t, o in pairs if o is not None and fold(t.lower()) == fold(o.lower())]
+    return right, len(truth), sum(1 for t, o in read if t == o), len(read)
 
 
 def main() -> None:
@@ -133,14 +136,17 @@ def main() -> None:
         if not pairs:
             print(f"{mode}: no OCR outputs in {folder} (run scripts/make_ocr_pairs.py)")
             continue
-        raw_r = rep_r = tot = 0
+        raw_r = rep_r = tot = read_r = read_n = 0
         for ocr_path in pairs:
             truth_text = normalize_text(ocr_path.with_name(ocr_path.name.replace(".ocr.txt", ".truth.txt")).read_text("utf-8"))
             ocr_text = ocr_path.read_text("utf-8")
-            a, n = ocr_accuracy(truth_text, normalize_text(ocr_text))
-            b, _ = ocr_accuracy(truth_text, repairer.repair_text(ocr_text))
-            raw_r, rep_r, tot = raw_r + a, rep_r + b, tot + n
-        print(f"{mode}: raw OCR {100 * raw_r / tot:.2f}% -> repaired {100 * rep_r / tot:.2f}% syllable accuracy ({len(pairs)} documents, {tot} syllables)")
+            a, n, _, _ = ocr_accuracy(truth_text, normalize_text(ocr_text))
+            b, _, c, m = ocr_accuracy(truth_text, repairer.repair_text(ocr_text))
+            raw_r, rep_r, tot, read_r, read_n = raw_r + a, rep_r + b, tot + n, read_r + c, read_n + m
+        print(
+            f"{mode}: raw OCR {100 * raw_r / tot:.2f}% -> repaired {100 * rep_r / tot:.2f}% syllable accuracy "
+            f"({len(pairs)} documents, {tot} syllables; {100 * read_r / read_n:.2f}% of the {read_n} syllables the OCR found)"
+        )
 
     print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
