@@ -40,6 +40,7 @@ bench: setup
 
 dictionaries: setup
 	$(PY) scripts/build_dictionaries.py
+	$(PY) scripts/make_ocr_pairs.py
 
 samples: setup
 	$(PY) scripts/make_samples.py
