@@ -186,6 +186,8 @@ class LanguageModel:
                 v += bow2.get((a << BITS) | b, 0.0)
             if overlay is not None:
                 v = overlay.mix((a, b), c, v)
+            if len(memo) > 3_000_000:
+                memo.clear()
             memo[key] = v
             return v
 

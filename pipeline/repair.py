@@ -125,6 +125,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
+        self.lm3 = self.lm.scorer()
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -210,7 +211,7 @@ class Repairer:
         if not slots:
             return
         unk = self.lm.unk
-        lm3 = self.lm.scorer()
+        lm3 = self.lm3
         sent = self.lm.sent
         beams: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {(sent, sent): (0.0, ())}
         for slot in slots:
