@@ -27,7 +27,7 @@ import regex
 from . import channel as channel_model
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Word
-from .tokens import SENT, SENTENCE_END, Piece, is_title, lm_symbol, split_token
+from .tokens import CODE, SENT, SENTENCE_END, Piece, is_title, lm_symbol, split_token
 from .vietnamese import apply_case, fold, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -35,7 +35,7 @@ BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
 FLAG_BELOW = 0.87
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
-KEEP_UNKNOWN = {"eng": (-4.0, -3.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
+KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
@@ -187,7 +187,8 @@ class Repairer:
         lm = self.lm
         out = []
         previous = SENT
-        for token in tokens:
+        for index, token in enumerate(tokens):
+            code_follows = index + 1 < len(tokens) and tokens[index + 1].startswith("/")
             slots = []
             for piece in split_token(token):
                 initial = previous in SENTENCE_END
@@ -202,7 +203,8 @@ class Repairer:
                     slots.append(Slot(Piece(text, "word"), [own, *others]))
                 else:
                     kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
-                    slots.append(Slot(kept, [Candidate(piece.text, lm.id(lm_symbol(piece, initial)), 0.0)]))
+                    symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
+                    slots.append(Slot(kept, [Candidate(piece.text, lm.id(symbol), 0.0)]))
             out.append(slots)
         return out
 
