@@ -139,10 +139,11 @@ def _geometric_rows(page: Page) -> list[Row]:
     rows: list[Row] = []
     previous = None
     for line in lines:
-        x0, y0, x1, _ = line.bbox
+        x0, y0, x1, y1 = line.bbox
         left_gap, right_gap = x0 - frame.left, frame.right - x1
         indent = 0.03 * frame.width <= left_gap <= 0.25 * frame.width
-        gap = previous is not None and (y0 - previous[1] > 1.3 * frame.pitch or y0 < previous[1])
+        # baselines, not tops: a line without ascenders (`sau:`) starts lower but is no further away
+        gap = previous is not None and (y1 - previous[3] > 1.3 * frame.pitch or y0 < previous[1])
         rows.append(
             Row(
                 _clean(line), page.number, line.id, line.column,

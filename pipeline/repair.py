@@ -28,7 +28,7 @@ from . import channel as channel_model
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Word
 from .tokens import CODE, SENT, SENTENCE_END, Piece, is_title, lm_symbol, split_token
-from .vietnamese import apply_case, fold, nfc, normalize_tone_placement
+from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
@@ -88,6 +88,7 @@ class Slot:
     piece: Piece
     candidates: list[Candidate]
     chosen: int = 0
+    initial: bool = True  # starts a sentence
     conf: float = 1.0
     ranked: list[str] = field(default_factory=list)
 
@@ -194,10 +195,10 @@ class Repairer:
                 initial = previous in SENTENCE_END
                 previous = piece.text
                 text = piece.text
-                garbled = params.mode == "eng"
-                if piece.kind == "word" and not ((_MIXED_CASE.search(text) and not garbled) or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
-                    slots.append(Slot(piece, self.candidates(piece.text, params, initial)))
-                elif garbled and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
+                name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
+                if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+                    slots.append(Slot(piece, self.candidates(piece.text, params, initial), initial=initial))
+                elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                     own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
                     others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                     slots.append(Slot(Piece(text, "word"), [own, *others]))
@@ -215,25 +216,30 @@ class Repairer:
         unk = self.lm.unk
         lm3 = self.lm3
         sent = self.lm.sent
-        beams: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {(sent, sent): (0.0, ())}
+        beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
+        history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
         for slot in slots:
-            nxt: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+            nxt: dict[tuple[int, int], float] = {}
+            back: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
             cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
-            for (a, b), (score, path) in beams.items():
+            for state, score in beams.items():
+                a, b = state
                 for j, sym, base, unknown in cands:
                     s = score + base + (0.0 if unknown else lm3(a, b, sym))
                     key = (b, sym)
                     old = nxt.get(key)
-                    if old is None or old[0] < s:
-                        nxt[key] = (s, path + (j,))
-            best = max(v[0] for v in nxt.values())
-            kept = [kv for kv in nxt.items() if kv[1][0] >= best - BEAM_DELTA]
+                    if old is None or old < s:
+                        nxt[key] = s
+                        back[key] = (state, j)
+            best = max(nxt.values())
+            kept = [kv for kv in nxt.items() if kv[1] >= best - BEAM_DELTA]
             if len(kept) > BEAM:
-                kept = sorted(kept, key=lambda kv: -kv[1][0])[:BEAM]
+                kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
             beams = dict(kept)
-        best = max(beams.values(), key=lambda v: v[0])[1]
-        for slot, j in zip(slots, best):
-            slot.chosen = j
+            history.append(back)
+        state = max(beams, key=beams.__getitem__)
+        for slot, back in zip(reversed(slots), reversed(history)):
+            state, slot.chosen = back[state]
         self._posteriors(slots, lm3)
 
     def _posteriors(self, slots: list[Slot], lm3) -> None:
@@ -269,8 +275,11 @@ class Repairer:
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
             return slot.piece.text
-        if text == slot.piece.text.lower():
-            return slot.piece.text
+        original = slot.piece.text
+        if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
+            return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
+        if not (original.islower() or original.isupper() or is_title(original)):
+            return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng: the OCR's case is noise
         if self.tone_style != "old":
             text = normalize_tone_placement(text, self.tone_style)
         return apply_case(text, slot.piece.text)
