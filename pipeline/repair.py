@@ -201,7 +201,7 @@ class Repairer:
                 elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                     own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
                     others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
-                    slots.append(Slot(Piece(text, "word"), [own, *others]))
+                    slots.append(Slot(Piece(text, "word"), [own, *others], initial=initial))
                 else:
                     kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
                     symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
@@ -278,8 +278,9 @@ class Repairer:
         original = slot.piece.text
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
             return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
-        if not (original.islower() or original.isupper() or is_title(original)):
-            return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng: the OCR's case is noise
+        letters = [c for c in original if c.isalpha()]
+        if not letters or not (original.islower() or original.isupper() or is_title(original)):
+            return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
         if self.tone_style != "old":
             text = normalize_tone_placement(text, self.tone_style)
         return apply_case(text, slot.piece.text)
