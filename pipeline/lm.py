@@ -167,7 +167,8 @@ class LanguageModel:
         return self.ids.get(symbol, self.unk)
 
     def scorer(self):
-        """A fast `score(a, b, c)` for trigram models: log P(c | a b), memoized."""
+        """A fast `score(a, b, c)` for trigram models: log P(c | a b), memoized; and its memo, keyed by
+        `((a << BITS | b) << BITS) | c`, for callers that look there first."""
         tri, bi, bow2, bow1, uni = self.probs[3], self.probs[2], self.bows[2], self.bows[1], self.uni
         memo: dict[int, float] = {}
         overlay = self.overlay
@@ -191,7 +192,7 @@ class LanguageModel:
             memo[key] = v
             return v
 
-        return score
+        return score, memo
 
     def logp(self, context: tuple[int, ...], c: int) -> float:
         """log P(c | context) with backoff; `context` holds the last ORDER-1 symbol ids."""

@@ -26,6 +26,7 @@ import regex
 
 from . import channel as channel_model
 from .lexicon import Lexicon, load_lexicon
+from .lm import BITS
 from .model import Document, Word
 from .tokens import CODE, SENT, SENTENCE_END, Piece, is_title, lm_symbol, split_token
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
@@ -44,6 +45,7 @@ _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section num
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
+RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
-        self.lm3 = self.lm.scorer()
+        self.lm3, self.lm3_memo = self.lm.scorer()
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -180,34 +182,44 @@ class Repairer:
             else:
                 keep = 0.0
             result.append(Candidate(low, -1 if known is None else known, keep))
-        result.sort(key=lambda c: -c.channel - lm.uni[c.symbol] * 0.2 if c.symbol >= 0 else -c.channel)
-        return result[:12]
+        def prior(c: Candidate) -> float:
+            return c.channel + (lm.uni[c.symbol] if c.symbol >= 0 else UNKNOWN_LM)
+
+        result.sort(key=prior, reverse=True)
+        floor = prior(result[0]) - RARE_GAP
+        return [c for c in result[:12] if prior(c) >= floor or c.text == low]
 
     # decoding ---------------------------------------------------------------
     def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
-        lm = self.lm
         out = []
-        previous = SENT
+        initial = True
         for index, token in enumerate(tokens):
             code_follows = index + 1 < len(tokens) and tokens[index + 1].startswith("/")
-            slots = []
-            for piece in split_token(token):
-                initial = previous in SENTENCE_END
-                previous = piece.text
-                text = piece.text
-                name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
-                if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
-                    slots.append(Slot(piece, self.candidates(piece.text, params, initial), initial=initial))
-                elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
-                    own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
-                    others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
-                    slots.append(Slot(Piece(text, "word"), [own, *others], initial=initial))
-                else:
-                    kept = Piece(piece.text, "keep") if piece.kind == "word" else piece
-                    symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
-                    slots.append(Slot(kept, [Candidate(piece.text, lm.id(symbol), 0.0)]))
-            out.append(slots)
+            readings, initial_after = self._readings(token, params, initial, code_follows)
+            out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
+            initial = initial_after
         return out
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
+    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
+        """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it."""
+        lm = self.lm
+        readings = []
+        for piece in split_token(token):
+            text = piece.text
+            name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
+            if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+                readings.append((piece, self.candidates(text, params, initial), initial))
+            elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
+                own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
+                others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
+                readings.append((Piece(text, "word"), [own, *others], initial))
+            else:
+                kept = Piece(text, "keep") if piece.kind == "word" else piece
+                symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
+                readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
+            initial = text in SENTENCE_END
+        return tuple(readings), initial
 
     def decode(self, slots: list[Slot]) -> None:
         """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each."""
@@ -215,6 +227,7 @@ class Repairer:
             return
         unk = self.lm.unk
         lm3 = self.lm3
+        memo_get = self.lm3_memo.get
         sent = self.lm.sent
         beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
         history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
@@ -224,8 +237,13 @@ class Repairer:
             cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
             for state, score in beams.items():
                 a, b = state
+                ab = ((a << BITS) | b) << BITS
                 for j, sym, base, unknown in cands:
-                    s = score + base + (0.0 if unknown else lm3(a, b, sym))
+                    if unknown:
+                        s = score + base
+                    else:
+                        v = memo_get(ab | sym)
+                        s = score + base + (v if v is not None else lm3(a, b, sym))
                     key = (b, sym)
                     old = nxt.get(key)
                     if old is None or old < s:
@@ -298,7 +316,9 @@ class Repairer:
             text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
             conf = min((s.conf for s in words), default=1.0)
             alternatives = []
-            if len(words) == 1:
+            if len(words) == 1 and len(slots) == 1:
+                alternatives = [self._surface(words[0], alt) for alt in words[0].ranked]
+            elif len(words) == 1:
                 w = words[0]
                 for alt in w.ranked:
                     alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
