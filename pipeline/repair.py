@@ -45,6 +45,7 @@ _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section num
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
+_BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 
 
@@ -195,6 +196,10 @@ class Repairer:
         initial = True
         for index, token in enumerate(tokens):
             code_follows = index + 1 < len(tokens) and tokens[index + 1].startswith("/")
+            if index and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
+                out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
+                initial = False
+                continue
             readings, initial_after = self._readings(token, params, initial, code_follows)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
@@ -207,7 +212,10 @@ class Repairer:
         readings = []
         for piece in split_token(token):
             text = piece.text
-            name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
+            if params.mode == "eng":  # mixed case is mostly the OCR's noise there (CHfJ), unless a known name (VNeID)
+                name_like = _MIXED_CASE.search(text) and text.lower() in lm.ids
+            else:
+                name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
             if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                 readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
