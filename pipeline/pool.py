@@ -22,6 +22,7 @@ that stays silent longer than its allowance (plus a grace period) is killed.
 from __future__ import annotations
 
 import heapq
+import importlib
 import itertools
 import logging
 import multiprocessing
@@ -29,8 +30,10 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -114,14 +117,17 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker_main(conn: Connection, parent: int, log_level: int) -> None:
+def _worker_main(conn: Connection, parent: int, log_level: int, preload: tuple[str, ...]) -> None:
     os.setpgrp()
     _die_with_parent(parent)
+    os.dup2(2, 1)  # stdout belongs to the batch (JSON lines); anything a library prints goes to stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides when workers stop
     os.environ.update(WORKER_ENV)
     root = logging.getLogger()
     root.handlers[:] = [_PipeLogHandler(conn)]
     root.setLevel(log_level)
+    for module in preload:  # before "ready", so start-up time never counts against a task
+        importlib.import_module(module)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -143,10 +149,7 @@ def _worker_main(conn: Connection, parent: int, log_level: int) -> None:
             reply = ("done", task_id, result)
         except Exception as exc:  # noqa: BLE001 - reported to the batch, which records it
             reply = ("error", task_id, _error_message(exc))
-        usage = (
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-        )
+        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
             conn.send((*reply, time.perf_counter() - start, usage))
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
@@ -166,12 +169,18 @@ def _error_message(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- batch side
 
 
+class PoolError(Exception):
+    """The pool cannot work at all (its worker processes do not start)."""
+
+
 class _Worker:
-    def __init__(self, ctx: multiprocessing.context.BaseContext) -> None:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, preload: tuple[str, ...]) -> None:
         parent_conn, child_conn = ctx.Pipe()
         self.conn = parent_conn
         self.process = ctx.Process(
-            target=_worker_main, args=(child_conn, os.getpid(), logging.getLogger().getEffectiveLevel()), daemon=True
+            target=_worker_main,
+            args=(child_conn, os.getpid(), logging.getLogger().getEffectiveLevel(), preload),
+            daemon=True,
         )
         self.process.start()
         child_conn.close()
@@ -198,19 +207,18 @@ class _Worker:
 
 
 class LocalPool:
-    """`jobs` worker processes on this machine, one task each at a time."""
+    """`jobs` worker processes on this machine, one task each at a time; `preload`: modules each imports first."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, preload: tuple[str, ...] = ()) -> None:
         self.jobs = max(1, jobs)
+        self.preload = preload
         self._ctx = multiprocessing.get_context("spawn")  # no fork: the batch process has threads (progress bar)
         self._workers: list[_Worker] = []
         self._queue: list[_Task] = []
         self._seq = itertools.count()
         self._ids = itertools.count(1)
-        self._cancelled: set[Hashable] = set()
         self._failed_starts = 0
-        self.peak_rss_kb = 0  # largest worker process (its own memory)
-        self.peak_child_rss_kb = 0  # largest process a worker started (tesseract, pdftoppm)
+        self.peak_rss_kb = 0  # the largest worker process (its own memory, not the tesseract it runs)
         self.describe = f"local pool of {self.jobs} worker process{'es' if self.jobs != 1 else ''}"
 
     # -- the executor interface
@@ -228,14 +236,16 @@ class LocalPool:
         keep_remote: bool = False,  # noqa: ARG002 - results are always local here
     ) -> None:
         """Queue a task; higher `priority` runs first; `timeout`: seconds it may run before its first progress report."""
-        self._cancelled.discard(key)
         heapq.heappush(self._queue, _Task((-priority, next(self._seq)), key, fn, args, kwargs or {}, timeout, progress))
 
     def cancel(self, key: Hashable) -> None:
-        """Forget a task: dropped if still queued, its result ignored if running."""
-        self._cancelled.add(key)
+        """Forget a task: dropped if still queued; if running, its worker is stopped (a fresh one replaces it)."""
         self._queue = [t for t in self._queue if t.key != key]
         heapq.heapify(self._queue)
+        for w in list(self._workers):
+            if w.task is not None and w.task.key == key:
+                w.task = None
+                self._replace(w)
 
     @property
     def busy(self) -> bool:
@@ -265,7 +275,7 @@ class LocalPool:
             if w.task is not None and now > w.deadline:
                 self._timed_out(w, events)
         self._dispatch(events)
-        return [e for e in events if not (e.kind == "progress" and e.key in self._cancelled)]
+        return events
 
     def close(self, kill: bool = False) -> None:
         for w in self._workers:
@@ -290,10 +300,10 @@ class LocalPool:
 
     def _dispatch(self, events: list[Event]) -> None:
         while self._queue:
-            idle = next((w for w in self._workers if w.task is None and w.process.is_alive()), None)
+            idle = next((w for w in self._workers if w.ready and w.task is None and w.process.is_alive()), None)
             if idle is None:
                 if len(self._workers) < self.jobs:
-                    self._workers.append(_Worker(self._ctx))
+                    self._workers.append(_Worker(self._ctx, self.preload))
                     continue
                 return
             task = heapq.heappop(self._queue)
@@ -330,14 +340,11 @@ class LocalPool:
                     w.deadline = time.monotonic() + allow + grace_for(allow)
                     events.append(Event("progress", w.task.key, info))
                 else:
-                    _, _, value, seconds, (rss, child_rss) = message
+                    _, _, value, seconds, rss = message
                     self.peak_rss_kb = max(self.peak_rss_kb, rss)
-                    self.peak_child_rss_kb = max(self.peak_child_rss_kb, child_rss)
                     task, w.task = w.task, None
                     w.deadline = float("inf")
-                    if task.key in self._cancelled:
-                        self._cancelled.discard(task.key)
-                    elif kind == "done":
+                    if kind == "done":
                         events.append(Event("done", task.key, value, seconds=seconds))
                     else:
                         events.append(Event("failed", task.key, value, "error", seconds=seconds))
@@ -349,17 +356,13 @@ class LocalPool:
         w.process.join(1)
         exitcode = w.process.exitcode
         if w.task is not None:
-            task = w.task
-            if task.key not in self._cancelled:
-                events.append(
-                    Event("failed", task.key, describe_exit(exitcode), "crash", seconds=time.monotonic() - w.started)
-                )
-            self._cancelled.discard(task.key)
+            seconds = time.monotonic() - w.started
+            events.append(Event("failed", w.task.key, describe_exit(exitcode), "crash", seconds=seconds))
             w.task = None
         elif not w.ready:
             self._failed_starts += 1
             if self._failed_starts >= 3:
-                raise RuntimeError(f"worker processes cannot start ({describe_exit(exitcode)}); run with -v to see why")
+                raise PoolError(f"worker processes cannot start ({describe_exit(exitcode)}); run with -v to see why")
         log.warning("worker process %s %s; starting a new one", w.process.pid, describe_exit(exitcode))
         self._replace(w)
 
@@ -369,42 +372,70 @@ class LocalPool:
         seconds = time.monotonic() - w.started
         log.warning("worker process %s made no progress in time on %s; stopping it", w.process.pid, task.key)
         w.task = None
-        if task.key not in self._cancelled:
-            events.append(Event("failed", task.key, "no progress in time", "timeout", seconds=seconds))
-        self._cancelled.discard(task.key)
+        events.append(Event("failed", task.key, "no progress in time", "timeout", seconds=seconds))
         self._replace(w)
 
     def _replace(self, w: _Worker) -> None:
         w.kill()
         self._workers.remove(w)
         if self._queue:
-            self._workers.append(_Worker(self._ctx))
+            self._workers.append(_Worker(self._ctx, self.preload))
 
 
 # --------------------------------------------------------------------------- Dask
+
+PROGRESS_TOPIC = "vnocr-progress"
+
+
+def _dask_task(fn: Callable, token: str, wants_progress: bool, *args: Any, **kwargs: Any) -> Any:
+    """Runs on a Dask worker: tells the client when the task starts and, if it can, each page done."""
+    from distributed import get_worker
+
+    worker = get_worker()
+
+    def send(kind: str, info: Any = None, allow: float | None = None) -> None:
+        worker.log_event(PROGRESS_TOPIC, {"token": token, "kind": kind, "info": info, "allow": allow, "worker": worker.address})
+
+    os.environ.update(WORKER_ENV)
+    send("start")
+    if wants_progress:
+        kwargs = {**kwargs, "progress": lambda info=None, allow=None: send("progress", info, allow)}
+    return fn(*args, **kwargs)
+
+
+@dataclass
+class _DaskTask:
+    key: Hashable
+    future: Any
+    timeout: float
+    keep_remote: bool
+    started: float | None = None
+    deadline: float = float("inf")
+    worker: str | None = None
 
 
 class DaskPool:
     """The same tasks submitted to an existing Dask distributed cluster (its scheduler's address).
 
-    Dask places the tasks, retries none of them, and reports a worker that died
-    while running one as `KilledWorker` (a crash here). Tasks cannot report
-    progress, so a task is given `timeout` seconds from the moment a worker
-    starts it; past that it is cancelled, recorded as timed out, and the worker
-    holding it is restarted when the cluster allows (nanny-managed workers).
-    Outputs are written by the workers: OUT must be the same path for them.
+    Dask places the tasks and retries none of them; a worker that dies while
+    running one is reported by Dask as `KilledWorker` (a crash here). Tasks
+    report their start and progress as Dask events, so the same allowances hold
+    as in the local pool: a silent task is cancelled, recorded as timed out,
+    and the worker holding it restarted (when the cluster's workers have
+    nannies) so that its thread is not lost. Outputs are written by the
+    workers: OUT must be the same path for them (a shared filesystem).
     """
 
     def __init__(self, address: str) -> None:
         from distributed import Client
 
         self.client = Client(address, timeout="30s", set_as_default=False)
-        self._futures: dict[Any, tuple[Hashable, float, bool]] = {}  # future -> key, timeout, keep_remote
-        self._by_key: dict[Hashable, Any] = {}
-        self._started: dict[Any, tuple[float, str]] = {}  # future -> when first seen running, on which worker
-        self._last_check = 0.0
+        self._tasks: dict[str, _DaskTask] = {}  # token (the Dask key) -> task
+        self._by_key: dict[Hashable, str] = {}
+        self._inbox: deque[dict] = deque()  # filled by the client's event thread
+        self.client.subscribe_topic(PROGRESS_TOPIC, lambda event: self._inbox.append(event[1]))
+        self._restarts: list[threading.Thread] = []
         self.peak_rss_kb = 0
-        self.peak_child_rss_kb = 0
         workers = self.client.scheduler_info().get("workers", {})
         threads = sum(w.get("nthreads", 1) for w in workers.values())
         self.jobs = threads
@@ -419,90 +450,99 @@ class DaskPool:
         *,
         timeout: float,
         priority: int = 0,
-        progress: bool = False,  # noqa: ARG002 - Dask tasks run without progress reports
+        progress: bool = False,
         keep_remote: bool = False,
     ) -> None:
         import uuid
 
+        token = f"vnocr-{fn.__name__}-{uuid.uuid4().hex}"
         future = self.client.submit(
-            fn, *args, **(kwargs or {}), key=f"vnocr-{fn.__name__}-{uuid.uuid4().hex}", pure=False, priority=priority, retries=0
+            _dask_task, fn, token, progress, *args, **(kwargs or {}), key=token, pure=False, priority=priority, retries=0
         )
-        self._futures[future] = (key, timeout, keep_remote)
-        self._by_key[key] = future
+        self._tasks[token] = _DaskTask(key, future, timeout, keep_remote)
+        self._by_key[key] = token
 
     def cancel(self, key: Hashable) -> None:
-        future = self._by_key.pop(key, None)
-        if future is not None:
-            self._futures.pop(future, None)
-            self._started.pop(future, None)
-            future.cancel()
+        token = self._by_key.pop(key, None)
+        if token is not None:
+            self._tasks.pop(token).future.cancel()
 
     @property
     def busy(self) -> bool:
-        return bool(self._futures)
+        return bool(self._tasks)
 
     def poll(self, wait_seconds: float) -> list[Event]:
         from distributed import wait as dask_wait
 
         events: list[Event] = []
-        if not self._futures:
+        if not self._tasks:
             return events
         try:
-            dask_wait(list(self._futures), timeout=wait_seconds, return_when="FIRST_COMPLETED")
+            with self.client.as_current():
+                dask_wait([t.future for t in self._tasks.values()], timeout=wait_seconds, return_when="FIRST_COMPLETED")
         except TimeoutError:
             pass
         now = time.monotonic()
-        for future in [f for f in self._futures if f.done()]:
-            key, _, keep_remote = self._futures.pop(future)
-            self._by_key.pop(key, None)
-            started = self._started.pop(future, (now, ""))[0]
-            seconds = now - started
-            if future.status == "finished":
-                events.append(Event("done", key, future if keep_remote else future.result(), seconds=seconds))
+        while self._inbox:
+            message = self._inbox.popleft()
+            task = self._tasks.get(message.get("token"))
+            if task is None:
+                continue
+            allow = task.timeout if message.get("allow") is None else message["allow"]
+            task.deadline = now + allow + grace_for(allow)
+            if message.get("kind") == "start":
+                task.started, task.worker = now, message.get("worker")
             else:
-                events.append(self._failure(key, future, seconds))
-        if now - self._last_check >= 2.0:
-            self._last_check = now
-            self._check_deadlines(now, events)
+                events.append(Event("progress", task.key, message.get("info")))
+        for token, task in list(self._tasks.items()):
+            if task.future.done():
+                del self._tasks[token]
+                self._by_key.pop(task.key, None)
+                seconds = now - (task.started or now)
+                if task.future.status == "finished":
+                    value = task.future if task.keep_remote else task.future.result()
+                    events.append(Event("done", task.key, value, seconds=seconds))
+                else:
+                    events.append(self._failure(task, seconds))
+            elif now > task.deadline:
+                self.cancel(task.key)
+                events.append(Event("failed", task.key, "no progress in time", "timeout", seconds=now - (task.started or now)))
+                self._restart(task.worker)
         return events
 
-    def _failure(self, key: Hashable, future: Any, seconds: float) -> Event:
+    def _failure(self, task: _DaskTask, seconds: float) -> Event:
         from distributed.scheduler import KilledWorker
 
         try:
-            exc = future.exception()
-        except Exception as err:  # noqa: BLE001 - cancelled futures raise here
-            return Event("failed", key, f"the task was lost ({type(err).__name__})", "crash", seconds=seconds)
+            exc = task.future.exception()
+        except Exception as err:  # noqa: BLE001 - a cancelled future raises here
+            return Event("failed", task.key, f"the task was lost ({type(err).__name__})", "crash", seconds=seconds)
         if isinstance(exc, KilledWorker):
-            return Event("failed", key, "killed the Dask worker running it", "crash", seconds=seconds)
-        return Event("failed", key, _error_message(exc), "error", seconds=seconds)
+            return Event("failed", task.key, "Dask reported KilledWorker", "crash", seconds=seconds)
+        return Event("failed", task.key, _error_message(exc), "error", seconds=seconds)
 
-    def _check_deadlines(self, now: float, events: list[Event]) -> None:
-        try:
-            processing = self.client.processing()
-        except Exception:  # noqa: BLE001 - the scheduler is busy or gone: check next time
+    def _restart(self, worker: str | None) -> None:
+        """A Python thread cannot be stopped: restart the worker process holding the stuck task (in the
+        background; the batch goes on meanwhile)."""
+        if not worker:
             return
-        running = {k: addr for addr, keys in processing.items() for k in keys}
-        for future, (key, timeout, _) in list(self._futures.items()):
-            addr = running.get(future.key)
-            if addr is not None and future not in self._started:
-                self._started[future] = (now, addr)
-            if future not in self._started:
-                continue
-            started, addr = self._started[future]
-            if now - started > timeout + grace_for(timeout):
-                self.cancel(key)
-                events.append(Event("failed", key, "no progress in time", "timeout", seconds=now - started))
-                if addr:
-                    try:
-                        self.client.restart_workers([addr], raise_for_error=False)
-                    except Exception as exc:  # noqa: BLE001 - not every cluster lets a client restart workers
-                        log.warning("could not restart Dask worker %s (%s); its thread stays busy", addr, exc)
+
+        def restart() -> None:
+            try:
+                self.client.restart_workers([worker], raise_for_error=False)
+            except Exception as exc:  # noqa: BLE001 - not every cluster lets a client restart its workers
+                log.warning("could not restart Dask worker %s (%s); its thread stays busy", worker, exc)
+
+        thread = threading.Thread(target=restart, name=f"restart {worker}", daemon=True)
+        thread.start()
+        self._restarts.append(thread)
 
     def close(self, kill: bool = False) -> None:
         if kill:
-            for future in list(self._futures):
-                future.cancel()
-        self._futures.clear()
+            for task in self._tasks.values():
+                task.future.cancel()
+        self._tasks.clear()
         self._by_key.clear()
+        for thread in self._restarts:
+            thread.join(30)
         self.client.close()
