@@ -185,7 +185,7 @@ def process_file(
             doc = read_document(item.path, settings, images_dir, progress)
         else:
             doc = assemble_document(ingest.identify(item.path), pages, settings)
-        write_document(doc, json_path)
+        write_document(doc, json_path, validate=False)
     except InputError as exc:
         return Outcome(ManifestEntry(str(item.path), None, "error", str(exc), 0, round(time.perf_counter() - start, 3)))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch

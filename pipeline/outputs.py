@@ -49,11 +49,15 @@ def validate_document(data: dict[str, Any]) -> None:
     jsonschema.validate(data, document_schema(), format_checker=jsonschema.FormatChecker())
 
 
-def write_document(doc: Document, json_path: Path) -> None:
-    """Write the document JSON and its clean text (same stem, .txt), each atomically."""
-    data = json.loads(json.dumps(doc.to_dict()))
-    validate_document(data)
-    atomic_write_json(json_path, data)
+def write_document(doc: Document, json_path: Path, validate: bool = True) -> None:
+    """Write the document JSON and its clean text (same stem, .txt), each atomically.
+
+    `validate` checks the JSON against the schema first (nothing is written when it fails);
+    the batch path skips it for speed, and the tests validate everything it writes."""
+    text = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    if validate:
+        validate_document(json.loads(text))
+    atomic_write_text(json_path, text)
     atomic_write_text(json_path.with_suffix(".txt"), doc.text.rstrip("\n") + "\n")
 
 
