@@ -71,8 +71,9 @@ def estimate_skew(gray: np.ndarray) -> float:
         rows = _rotate(ink, angle, border=0, interp=cv2.INTER_NEAREST).sum(axis=1, dtype=np.float64)
         return float(np.square(np.diff(rows)).sum())
 
-    best = max(np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, 0.5), key=score)
-    fine = max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05), key=score)
+    coarse = max(np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, 1.0), key=score)
+    best = max(np.arange(coarse - 0.75, coarse + 0.75 + 1e-9, 0.25), key=score)
+    fine = max(np.arange(best - 0.2, best + 0.2 + 1e-9, 0.05), key=score)
     return round(float(fine), 2)
 
 
