@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .vietnamese import fold
+from .vietnamese import fold, strip_tone
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -30,7 +30,7 @@ CHANNEL_DIR = Path(__file__).resolve().parent.parent / "dictionaries" / "channel
 SEEDS = {  # observed -> truth letter it often stands for, before any learning
     "6": "ô", "0": "o", "§": "ộ", "¢": "ơ", "1": "l", "|": "l", "3": "ã", "4": "à", "&": "ã", "$": "s", "w": "ư", "j": "ị",
 }
-SEED_COUNT = 2
+SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
 UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
 
@@ -115,9 +115,6 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
         if count >= 2:
             t, o = truth.lower(), observed.lower()
             whole.setdefault(o, {})[t] = -math.log(count / truths[t])
-    for obs_ch, truth_ch in SEEDS.items():
-        subs[(truth_ch, obs_ch)] += SEED_COUNT
-        seen[truth_ch] += SEED_COUNT
     for truth, observed, count in pairs:
         t, o = truth.lower(), observed.lower()
         if not t or not o or len(t) > 12 or len(o) > 12:
@@ -147,6 +144,11 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
             conf.sub[(t, o)] = -math.log(p)
             if fold(t) == fold(o):
                 remarks[t] += n
+    for obs_ch, truth_ch in SEEDS.items():  # the seed's letter with any tone (6 for ô, ồ, ố, ổ, ỗ, ộ)
+        for t in {*seen, truth_ch}:
+            if strip_tone(t)[0] == strip_tone(truth_ch)[0]:
+                cost = SEED_COST if t == truth_ch else SEED_COST + 0.5
+                conf.sub[(t, obs_ch)] = min(conf.sub.get((t, obs_ch), cost), cost)
     for t, n_t in seen.items():
         conf.remark[t] = -math.log((remarks[t] + 1) / (n_t + 2) / MARK_VARIANTS)
     for o, n in ins.items():
@@ -154,7 +156,7 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
     conf.ins_default = -math.log(0.5 / total)
     for t, n in dels.items():
         conf.dele[t] = -math.log((n + 0.5) / (seen[t] + 1))
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple[int, str]] = {o: (0, fold(t)) for o, t in SEEDS.items()}
     for (t, o), n in subs.items():
         if t != o and (not o.isalpha() or o in "wjfz") and n > best.get(o, (0, ""))[0]:
             best[o] = (n, fold(t))
