@@ -140,7 +140,8 @@ def _add_repair(sub: argparse._SubParsersAction) -> None:
 
 def cmd_repair(args: argparse.Namespace) -> int:
     from .ingest import InputError, read_text
-    from .repair import shared_repairer
+    from .repair import Params, shared_repairer
+    from .vietnamese import nfc
 
     try:
         text = read_text(args.file) if args.file else sys.stdin.buffer.read().decode("utf-8-sig")
@@ -151,8 +152,9 @@ def cmd_repair(args: argparse.Namespace) -> int:
     if not args.json:
         sys.stdout.write(repairer.repair_text(text))
         return 0
+    params = Params.estimate(nfc(text).split(), repairer.lexicon)
     for number, line in enumerate(text.splitlines(), start=1):
-        results = repairer.repair_tokens(line.split())
+        results = repairer.repair_tokens(line.split(), params)
         tokens = [{"ocr": r.ocr, "text": r.text, "conf": r.conf, "flag": r.flag, "alternatives": r.alternatives} for r in results]
         print(json.dumps({"line": number, "text": " ".join(r.text for r in results if r.text), "tokens": tokens}, ensure_ascii=False))
     return 0
