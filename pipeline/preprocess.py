@@ -15,7 +15,7 @@ import numpy as np
 ALL_STEPS = ("border", "deskew", "denoise", "binarize")
 DEFAULT_STEPS = ("border", "deskew", "denoise")  # measured by scripts/eval_ocr.py: denoise cuts CER 3-7x on the samples
 MAX_SKEW_DEG = 6.0
-MIN_ROTATION_DEG = 0.1  # below this a page is read as well unrotated; 0.3 already cost a signature line at 200 DPI
+MIN_ROTATION_DEG = 0.1  # 0.3 already cost a signature line on a 200-DPI scan
 
 
 def remove_border(gray: np.ndarray, dpi: int = 300) -> tuple[np.ndarray, dict]:
