@@ -34,7 +34,7 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_place
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
-FLAG_BELOW = 0.87
+FLAG_BELOW = 0.89
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 UNKNOWN_LM = -9.0
