@@ -15,10 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
 
-def draw_page(lines: list[tuple[int, int, str, bool]], size=(2480, 3508)) -> Image.Image:
-    """A white A4 page at 300 DPI with text drawn at (x, y), bold or regular, 13.5 pt."""
-    regular = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Regular.ttf"), 56)
-    bold = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Bold.ttf"), 56)
+def draw_page(lines: list[tuple[int, int, str, bool]], size=(2480, 3508), font_px: int = 56) -> Image.Image:
+    """A white page (A4 at 300 DPI unless `size` says otherwise) with text drawn at (x, y), bold or regular
+    (56 px: 13.5 pt at 300 DPI)."""
+    regular = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Regular.ttf"), font_px)
+    bold = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Bold.ttf"), font_px)
     page = Image.new("L", size, 255)
     draw = ImageDraw.Draw(page)
     for x, y, text, is_bold in lines:

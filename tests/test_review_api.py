@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 from starlette.testclient import TestClient
 
 from pipeline.flow import Settings, process_file
@@ -24,10 +23,10 @@ from pipeline.review import create_app
 from pipeline.review import edits
 from pipeline.review.app import LOOPBACK_HOSTS, PACKAGE
 from pipeline.structure import structure_document
+from pipeline.vietnamese import fold
 
-from .conftest import load_valid_json
+from .conftest import draw_page, load_valid_json
 
-FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 IMAGE_DOC = "bao-cao-phuong"
 TEXT_DOC = "cu/ocr-cu"
 PAGE = [
@@ -52,18 +51,12 @@ INJECTION = "<svg/onload=window.__pwned=1>"
 
 
 def _render_page(path: Path) -> None:
-    regular = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Regular.ttf"), 42)
-    bold = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Bold.ttf"), 42)
-    page = Image.new("L", (1830, 740), 255)
-    draw = ImageDraw.Draw(page)
-    for x, y, text, is_bold in PAGE:
-        draw.text((round(x * 1.235), round(y * 1.235)), text, font=bold if is_bold else regular, fill=0)
-    page.save(path, dpi=(300, 300))
+    lines = [(round(x * 1.235), round(y * 1.235), text, is_bold) for x, y, text, is_bold in PAGE]
+    draw_page(lines, size=(1830, 740), font_px=42).save(path, dpi=(300, 300))
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return fold(text).casefold()
 
 
 def _pin_to_truth(doc, truth: list[str]) -> None:
