@@ -12,7 +12,7 @@ import logging
 import platform
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -156,7 +156,6 @@ class Outcome:
     words: int = 0
     low_conf: int = 0
     conf_sum: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 def output_paths(item: InputFile, out_dir: Path, settings: Settings) -> tuple[Path, Path | None]:
@@ -186,11 +185,12 @@ def process_file(
         else:
             doc = assemble_document(ingest.identify(item.path), pages, settings)
         write_document(doc, json_path, validate=False)
-    except InputError as exc:
-        return Outcome(ManifestEntry(str(item.path), None, "error", str(exc), 0, round(time.perf_counter() - start, 3)))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-        log.exception("%s: unexpected failure", item.path)
-        message = f"unexpected error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc!r}); please report it"
+        if isinstance(exc, InputError):
+            message = str(exc)
+        else:
+            log.exception("%s: unexpected failure", item.path)
+            message = f"unexpected error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc!r}); please report it"
         return Outcome(ManifestEntry(str(item.path), None, "error", message, 0, round(time.perf_counter() - start, 3)))
     words = doc.words()
     return Outcome(

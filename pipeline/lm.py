@@ -126,21 +126,21 @@ def save(rows: list[tuple[int, tuple[str, ...], float, float]], path: Path) -> N
 
 
 class LanguageModel:
-    """Scores symbol ids: `logp(context, c)` is log P(c | context), context the previous ORDER-1 ids."""
+    """The shipped model, loaded: symbol ids, probabilities and backoffs per order; `scorer()` scores."""
 
     def __init__(self, path: Path) -> None:
         self.ids: dict[str, int] = {}
         self.words: list[str] = []
         ids = self.ids
         uni: dict[int, float] = {}
-        self.probs: list[dict[int, float]] = [{} for _ in range(ORDER + 2)]
-        self.bows: list[dict[int, float]] = [{} for _ in range(ORDER + 2)]
-        order_seen = 1
+        self.probs: list[dict[int, float]] = [{} for _ in range(ORDER + 1)]
+        self.bows: list[dict[int, float]] = [{} for _ in range(ORDER + 1)]
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for raw in fh:
                 order_s, gram, lp, bow = raw.rstrip("\n").split("\t")
                 order = int(order_s)
-                order_seen = max(order_seen, order)
+                if order > ORDER:
+                    raise ValueError(f"{path}: a {order}-gram model; this vnocr scores trigrams (rebuild with `make dictionaries`)")
                 key = 0
                 for w in gram.split(" "):
                     i = ids.get(w)
@@ -154,14 +154,12 @@ class LanguageModel:
                     self.probs[order][key] = float(lp)
                 if bow != "0.000":
                     self.bows[order][key] = float(bow)
-        self.order = order_seen
         self.unk = ids.setdefault(UNK, len(self.words))
         if self.unk == len(self.words):
             self.words.append(UNK)
         self.uni = [uni.get(i, LOG_FLOOR) for i in range(len(self.words))]
         self.sent = ids[SENT]
         self.overlay: UserOverlay | None = None
-        self.start = (self.sent,) * (self.order - 1)
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
@@ -193,26 +191,6 @@ class LanguageModel:
             return v
 
         return score, memo
-
-    def logp(self, context: tuple[int, ...], c: int) -> float:
-        """log P(c | context) with backoff; `context` holds the last ORDER-1 symbol ids."""
-        probs, bows = self.probs, self.bows
-        n = len(context)
-        backoff = 0.0
-        for k in range(n, 0, -1):
-            h = 0
-            for i in context[n - k :]:
-                h = (h << BITS) | i
-            v = probs[k + 1].get((h << BITS) | c)
-            if v is not None:
-                backoff += v
-                break
-            backoff += bows[k].get(h, 0.0)
-        else:
-            backoff += self.uni[c]
-        if self.overlay is not None:
-            return self.overlay.mix(context, c, backoff)
-        return backoff
 
 
 class UserOverlay:

@@ -9,6 +9,7 @@ column's lines come before the right column's, never interleaved.
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import tempfile
 import unicodedata
@@ -38,6 +39,16 @@ def tesseract_version() -> str:
     return str(pytesseract.get_tesseract_version()).split()[0]
 
 
+def _exit_reason(status: object) -> str:
+    """`killed by SIGFPE` for a crash (negative status), else `status N`."""
+    if isinstance(status, int) and status < 0:
+        try:
+            return f"killed by {signal.Signals(-status).name}"
+        except ValueError:
+            pass
+    return f"status {status}"
+
+
 def run_tesseract(
     gray: np.ndarray, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM, dpi: int = 300, timeout: float = 0
 ) -> list[OcrWord]:
@@ -54,12 +65,13 @@ def run_tesseract(
                 output_type=pytesseract.Output.DICT,
                 timeout=timeout,
             )
+        except pytesseract.TesseractError as exc:  # a RuntimeError too: it must come first
+            detail = str(exc.message).strip()[:200]
+            raise InputError(f"Tesseract failed ({_exit_reason(exc.status)})" + (f": {detail}" if detail else "")) from exc
         except RuntimeError as exc:
             if "timeout" in str(exc).lower():
                 raise InputError(f"Tesseract did not finish within {timeout:.0f} s") from exc
             raise InputError(f"Tesseract failed: {exc}") from exc
-        except pytesseract.TesseractError as exc:
-            raise InputError(f"Tesseract failed (status {exc.status}): {exc.message.strip()[:200]}") from exc
     words = []
     for i, text in enumerate(data["text"]):
         text = unicodedata.normalize("NFC", (text or "").strip())

@@ -13,7 +13,6 @@ import regex
 
 TONE_MARKS = {"\u0300": 2, "\u0301": 1, "\u0303": 4, "\u0309": 3, "\u0323": 5}  # huyền, sắc, ngã, hỏi, nặng
 TONE_COMBINING = {v: k for k, v in TONE_MARKS.items()}
-TONE_NAMES = ("ngang", "sắc", "huyền", "hỏi", "ngã", "nặng")
 VOWEL_MODIFIERS = {"\u0302", "\u0306", "\u031b"}  # circumflex (â ê ô), breve (ă), horn (ơ ư)
 BASE_VOWELS = set("aăâeêioôơuưy")
 
@@ -55,10 +54,6 @@ class Syllable:
     onset: str
     rhyme: str  # toneless, with vowel modifiers (e.g. "ương")
     tone: int  # 0 ngang .. 5 nặng
-
-    @property
-    def toneless(self) -> str:
-        return self.onset + self.rhyme
 
 
 def strip_tone(word: str) -> tuple[str, int]:

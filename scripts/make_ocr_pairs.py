@@ -204,20 +204,18 @@ def _dp(truth: Sequence[str], observed: Sequence[str]) -> list[Step]:
     if not n or not m:
         return [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
     cost = 2.0 * (1.0 - _sim_matrix(truth, observed))
+    ok_t = np.array([has_alnum(strip_punct(x)) for x in truth])
+    ok_o = np.array([has_alnum(strip_punct(x)) for x in observed])
     if m >= 2:
         joined = [observed[j] + observed[j + 1] for j in range(m - 1)]
         sim = _sim_matrix(truth, joined)
         c12 = np.where(sim >= SPLIT_MIN_SIM, 2.0 * (1.0 - sim) + SPLIT_EXTRA, np.inf)
-        ok_t = np.array([has_alnum(strip_punct(x)) for x in truth])
-        ok_o = np.array([has_alnum(strip_punct(x)) for x in observed])
         c12[~ok_t, :] = np.inf
         c12[:, ~(ok_o[:-1] & ok_o[1:])] = np.inf
     if n >= 2:
         joined = [truth[i] + truth[i + 1] for i in range(n - 1)]
         sim = _sim_matrix(joined, observed)
         c21 = np.where(sim >= SPLIT_MIN_SIM, 2.0 * (1.0 - sim) + SPLIT_EXTRA, np.inf)
-        ok_t = np.array([has_alnum(strip_punct(x)) for x in truth])
-        ok_o = np.array([has_alnum(strip_punct(x)) for x in observed])
         c21[~(ok_t[:-1] & ok_t[1:]), :] = np.inf
         c21[:, ~ok_o] = np.inf
     ramp = np.arange(m + 1, dtype=np.float64) * GAP
