@@ -83,22 +83,21 @@ def text_pages(text: str) -> list[Page]:
 
 
 def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
-    """Preprocess and OCR one page image; the page and the image its boxes refer to."""
+    """Preprocess and OCR one page image; the page and the image (for people) its boxes refer to."""
     start = time.perf_counter()
     gray = np.asarray(page.image, dtype=np.uint8)
-    clean, info = preprocess.preprocess(gray, settings.preprocess, page.dpi)
-    words = ocr.run_tesseract(clean, settings.lang, settings.psm, page.dpi, settings.page_timeout)
-    info["raster"] = page.how
+    prepared = preprocess.preprocess(gray, settings.preprocess, page.dpi)
+    words = ocr.run_tesseract(prepared.image, settings.lang, settings.psm, page.dpi, settings.page_timeout)
     result = Page(
         number=page.number,
         lines=ocr.page_lines(words, page.number),
-        width=int(clean.shape[1]),
-        height=int(clean.shape[0]),
+        width=int(prepared.view.shape[1]),
+        height=int(prepared.view.shape[0]),
         dpi=page.dpi,
-        preprocess=info,
+        preprocess={**prepared.info, "raster": page.how},
     )
     result.seconds = round(time.perf_counter() - start, 3)
-    return result, clean
+    return result, prepared.view
 
 
 def ocr_pages(

@@ -375,8 +375,8 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 
 def roman_value(token: str) -> int | None:
-    """`III` -> 3; OCR forms `I11`, `1I`, `Il` read with 1/l/| as I."""
-    numeral = token.translate(str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I"}))
+    """`III` -> 3; OCR forms `I11`, `1I`, `Il` read with 1/l/| as I, and `HI` with H for a close pair II."""
+    numeral = token.translate(str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "H": "II"}))
     if not numeral or not _ROMAN_VALID.match(numeral):
         return None
     total = 0
@@ -395,7 +395,7 @@ def to_roman(value: int) -> str:
 
 
 _ARTICLE_RE = re.compile(r"^\s*[DP][I1L][A-Z]?U\s*([0-9OIL]{1,3})\s*[.:]\s*")
-_ROMAN_RE = re.compile(r"^\s*([IVXl1|!]{1,6})\s?[.,](?:\s+|(?=[A-ZĐ]))(?=\S)")
+_ROMAN_RE = re.compile(r"^\s*([IVXHl1|!]{1,6})\s?[.,](?:\s+|(?=[A-ZĐ]))(?=\S)")
 _ROMAN_BARE_RE = re.compile(r"^\s*([IVX]{1,5})\s+(?=\S)")
 _DECIMAL_RE = re.compile(r"^\s*(\d{1,2}(?:\s?\.\s?\d{1,2}){1,3})\s?\.?\s+(?=\S)")
 _ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s?\.(?:\s+|(?=[^\W\d_]))(?=\S)")
@@ -425,7 +425,7 @@ def _roman(text: str) -> Marker | None:
         return None
     token, rest = m.group(1), text[m.end() :].strip()
     value = roman_value(token)
-    doubtful = any(c in "1l|!" for c in token)  # a digit or `l` read as I: only before an upper-case heading
+    doubtful = any(c in "1l|!H" for c in token)  # a digit, `l` or `H` read for I: only before an upper-case heading
     if value is None or token == "1" or (doubtful and not is_upper(rest)):
         return None
     return Marker("roman", to_roman(value), rest, (value,))

@@ -28,9 +28,10 @@ SETTINGS = [  # model, preprocessing, repair
     ("vie", ("border", "deskew"), False),
     ("vie", ("border", "deskew", "denoise"), False),
     ("vie", ("border", "deskew", "binarize"), False),
+    ("vie", ("border", "deskew", "denoise", "binarize"), False),
     ("Vietnamese", ("border", "deskew"), False),
-    ("Vietnamese", ("border", "deskew", "denoise"), False),
-    ("vie", ("border", "deskew", "denoise"), True),
+    ("Vietnamese", ("border", "deskew", "denoise", "binarize"), False),
+    ("vie", ("border", "deskew", "denoise", "binarize"), True),
 ]
 
 

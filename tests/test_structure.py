@@ -328,6 +328,8 @@ def test_scan_over_two_pages_spans_and_page_numbers() -> None:
     [
         ("III. KIẾN NGHỊ, ĐỀ XUẤT", "roman", "III"),
         ("I11. NHIEM VU QUY IV", "roman", "III"),
+        ("HI. KẾT LUẬN", "roman", "III"),
+        ("H. NỘI DUNG CUỘC HỌP", "roman", "II"),
         ("1I. HAN CHE, NGUYEN NHAN", "roman", "II"),
         ("II NỘI DUNG CUỘC HỌP", "roman", "II"),
         ("1.2. Ban hành văn bản", "decimal", "1.2"),
@@ -344,7 +346,7 @@ def test_section_markers(line: str, kind: str, number: str) -> None:
     assert (first.kind, first.number) == (kind, number)
 
 
-@pytest.mark.parametrize("line", ["1.500 lượt người dân tham gia", "-5% so với cùng kỳ", "Ông Võ Thanh Sơn"])
+@pytest.mark.parametrize("line", ["1.500 lượt người dân tham gia", "-5% so với cùng kỳ", "Ông Võ Thanh Sơn", "H. Nguyễn Văn An dự họp"])
 def test_lines_that_are_not_markers(line: str) -> None:
     assert marker_candidates(line) == []
 
