@@ -113,7 +113,13 @@ class Document:
         raise KeyError(f"no word {word_id!r} in {self.source.name}")
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The document as JSON-ready data (for writing out: nested dicts are shared, not copied).
+
+        Pages, lines and words are copied field by field: `dataclasses.asdict` deep-copies every
+        value and took as long as the JSON encoding itself."""
+        data = {name: value for name, value in vars(self).items() if name != "pages"}
+        data["source"] = asdict(self.source)
+        data["pages"] = [_page_dict(page) for page in self.pages]
         data["schema"] = SCHEMA_ID
         return data
 
@@ -145,6 +151,19 @@ class Document:
             version=data.get("version", 1),
             created=data.get("created", ""),
         )
+
+
+def _word_dict(word: Word) -> dict[str, Any]:
+    data = dict(vars(word))
+    data["alternatives"] = list(word.alternatives)
+    data["history"] = [dict(vars(edit)) for edit in word.history]
+    return data
+
+
+def _page_dict(page: Page) -> dict[str, Any]:
+    data = dict(vars(page))
+    data["lines"] = [{**vars(line), "words": [_word_dict(w) for w in line.words]} for line in page.lines]
+    return data
 
 
 SCHEMA_ID = "https://vnocr.invalid/schema/document-1.json"

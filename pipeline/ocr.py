@@ -53,10 +53,14 @@ def _exit_reason(status: object) -> str:
 def run_tesseract(
     gray: np.ndarray, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM, dpi: int = 300, timeout: float = 0
 ) -> list[OcrWord]:
-    """One Tesseract run (one thread) on a grayscale page; the words it read."""
+    """One Tesseract run (one thread) on a grayscale page; the words it read.
+
+    The page goes to Tesseract as a 1-bit PBM when it is black and white, else as a BMP: Leptonica reads
+    both several times faster than a PGM (0.2-0.3 s a page), and Tesseract reads the same pixels."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
     with tempfile.TemporaryDirectory(prefix="vnocr-") as tmp:
-        path = Path(tmp) / "page.pgm"
+        binary = cv2.countNonZero(cv2.inRange(gray, 1, 254)) == 0
+        path = Path(tmp) / ("page.pbm" if binary else "page.bmp")
         cv2.imwrite(str(path), gray)
         try:
             with gate.engine():
