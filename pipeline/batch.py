@@ -359,7 +359,7 @@ class Batch:
     def _feed(self) -> None:
         """Skip finished inputs (restoring a missing manifest line) and submit others while the window has room."""
         while self._pending:
-            window = 2 * getattr(self.pool, "slots", 0) + 2
+            window = 2 * getattr(self.pool, "jobs", 0) + 2
             if len(self.jobs) >= window:
                 return
             item = self._pending.popleft()

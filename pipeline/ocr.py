@@ -20,7 +20,6 @@ import cv2
 import numpy as np
 import pytesseract
 
-from . import gate
 from .ingest import InputError
 from .model import Line, Word
 
@@ -63,14 +62,13 @@ def run_tesseract(
         path = Path(tmp) / ("page.pbm" if binary else "page.bmp")
         cv2.imwrite(str(path), gray)
         try:
-            with gate.engine():
-                data = pytesseract.image_to_data(
-                    str(path),
-                    lang=lang,
-                    config=f"--psm {psm} --dpi {dpi}",
-                    output_type=pytesseract.Output.DICT,
-                    timeout=timeout,
-                )
+            data = pytesseract.image_to_data(
+                str(path),
+                lang=lang,
+                config=f"--psm {psm} --dpi {dpi}",
+                output_type=pytesseract.Output.DICT,
+                timeout=timeout,
+            )
         except pytesseract.TesseractError as exc:  # a RuntimeError too: it must come first
             detail = str(exc.message).strip()[:200]
             raise InputError(f"Tesseract failed ({_exit_reason(exc.status)})" + (f": {detail}" if detail else "")) from exc

@@ -6,14 +6,10 @@ and why: `error` raised by the task, `crash` the worker process died, `timeout`
 no progress within the task's allowance), and `progress` (a task reported a
 page done).
 
-The local pool gives each worker process two tasks at a time, so that one
-task's Python work overlaps the other's Tesseract run (`gate.py` keeps each
-worker to one Tesseract at a time). It knows which tasks each worker holds, so
-a worker that segfaults, is killed, or hangs costs only its own task: a task
-that times out is recorded as failed and the task beside it goes back to the
-queue; when a worker holding two tasks dies, both go back to run alone, and
-the one that kills its worker again is recorded as failed. The pool starts a
-fresh worker and carries on. Each worker is the leader of its own process group, so stopping a
+The local pool runs one task per worker process and knows which task each
+worker holds, so a worker that segfaults, is killed, or hangs costs exactly
+its own task: the pool records that task as failed, starts a fresh worker and
+carries on. Each worker is the leader of its own process group, so stopping a
 stuck worker also stops the `tesseract` or `pdftoppm` it was waiting for; and
 it dies with the batch process (Linux parent-death signal), so a killed batch
 leaves no worker behind still writing outputs.
@@ -39,17 +35,13 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
-
-from . import gate
 
 log = logging.getLogger(__name__)
 
 WORKER_ENV = {"OMP_THREAD_LIMIT": "1"}  # one Tesseract thread per worker: the pool supplies the parallelism
-TASKS_PER_WORKER = 2
 
 
 def grace_for(timeout: float) -> float:
@@ -75,7 +67,6 @@ class _Task:
     kwargs: dict = field(compare=False)
     timeout: float = field(compare=False)
     progress: bool = field(compare=False)
-    solo: bool = field(default=False, compare=False)  # runs alone in its worker (it was beside a crash)
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -93,24 +84,12 @@ def describe_exit(exitcode: int | None) -> str:
 # --------------------------------------------------------------------------- worker side
 
 
-class _Outbox:
-    """The worker's end of the pipe, shared by its task threads."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._lock = threading.Lock()
-
-    def send(self, message: Any) -> None:
-        with self._lock:
-            self.conn.send(message)
-
-
 class _PipeLogHandler(logging.Handler):
     """In a worker: send log records to the batch process, which shows them its own way."""
 
-    def __init__(self, outbox: _Outbox) -> None:
+    def __init__(self, conn: Connection) -> None:
         super().__init__()
-        self.outbox = outbox
+        self.conn = conn
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -120,7 +99,7 @@ class _PipeLogHandler(logging.Handler):
             if record.exc_info:
                 data["exc_text"] = logging.Formatter().formatException(record.exc_info)
             data["exc_info"] = None
-            self.outbox.send(("log", data))
+            self.conn.send(("log", data))
         except Exception:  # noqa: BLE001 - logging must never break a task
             pass
 
@@ -138,51 +117,43 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _run_task(outbox: _Outbox, task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress: bool) -> None:
-    """In a worker's task thread: run one task and send back its result (or error), time and memory."""
-
-    def progress(info: Any = None, allow: float | None = None) -> None:
-        outbox.send(("progress", task_id, info, allow))
-
-    gate.bind(lambda state: outbox.send((state, task_id)))
-    start = time.perf_counter()
-    try:
-        if wants_progress:
-            kwargs = {**kwargs, "progress": progress}
-        result = fn(*args, **kwargs)
-        reply = ("done", task_id, result)
-    except Exception as exc:  # noqa: BLE001 - reported to the batch, which records it
-        reply = ("error", task_id, _error_message(exc))
-    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    try:
-        outbox.send((*reply, time.perf_counter() - start, usage))
-    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-        outbox.send(("error", task_id, f"the result could not be returned ({exc})", time.perf_counter() - start, usage))
-
-
 def _worker_main(conn: Connection, parent: int, log_level: int, preload: tuple[str, ...]) -> None:
     os.setpgrp()
     _die_with_parent(parent)
     os.dup2(2, 1)  # stdout belongs to the batch (JSON lines); anything a library prints goes to stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides when workers stop
     os.environ.update(WORKER_ENV)
-    outbox = _Outbox(conn)
     root = logging.getLogger()
-    root.handlers[:] = [_PipeLogHandler(outbox)]
+    root.handlers[:] = [_PipeLogHandler(conn)]
     root.setLevel(log_level)
     for module in preload:  # before "ready", so start-up time never counts against a task
         importlib.import_module(module)
-    gate.close_gate()
-    outbox.send(("ready", os.getpid()))
-    with ThreadPoolExecutor(TASKS_PER_WORKER, thread_name_prefix="task") as threads:
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                return
-            if message is None:
-                return
-            threads.submit(_run_task, outbox, *message)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        task_id, fn, args, kwargs, wants_progress = message
+
+        def progress(info: Any = None, allow: float | None = None, _id=task_id) -> None:
+            conn.send(("progress", _id, info, allow))
+
+        start = time.perf_counter()
+        try:
+            if wants_progress:
+                kwargs = {**kwargs, "progress": progress}
+            result = fn(*args, **kwargs)
+            reply = ("done", task_id, result)
+        except Exception as exc:  # noqa: BLE001 - reported to the batch, which records it
+            reply = ("error", task_id, _error_message(exc))
+        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            conn.send((*reply, time.perf_counter() - start, usage))
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+            conn.send(("error", task_id, f"the result could not be returned ({exc})", time.perf_counter() - start, usage))
 
 
 def _error_message(exc: BaseException) -> str:
@@ -202,13 +173,6 @@ class PoolError(Exception):
     """The pool cannot work at all (its worker processes do not start)."""
 
 
-@dataclass
-class _Running:
-    task: _Task
-    started: float
-    deadline: float
-
-
 class _Worker:
     def __init__(self, ctx: multiprocessing.context.BaseContext, preload: tuple[str, ...]) -> None:
         parent_conn, child_conn = ctx.Pipe()
@@ -221,15 +185,10 @@ class _Worker:
         self.process.start()
         child_conn.close()
         self.ready = False
-        self.running: dict[int, _Running] = {}  # task id -> the task it holds
-
-    def takes(self, task: _Task) -> bool:
-        """Whether this worker can take `task` now."""
-        if not self.ready or not self.process.is_alive():
-            return False
-        if task.solo:
-            return not self.running
-        return len(self.running) < TASKS_PER_WORKER and not any(r.task.solo for r in self.running.values())
+        self.task: _Task | None = None
+        self.task_id = 0
+        self.started = 0.0
+        self.deadline = float("inf")
 
     def kill(self) -> None:
         """Stop the worker and whatever it started (its process group)."""
@@ -248,11 +207,10 @@ class _Worker:
 
 
 class LocalPool:
-    """`jobs` worker processes on this machine, two tasks each at a time; `preload`: modules each imports first."""
+    """`jobs` worker processes on this machine, one task each at a time; `preload`: modules each imports first."""
 
     def __init__(self, jobs: int, preload: tuple[str, ...] = ()) -> None:
         self.jobs = max(1, jobs)
-        self.slots = self.jobs * TASKS_PER_WORKER
         self.preload = preload
         self._ctx = multiprocessing.get_context("spawn")  # no fork: the batch process has threads (progress bar)
         self._workers: list[_Worker] = []
@@ -285,25 +243,22 @@ class LocalPool:
         self._queue = [t for t in self._queue if t.key != key]
         heapq.heapify(self._queue)
         for w in list(self._workers):
-            for task_id, running in list(w.running.items()):
-                if running.task.key == key:
-                    del w.running[task_id]
-                    self._requeue(w, solo=False)
-                    self._replace(w)
-                    break
+            if w.task is not None and w.task.key == key:
+                w.task = None
+                self._replace(w)
 
     @property
     def busy(self) -> bool:
-        return bool(self._queue) or any(w.running for w in self._workers)
+        return bool(self._queue) or any(w.task is not None for w in self._workers)
 
     def poll(self, wait_seconds: float) -> list[Event]:
-        """Start queued tasks on workers with room, then wait up to `wait_seconds` for something to happen."""
+        """Start queued tasks on idle workers, then wait up to `wait_seconds` for something to happen."""
         events: list[Event] = []
         self._dispatch(events)
         if not self.busy:
             return events
         now = time.monotonic()
-        nearest = min((r.deadline for w in self._workers for r in w.running.values()), default=float("inf"))
+        nearest = min((w.deadline for w in self._workers if w.task is not None), default=float("inf"))
         timeout = max(0.0, min(wait_seconds, nearest - now))
         waitables: list[Any] = []
         for w in self._workers:
@@ -317,21 +272,20 @@ class LocalPool:
                 self._lost(w, events)
         now = time.monotonic()
         for w in list(self._workers):
-            late = [(i, r) for i, r in w.running.items() if now > r.deadline]
-            if late:
-                self._timed_out(w, late, events)
+            if w.task is not None and now > w.deadline:
+                self._timed_out(w, events)
         self._dispatch(events)
         return events
 
     def close(self, kill: bool = False) -> None:
         for w in self._workers:
-            if not kill and not w.running:
+            if not kill and w.task is None:
                 try:
                     w.conn.send(None)
                 except OSError:
                     pass
         for w in self._workers:
-            if kill or w.running:
+            if kill or w.task is not None:
                 w.kill()
             else:
                 w.process.join(2)
@@ -346,28 +300,26 @@ class LocalPool:
 
     def _dispatch(self, events: list[Event]) -> None:
         while self._queue:
-            task = self._queue[0]
-            room = [w for w in self._workers if w.takes(task)]
-            if len(self._workers) < self.jobs and all(w.running for w in room):  # fill new workers before doubling up
-                self._workers.append(_Worker(self._ctx, self.preload))
-                continue
-            if not room:
+            idle = next((w for w in self._workers if w.ready and w.task is None and w.process.is_alive()), None)
+            if idle is None:
+                if len(self._workers) < self.jobs:
+                    self._workers.append(_Worker(self._ctx, self.preload))
+                    continue
                 return
-            worker = min(room, key=lambda w: len(w.running))
-            heapq.heappop(self._queue)
-            task_id = next(self._ids)
+            task = heapq.heappop(self._queue)
+            idle.task_id = next(self._ids)
             try:
-                worker.conn.send((task_id, task.fn, task.args, task.kwargs, task.progress))
-            except (OSError, ValueError) as exc:  # the worker died, or the task cannot be pickled
+                idle.conn.send((idle.task_id, task.fn, task.args, task.kwargs, task.progress))
+            except (OSError, ValueError) as exc:  # the worker died while idle, or the task cannot be pickled
                 if isinstance(exc, OSError):
                     heapq.heappush(self._queue, task)
-                    self._requeue(worker, solo=False)
-                    self._replace(worker)
+                    self._replace(idle)
                 else:
                     events.append(Event("failed", task.key, f"the task could not be sent to a worker ({exc})", "error"))
                 continue
-            now = time.monotonic()
-            worker.running[task_id] = _Running(task, now, now + task.timeout + grace_for(task.timeout))
+            idle.task = task
+            idle.started = time.monotonic()
+            idle.deadline = idle.started + task.timeout + grace_for(task.timeout)
 
     def _receive(self, w: _Worker, events: list[Event]) -> None:
         try:
@@ -377,28 +329,21 @@ class LocalPool:
                 if kind == "ready":
                     w.ready = True
                     self._failed_starts = 0
-                    continue
-                if kind == "log":
+                elif kind == "log":
                     record = logging.makeLogRecord(message[1])
                     logging.getLogger(record.name).handle(record)
+                elif w.task is None or message[1] != w.task_id:
                     continue
-                running = w.running.get(message[1])
-                if running is None:
-                    continue
-                task = running.task
-                if kind == "wait":  # queued at the engine gate behind the other task: not its own time
-                    running.deadline = float("inf")
-                elif kind == "go":
-                    running.deadline = time.monotonic() + task.timeout + grace_for(task.timeout)
                 elif kind == "progress":
                     _, _, info, allow = message
-                    allow = task.timeout if allow is None else allow
-                    running.deadline = time.monotonic() + allow + grace_for(allow)
-                    events.append(Event("progress", task.key, info))
+                    allow = w.task.timeout if allow is None else allow
+                    w.deadline = time.monotonic() + allow + grace_for(allow)
+                    events.append(Event("progress", w.task.key, info))
                 else:
                     _, _, value, seconds, rss = message
                     self.peak_rss_kb = max(self.peak_rss_kb, rss)
-                    del w.running[message[1]]
+                    task, w.task = w.task, None
+                    w.deadline = float("inf")
                     if kind == "done":
                         events.append(Event("done", task.key, value, seconds=seconds))
                     else:
@@ -410,14 +355,10 @@ class LocalPool:
         self._receive(w, events)  # anything it sent before dying
         w.process.join(1)
         exitcode = w.process.exitcode
-        if len(w.running) == 1:
-            running = w.running.popitem()[1]
-            seconds = time.monotonic() - running.started
-            events.append(Event("failed", running.task.key, describe_exit(exitcode), "crash", seconds=seconds))
-        elif w.running:
-            log.info("worker process %s %s holding %d tasks; each runs again alone", w.process.pid,
-                     describe_exit(exitcode), len(w.running))
-            self._requeue(w, solo=True)
+        if w.task is not None:
+            seconds = time.monotonic() - w.started
+            events.append(Event("failed", w.task.key, describe_exit(exitcode), "crash", seconds=seconds))
+            w.task = None
         elif not w.ready:
             self._failed_starts += 1
             if self._failed_starts >= 3:
@@ -425,20 +366,14 @@ class LocalPool:
         log.warning("worker process %s %s; starting a new one", w.process.pid, describe_exit(exitcode))
         self._replace(w)
 
-    def _timed_out(self, w: _Worker, late: list[tuple[int, _Running]], events: list[Event]) -> None:
-        now = time.monotonic()
-        for task_id, running in late:
-            log.warning("worker process %s made no progress in time on %s; stopping it", w.process.pid, running.task.key)
-            del w.running[task_id]
-            events.append(Event("failed", running.task.key, "no progress in time", "timeout", seconds=now - running.started))
-        self._requeue(w, solo=False)
+    def _timed_out(self, w: _Worker, events: list[Event]) -> None:
+        task = w.task
+        assert task is not None
+        seconds = time.monotonic() - w.started
+        log.warning("worker process %s made no progress in time on %s; stopping it", w.process.pid, task.key)
+        w.task = None
+        events.append(Event("failed", task.key, "no progress in time", "timeout", seconds=seconds))
         self._replace(w)
-
-    def _requeue(self, w: _Worker, solo: bool) -> None:
-        """Put the tasks a worker about to be stopped still holds back in the queue, in their places."""
-        for running in w.running.values():
-            heapq.heappush(self._queue, replace(running.task, solo=solo) if solo else running.task)
-        w.running.clear()
 
     def _replace(self, w: _Worker) -> None:
         w.kill()
@@ -503,7 +438,7 @@ class DaskPool:
         self.peak_rss_kb = 0
         workers = self.client.scheduler_info().get("workers", {})
         threads = sum(w.get("nthreads", 1) for w in workers.values())
-        self.jobs = self.slots = threads
+        self.jobs = threads
         self.describe = f"Dask cluster at {address} ({len(workers)} workers, {threads} threads)"
 
     def submit(
