@@ -31,13 +31,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import raster
-from .flow import Outcome, Settings, ocr_pages, output_paths, process_file
 from .ingest import InputError, InputFile, discover
 from .model import Page
-from .outputs import Manifest, ManifestEntry, atomic_write_json
+from .outputs import Manifest, ManifestEntry, Outcome, atomic_write_json, output_paths
 from .pool import PoolError
 from .progress import Reporter
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +57,8 @@ def default_jobs() -> int:
 
 
 # --------------------------------------------------------------------------- tasks (run in workers)
+# They import the flow when they run: the batch process itself never loads OpenCV, Tesseract's wrapper
+# or the language model (workers preload the flow before they take tasks).
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def file_task(
         count = pdf_page_count(item.path)
         if count is not None and count > split_pages:
             return Split(count)
+    from .flow import process_file
+
     return process_file(item, out_dir, settings, progress=_heartbeat(progress, settings))
 
 
@@ -118,6 +121,9 @@ def pages_task(
 ) -> list[Page]:
     """Pages `first`..`last` of a PDF, OCRed (page images written); raises InputError naming the real page."""
     from pypdf import PdfReader, PdfWriter
+
+    from . import raster
+    from .flow import ocr_pages
 
     _, images_dir = output_paths(item, out_dir, settings)
     with tempfile.TemporaryDirectory(prefix="vnocr-part-") as tmp:
@@ -159,6 +165,8 @@ def finish_task(
     item: InputFile, out_dir: Path, settings: Settings, parts: list[list[Page]], progress: Callable | None = None
 ) -> Outcome:
     """Join the ranges of a split PDF; repair, structure and write the document."""
+    from .flow import process_file
+
     return process_file(item, out_dir, settings, pages=[page for part in parts for page in part])
 
 
@@ -499,7 +507,7 @@ def make_pool(jobs: int | None = None, dask: str | None = None) -> Any:
             return DaskPool(dask)
         except (OSError, TimeoutError, ValueError) as exc:
             raise BatchError(f"cannot reach the Dask scheduler at {dask} ({exc})") from exc
-    return LocalPool(jobs or default_jobs(), preload=(__name__,))
+    return LocalPool(jobs or default_jobs(), preload=(__name__, "pipeline.flow"))
 
 
 @contextmanager

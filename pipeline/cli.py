@@ -8,16 +8,16 @@ import logging
 import sys
 from pathlib import Path
 
-from . import __version__, batch, preprocess
-from .flow import Settings
+from . import __version__, batch
 from .progress import make_reporter
+from .settings import ALL_STEPS, Settings
 
 
 def _steps(value: str) -> tuple[str, ...]:
     steps = tuple(s for s in value.split(",") if s and s != "none")
-    unknown = set(steps) - set(preprocess.ALL_STEPS)
+    unknown = set(steps) - set(ALL_STEPS)
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(preprocess.ALL_STEPS)} or none")
+        raise argparse.ArgumentTypeError(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(ALL_STEPS)} or none")
     return steps
 
 
@@ -44,7 +44,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--psm", type=int, default=Settings.psm, help="Tesseract page segmentation mode (default: %(default)s)")
     p.add_argument("--dpi", type=int, default=Settings.dpi, help="PDF rendering resolution (default: %(default)s)")
     p.add_argument("--preprocess", type=_steps, default=Settings.preprocess, metavar="STEPS",
-                   help=f"comma-separated steps from {','.join(preprocess.ALL_STEPS)} or none (default: {','.join(Settings.preprocess)})")
+                   help=f"comma-separated steps from {','.join(ALL_STEPS)} or none (default: {','.join(Settings.preprocess)})")
     p.add_argument("--no-repair", dest="repair", action="store_false", help="keep the raw OCR text")
     p.add_argument("--tone-style", choices=["old", "new"], default="old", help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
     p.add_argument("--no-page-images", dest="page_images", action="store_false", help="do not keep page images for review")

@@ -6,13 +6,11 @@ only composes them. `.txt` inputs skip the image stages and enter at repair.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import platform
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -23,27 +21,10 @@ import numpy as np
 from . import __version__, ingest, ocr, preprocess, raster, repair, structure
 from .ingest import InputError, InputFile
 from .model import Document, Line, Page, SourceInfo, Word
-from .outputs import ManifestEntry, atomic_write_bytes, write_document
+from .outputs import ManifestEntry, Outcome, atomic_write_bytes, output_paths, write_document
+from .settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Settings:
-    lang: str = ocr.DEFAULT_LANG
-    psm: int = ocr.DEFAULT_PSM
-    dpi: int = raster.DEFAULT_DPI
-    preprocess: tuple[str, ...] = preprocess.DEFAULT_STEPS
-    repair: bool = True
-    tone_style: str = "old"
-    page_images: bool = True
-    page_timeout: float = 120.0
-
-    def key(self) -> str:
-        """A short hash of everything that changes the output (resume compares it)."""
-        data = {**asdict(self), "vnocr": __version__}
-        data.pop("page_timeout")
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @cache
@@ -147,21 +128,6 @@ def assemble_document(source: SourceInfo, pages: list[Page], settings: Settings)
     if settings.repair:
         doc = repair.repair_document(doc, tone_style=settings.tone_style)
     return structure.structure_document(doc)
-
-
-@dataclass
-class Outcome:
-    entry: ManifestEntry
-    words: int = 0
-    low_conf: int = 0
-    conf_sum: float = 0.0
-
-
-def output_paths(item: InputFile, out_dir: Path, settings: Settings) -> tuple[Path, Path | None]:
-    """Where an input's document JSON goes (its .txt beside it) and its page images (None: not kept)."""
-    json_path = out_dir / item.relative.parent / (item.relative.name + ".json")
-    images_dir = json_path.with_name(item.relative.name + ".pages") if settings.page_images else None
-    return json_path, images_dir
 
 
 def process_file(

@@ -22,9 +22,7 @@ import pytesseract
 
 from .ingest import InputError
 from .model import Line, Word
-
-DEFAULT_LANG = "vie"
-DEFAULT_PSM = 3
+from .settings import DEFAULT_LANG, DEFAULT_PSM
 
 
 @dataclass

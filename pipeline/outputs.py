@@ -1,4 +1,4 @@
-"""Outputs: atomic file writes, the document JSON and text, the schema, the manifest."""
+"""Outputs: where they go, atomic file writes, the document JSON and text, the schema, the manifest."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .model import Document
+
+if TYPE_CHECKING:
+    from .ingest import InputFile
+    from .settings import Settings
+
+
+def output_paths(item: InputFile, out_dir: Path, settings: Settings) -> tuple[Path, Path | None]:
+    """Where an input's document JSON goes (its .txt beside it) and its page images (None: not kept)."""
+    json_path = out_dir / item.relative.parent / (item.relative.name + ".json")
+    images_dir = json_path.with_name(item.relative.name + ".pages") if settings.page_images else None
+    return json_path, images_dir
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -46,6 +55,8 @@ def document_schema() -> dict[str, Any]:
 
 def validate_document(data: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError when `data` is not a valid document JSON."""
+    import jsonschema  # here: the batch process, which validates nothing, starts faster without it
+
     jsonschema.validate(data, document_schema(), format_checker=jsonschema.FormatChecker())
 
 
@@ -76,6 +87,16 @@ class ManifestEntry:
     seconds: float
     sha256: str | None = None
     settings: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What processing one input gave: its manifest entry, and its word counts for the run summary."""
+
+    entry: ManifestEntry
+    words: int = 0
+    low_conf: int = 0
+    conf_sum: float = 0.0
 
 
 class Manifest:

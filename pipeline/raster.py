@@ -16,11 +16,11 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from .ingest import InputError
+from .settings import DEFAULT_DPI
 
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 150_000_000  # an A0 sheet at 300 DPI is 140 million pixels
-DEFAULT_DPI = 300
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 

@@ -903,7 +903,7 @@ def save_pdf(pages: Sequence[Image.Image], path: str | Path, jpeg_quality: int =
         res = dpi or _dpi_of(img)
         wpt, hpt = img.width * 72.0 / res, img.height * 72.0 / res
         jpg = _pdf_jpeg_page(img, jpeg_quality)
-        page_no, content_no, image_no = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
+        content_no, image_no = 4 + 3 * i, 5 + 3 * i  # the page itself is object 3 + 3 * i
         content = f"q {wpt:.4f} 0 0 {hpt:.4f} 0 0 cm /Im0 Do Q\n".encode()
         objs.append(
             (

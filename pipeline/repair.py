@@ -28,7 +28,7 @@ from . import channel as channel_model
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
 from .model import Document, Word
-from .tokens import CODE, SENT, SENTENCE_END, Piece, is_title, lm_symbol, split_token
+from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)

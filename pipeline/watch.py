@@ -28,10 +28,10 @@ from .batch import (
     make_pool,
     stop_on_sigterm,
 )
-from .flow import Settings
 from .ingest import InputFile, discover
 from .pool import PoolError
 from .progress import Reporter
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 

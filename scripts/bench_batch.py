@@ -133,8 +133,8 @@ def vnocr(pages_dir: Path, out: Path, *args: str) -> tuple[float, float, PeakMem
 def flow_in_one_process(pages_dir: Path, out: Path) -> tuple[float, float]:
     """The flow (repair off) over the pages in one plain loop: what vnocr costs without the batch layer."""
     code = (
-        "import sys; from pathlib import Path; from pipeline import flow; from pipeline.ingest import discover; "
-        "settings = flow.Settings(repair=False); "
+        "import sys; from pathlib import Path; from pipeline import flow; from pipeline.ingest import discover; from pipeline.settings import Settings; "
+        "settings = Settings(repair=False); "
         "[flow.process_file(item, Path(sys.argv[2]), settings) for item in discover([Path(sys.argv[1])])]"
     )
     cpu = children_cpu()

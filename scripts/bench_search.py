@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import search  # noqa: E402
 from pipeline.corpus import CORPUS_DIR  # noqa: E402
-from pipeline.flow import Settings, read_document  # noqa: E402
+from pipeline.flow import read_document  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 from pipeline.outputs import atomic_write_json, write_document  # noqa: E402
 from pipeline.outputs import read_document as read_json  # noqa: E402
 from pipeline.structure import structure_document  # noqa: E402

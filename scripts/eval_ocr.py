@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval_repair import ocr_accuracy  # noqa: E402
 
-from pipeline.flow import Settings, read_document  # noqa: E402
+from pipeline.flow import read_document  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 from pipeline.vietnamese import normalize_text  # noqa: E402
 
 SETTINGS = [  # model, preprocessing, repair

@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from pipeline.flow import Settings, process_file
+from pipeline.flow import process_file
+from pipeline.settings import Settings
 from pipeline.ingest import InputFile
 from pipeline.outputs import read_document, write_document
 from pipeline.review import create_app

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline.flow import Settings, process_file
+from pipeline.flow import process_file
+from pipeline.settings import Settings
 from pipeline.ingest import InputFile
 from pipeline.review import create_app
 

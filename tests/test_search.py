@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import search as S
-from pipeline.flow import Settings, read_document
+from pipeline.flow import read_document
+from pipeline.settings import Settings
 from pipeline.outputs import read_document as read_json
 from pipeline.outputs import write_document
 from pipeline.structure import structure_document

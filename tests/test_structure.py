@@ -26,7 +26,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import render
-from pipeline.flow import Settings, read_document, text_pages
+from pipeline.flow import read_document, text_pages
+from pipeline.settings import Settings
 from pipeline.layout_body import parse_body
 from pipeline.layout_footer import parse_footer
 from pipeline.layout_header import split_issuer
