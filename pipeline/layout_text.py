@@ -306,11 +306,12 @@ def ends_document(text: str) -> bool:
 
 # --------------------------------------------------------------------------- signature
 
-_AUTHORITY_RE = re.compile(r"(?:^|(?<=\s))(TM|KT|TL|TUQ|Q|T/M|K/T)\s?[.,:]\s*(?=\S)")
+_AUTHORITY_RE = re.compile(r"(?:^|(?<=\s))(TM|KT|TL|TUQ|Q|T/M|K/T|['‘’`]?IM)\s?[.,:]\s*(?=\S)")
 
 
 def find_authority(text: str) -> int | None:
-    """Where an authority line (`TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH`, `Q.`, `TL.`, `TUQ.`) starts in a line."""
+    """Where an authority line (`TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH`, `Q.`, `TL.`, `TUQ.`) starts in a line;
+    also `TM.` read as `IM.` or `'IM.` (the T's bar taken for a quote), before an upper-case rest."""
     for m in _AUTHORITY_RE.finditer(text):
         rest = text[m.end() :]
         if is_upper(rest, min_letters=4):

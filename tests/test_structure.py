@@ -397,6 +397,8 @@ def test_footer_merged_with_the_signature_and_a_garbled_label() -> None:
     assert sig.authority == ["TM. UY BAN NHAN DAN", "KT. CHU TlCH"]
     assert (sig.capacity, sig.name) == ("PHO CHU TICH", "Nguyen Van Binh")
     assert find_authority("Q. Ba Đình là quận trung tâm") is None
+    assert find_authority("'IM. ỦY BAN NHÂN DÂN") == 0 and find_authority("- Lưu: VT. IM. ỦY BAN NHÂN DÂN") == 11
+    assert find_authority("IM. Nguyễn Văn An") is None
 
 
 def test_body_tolerates_ocr_numbering_slips() -> None:
