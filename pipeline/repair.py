@@ -212,10 +212,11 @@ class Repairer:
         readings = []
         for piece in split_token(token):
             text = piece.text
-            if params.mode == "eng":  # mixed case is mostly the OCR's noise there (CHfJ), unless a known name (VNeID)
-                name_like = _MIXED_CASE.search(text) and text.lower() in lm.ids
-            else:
-                name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
+            # mixed case is a name (VNeID, eGov) unless it reads as a syllable (HiNH); where marks are
+            # mangled (eng) it is mostly the OCR's noise (CHfJ), so only a known name is kept there
+            name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
+            if params.mode == "eng":
+                name_like = name_like and text.lower() in lm.ids
             if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                 readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
@@ -305,6 +306,8 @@ class Repairer:
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
             return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
         letters = [c for c in original if c.isalpha()]
+        if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
+            return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
         if not letters or not (original.islower() or original.isupper() or is_title(original)):
             return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
         if self.tone_style != "old":

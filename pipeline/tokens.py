@@ -79,7 +79,8 @@ SENTENCE_END = {".", ":", ";", "!", "?", "-", "(", "“", "\"", SENT}
 
 
 def is_title(word: str) -> bool:
-    return len(word) > 1 and word[0].isupper() and word[1:].islower()
+    """`Chính`; also `B§`, `S¢` (an OCR's symbol for a marked letter after a capital): a capital, then no other."""
+    return len(word) > 1 and word[0].isupper() and not any(c.isupper() for c in word[1:])
 
 
 def lm_symbol(piece: Piece, initial: bool = True) -> str:

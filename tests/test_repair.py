@@ -37,6 +37,13 @@ def repairer():
         ("Uy ban nhan dan phuong bao cao ket qua thuc hien nhu sau:", "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:"),
         ("CONG HOA XA HOI CHU NGHIA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
         ("Doc lap - Tu do - Hanh phuc", "Độc lập - Tự do - Hạnh phúc"),
+        ("Nghi quyét s6 57-NQ/TW cia B§ Chinh tri", "Nghị quyết số 57-NQ/TW của Bộ Chính trị"),  # § for ộ after a capital
+        (  # a marked capital read as a small letter (HiNH, NGHiA) inside an upper-case heading
+            "Uy ban nhan dan phuong bao cao tinh hinh nhu sau:\nI. TINH HiNH THUC HIEN KE HOACH",
+            "Ủy ban nhân dân phường báo cáo tình hình như sau:\nI. TÌNH HÌNH THỰC HIỆN KẾ HOẠCH",
+        ),
+        ("thuc hien mot so noi dung SaU:", "thực hiện một số nội dung sau:"),
+        ("cai dat VNeID va eGov", "cài đặt VNeID và eGov"),
     ],
 )
 def test_golden(repairer, garbled: str, expected: str) -> None:
