@@ -46,6 +46,10 @@ _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbo
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
 _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
+# An OCR without Vietnamese reads the horn of ư and ơ as an apostrophe (tu’, nu’éc, THU'C); administrative
+# text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
+_HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
+_HORNED = str.maketrans("uUoO", "ưƯơƠ")
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 
 
@@ -210,6 +214,8 @@ class Repairer:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it."""
         lm = self.lm
         readings = []
+        if params.mode == "eng":
+            token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
         for piece in split_token(token):
             text = piece.text
             # mixed case is a name (VNeID, eGov) unless it reads as a syllable (HiNH); where marks are

@@ -44,6 +44,10 @@ def repairer():
         ),
         ("thuc hien mot so noi dung SaU:", "thực hiện một số nội dung sau:"),
         ("cai dat VNeID va eGov", "cài đặt VNeID và eGov"),
+        (  # an OCR without Vietnamese: ' for the horn of ư, ơ
+            "Ciia Uy ban nhan dan phé: TO CHUC THU'C HIEN; nu’éc sach cho ngudi dan",
+            "Của Ủy ban nhân dân phố: TỔ CHỨC THỰC HIỆN; nước sạch cho người dân",
+        ),
     ],
 )
 def test_golden(repairer, garbled: str, expected: str) -> None:
