@@ -51,6 +51,7 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
+MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ class Repairer:
 
         result.sort(key=prior, reverse=True)
         floor = prior(result[0]) - RARE_GAP
-        return [c for c in result[:12] if prior(c) >= floor or c.text == low]
+        return [c for c in result[:MAX_CANDIDATES] if prior(c) >= floor or c.text == low]
 
     # decoding ---------------------------------------------------------------
     def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
