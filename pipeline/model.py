@@ -117,7 +117,7 @@ class Document:
 
         Pages, lines and words are copied field by field: `dataclasses.asdict` deep-copies every
         value and took as long as the JSON encoding itself."""
-        data = {name: value for name, value in vars(self).items() if name != "pages"}
+        data = dict(vars(self))
         data["source"] = asdict(self.source)
         data["pages"] = [_page_dict(page) for page in self.pages]
         data["schema"] = SCHEMA_ID
