@@ -52,12 +52,6 @@ def remove_border(gray: np.ndarray, dpi: int = 300) -> tuple[np.ndarray, dict]:
     return out, {"border_px": removed}
 
 
-def _rotate(image: np.ndarray, angle: float, border: int = 255, interp: int = cv2.INTER_LINEAR) -> np.ndarray:
-    h, w = image.shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(image, matrix, (w, h), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
-
-
 def estimate_skew(gray: np.ndarray) -> float:
     """The rotation (degrees, counter-clockwise positive) that makes text lines horizontal.
 
@@ -89,7 +83,11 @@ def deskew(gray: np.ndarray, dpi: int = 300) -> tuple[np.ndarray, dict]:
     angle = estimate_skew(gray)
     if abs(angle) < MIN_ROTATION_DEG:  # Tesseract reads such a page as well; resampling would only blur it
         return gray, {"skew_deg": angle}
-    return _rotate(gray, angle, interp=cv2.INTER_CUBIC), {"skew_deg": angle}
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    # cubic: linear interpolation cost 0.05-1 points of CER on the samples and rendered scans
+    rotated = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return rotated, {"skew_deg": angle}
 
 
 MIN_FILTER_DPI = 250  # denoise and binarize only at this resolution and above
