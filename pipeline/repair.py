@@ -97,6 +97,7 @@ class Slot:
     candidates: list[Candidate]
     chosen: int = 0
     initial: bool = True  # starts a sentence
+    lone_caps: bool = False  # two capitals among words that are not in capitals (TO for Tổ)
     conf: float = 1.0
     ranked: list[str] = field(default_factory=list)
 
@@ -313,6 +314,8 @@ class Repairer:
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
             return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
         letters = [c for c in original if c.isalpha()]
+        if slot.lone_caps and text != original.lower():  # the second capital was a marked small letter
+            return text[:1].upper() + text[1:]
         if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
             return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
         if not letters or not (original.islower() or original.isupper() or is_title(original)):
@@ -328,6 +331,7 @@ class Repairer:
         per_token = self._slots(tokens, params)
         flat = [s for slots in per_token for s in slots]
         self.decode(flat)
+        _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
         results = []
         for token, slots in zip(tokens, per_token):
             words = [s for s in slots if s.piece.kind == "word"]
@@ -361,6 +365,20 @@ class Repairer:
                     out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
                 block = []
         return "\n".join(out)
+
+
+def _mark_lone_caps(words: list[Slot]) -> None:
+    """Two-letter words in capitals (TO, BO) whose neighbours are not: an OCR reads a small marked
+    vowel as a capital, so such a word, once repaired, is a capital and a small letter (Tổ, Bộ)."""
+    def caps(slot: Slot | None) -> bool:
+        return slot is not None and len(slot.piece.text) > 1 and slot.piece.text.isupper()
+
+    for i, slot in enumerate(words):
+        text = slot.piece.text
+        if len(text) == 2 and text.isalpha() and text.isupper():
+            before = words[i - 1] if i else None
+            after = words[i + 1] if i + 1 < len(words) else None
+            slot.lone_caps = not caps(before) and not caps(after)
 
 
 @dataclass

@@ -44,6 +44,7 @@ def repairer():
         ),
         ("thuc hien mot so noi dung SaU:", "thực hiện một số nội dung sau:"),
         ("cai dat VNeID va eGov", "cài đặt VNeID và eGov"),
+        ("Ciia Uy ban nhan dan: chuyen dén BO phan mét cia", "Của Ủy ban nhân dân: chuyển đến Bộ phận một cửa"),  # ộ read as O
         (  # an OCR without Vietnamese: ' for the horn of ư, ơ
             "Ciia Uy ban nhan dan phé: TO CHUC THU'C HIEN; nu’éc sach cho ngudi dan",
             "Của Ủy ban nhân dân phố: TỔ CHỨC THỰC HIỆN; nước sạch cho người dân",
