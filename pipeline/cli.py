@@ -8,17 +8,19 @@ import logging
 import sys
 from pathlib import Path
 
-from . import __version__, batch
-from .progress import make_reporter
-from .settings import ALL_STEPS, Settings
+from . import __version__
+from .batch.progress import make_reporter
+from .batch.runner import SPLIT_PAGES, Summary, default_jobs, run
+from .errors import ExitCode, ExportError, InputError, SearchError, SettingsError, UsageError, VnocrError
+from .export.formats import FORMATS
+from .settings import ALL_STEPS, TONE_STYLES, Settings, check_steps
 
 
 def _steps(value: str) -> tuple[str, ...]:
-    steps = tuple(s for s in value.split(",") if s and s != "none")
-    unknown = set(steps) - set(ALL_STEPS)
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(ALL_STEPS)} or none")
-    return steps
+    try:
+        return check_steps(tuple(s for s in value.split(",") if s and s != "none"))
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(value: str) -> int:
@@ -46,12 +48,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preprocess", type=_steps, default=Settings.preprocess, metavar="STEPS",
                    help=f"comma-separated steps from {','.join(ALL_STEPS)} or none (default: {','.join(Settings.preprocess)})")
     p.add_argument("--no-repair", dest="repair", action="store_false", help="keep the raw OCR text")
-    p.add_argument("--tone-style", choices=["old", "new"], default="old", help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
+    p.add_argument("--tone-style", choices=TONE_STYLES, default=Settings.tone_style, help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
     p.add_argument("--no-page-images", dest="page_images", action="store_false", help="do not keep page images for review")
     p.add_argument("--page-timeout", type=float, default=Settings.page_timeout, help="seconds allowed per page (default: %(default)s)")
     p.add_argument("-j", "--jobs", type=_positive, default=None,
-                   help=f"worker processes, one Tesseract thread each (default: the number of cores, {batch.default_jobs()})")
-    p.add_argument("--pages-per-task", type=_positive, default=batch.SPLIT_PAGES, metavar="N",
+                   help=f"worker processes, one Tesseract thread each (default: the number of cores, {default_jobs()})")
+    p.add_argument("--pages-per-task", type=_positive, default=SPLIT_PAGES, metavar="N",
                    help="PDFs with more pages are spread over the workers N pages at a time (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="redo inputs already done with the same content and settings")
     p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (e.g. tcp://scheduler:8786) instead of local workers (--jobs is then ignored); OUT must be the same path on its workers")
@@ -66,26 +68,22 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _report(summary: batch.Summary) -> None:
+def _report(summary: Summary) -> None:
     print(summary.line(), file=sys.stderr)
     for path, error in summary.failures:
         print(f"  failed: {path}: {error}", file=sys.stderr)
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    try:
-        summary = batch.run(
-            args.inputs, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
-            reporter=make_reporter(args.quiet, args.log_json), split_pages=args.pages_per_task,
-        )
-    except (FileNotFoundError, batch.BatchError) as exc:
-        print(f"vnocr: {exc}", file=sys.stderr)
-        return 2
+    summary = run(
+        args.inputs, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
+        reporter=make_reporter(args.quiet, args.log_json), split_pages=args.pages_per_task,
+    )
     _report(summary)
     if summary.interrupted:
         print("vnocr: interrupted; run the same command again to finish (finished files are kept)", file=sys.stderr)
-        return 130
-    return 1 if summary.failed else 0
+        return ExitCode.INTERRUPTED
+    return ExitCode.FAILED if summary.failed else ExitCode.OK
 
 
 def _add_watch(sub: argparse._SubParsersAction) -> None:
@@ -98,19 +96,15 @@ def _add_watch(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .watch import watch
+    from .batch.watch import watch
 
-    try:
-        summary = watch(
-            args.inbox, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
-            reporter=make_reporter(args.quiet, args.log_json, service=True), split_pages=args.pages_per_task,
-            interval=args.interval, settle=args.settle,
-        )
-    except (FileNotFoundError, batch.BatchError) as exc:
-        print(f"vnocr: {exc}", file=sys.stderr)
-        return 2
+    summary = watch(
+        args.inbox, args.out, _settings(args), jobs=args.jobs, force=args.force, dask=args.dask,
+        reporter=make_reporter(args.quiet, args.log_json, service=True), split_pages=args.pages_per_task,
+        interval=args.interval, settle=args.settle,
+    )
     _report(summary)
-    return 0
+    return ExitCode.OK
 
 
 def _add_review(sub: argparse._SubParsersAction) -> None:
@@ -124,40 +118,38 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .review.serve import serve
 
     if not args.out.is_dir():
-        print(f"vnocr: {args.out} is not a folder; give the output folder of vnocr process", file=sys.stderr)
-        return 2
+        raise UsageError(f"{args.out} is not a folder; give the output folder of vnocr process")
     serve(args.out, args.host, args.port)
-    return 0
+    return ExitCode.OK
 
 
 def _add_repair(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("repair", help="restore diacritics and fix OCR errors in text (stdin when no file)")
     p.add_argument("file", nargs="?", type=Path, help="UTF-8 text file (default: standard input)")
     p.add_argument("--json", action="store_true", help="per-token ocr, text, conf, flag, alternatives as JSON lines")
-    p.add_argument("--tone-style", choices=["old", "new"], default="old", help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
+    p.add_argument("--tone-style", choices=TONE_STYLES, default=Settings.tone_style, help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
     p.add_argument("--user-lm", help="user overlay of the language model (default: the one `vnocr learn` writes)")
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from .ingest import InputError, read_text
-    from .repair import Params, shared_repairer
-    from .vietnamese import nfc
+    from .ingest.files import read_text
+    from .text.repair import Params, shared_repairer
+    from .text.vietnamese import nfc
 
     try:
         text = read_text(args.file) if args.file else sys.stdin.buffer.read().decode("utf-8-sig")
     except (InputError, OSError, UnicodeDecodeError) as exc:
-        print(f"vnocr: {args.file or 'stdin'}: {exc}", file=sys.stderr)
-        return 1
+        raise InputError(f"{args.file or 'stdin'}: {exc}") from exc
     repairer = shared_repairer(args.tone_style, args.user_lm)
     if not args.json:
         sys.stdout.write(repairer.repair_text(text))
-        return 0
+        return ExitCode.OK
     params = Params.estimate(nfc(text).split(), repairer.lexicon)
     for number, line in enumerate(text.splitlines(), start=1):
         results = repairer.repair_tokens(line.split(), params)
         tokens = [{"ocr": r.ocr, "text": r.text, "conf": r.conf, "flag": r.flag, "alternatives": r.alternatives} for r in results]
         print(json.dumps({"line": number, "text": " ".join(r.text for r in results if r.text), "tokens": tokens}, ensure_ascii=False))
-    return 0
+    return ExitCode.OK
 
 
 def _add_learn(sub: argparse._SubParsersAction) -> None:
@@ -167,15 +159,14 @@ def _add_learn(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    from .lexicon import USER_LM, learn
+    from .text.lexicon import USER_LM, learn
 
     if not args.folder.is_dir():
-        print(f"vnocr: {args.folder}: not a folder", file=sys.stderr)
-        return 2
+        raise UsageError(f"{args.folder}: not a folder")
     target = args.user_lm or USER_LM
     added = learn(args.folder, target)
     print(f"{added} new lines of text added to {target}", file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def _add_index(sub: argparse._SubParsersAction) -> None:
@@ -189,19 +180,18 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     from rich.progress import Progress
 
-    from .search import SearchError, build_index
+    from .search.index import build_index
 
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("indexing", total=None)
             report = build_index(args.out, args.db, progress=lambda n, total: bar.update(task, completed=n, total=total))
-    except (SearchError, OSError, sqlite3.DatabaseError) as exc:
-        print(f"vnocr: {exc}", file=sys.stderr)
-        return 2
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise SearchError(str(exc)) from exc
     print(report.line(), file=sys.stderr)
     for rel, error in report.failed:
         print(f"  unreadable: {rel}: {error}", file=sys.stderr)
-    return 1 if report.failed else 0
+    return ExitCode.FAILED if report.failed else ExitCode.OK
 
 
 def _add_search(sub: argparse._SubParsersAction) -> None:
@@ -221,18 +211,17 @@ def _add_search(sub: argparse._SubParsersAction) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from .search import SearchError, SearchFilters, search
+    from .search.query import SearchFilters, search
 
     filters = SearchFilters(type=args.type, date_from=args.date_from, date_to=args.date_to, issuer=args.issuer)
     query = " ".join(args.query)
     try:
         hits = search(args.db, query, filters, limit=args.limit)
-    except (SearchError, sqlite3.DatabaseError) as exc:
-        print(f"vnocr: {exc}", file=sys.stderr)
-        return 2
+    except sqlite3.DatabaseError as exc:
+        raise SearchError(str(exc)) from exc
     if args.json:
         print(json.dumps({"query": query, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=1))
-        return 0
+        return ExitCode.OK
     bold = sys.stdout.isatty()
     for rank, hit in enumerate(hits, start=1):
         head = " · ".join(t for t in (hit.number, hit.type_code or hit.doc_type, hit.date, hit.issuer) if t)
@@ -243,27 +232,26 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("    " + (hit.marked("\x1b[1m", "\x1b[0m") if bold else hit.marked()))
     if not hits:
         print(f"no match for {query!r}", file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def _add_export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export an output folder: OpenSearch bulk NDJSON, ALTO v4 XML per page, or searchable PDF")
     p.add_argument("out", type=Path, help="a folder written by vnocr process")
-    p.add_argument("--format", required=True, choices=["opensearch", "alto", "pdf"], help="what to write")
+    p.add_argument("--format", required=True, choices=FORMATS, help="what to write")
     p.add_argument("-o", "--dest", type=Path, required=True, help="folder to write into")
     p.add_argument("--index", default="vnocr", help="OpenSearch/Elasticsearch index name (default: %(default)s)")
     p.add_argument("--font", type=Path, help="TrueType font with Vietnamese glyphs for the PDF text layer")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import ExportError, export
+    from .export.formats import export
 
     try:
         report = export(args.out, args.format, args.dest, index=args.index, font=args.font,
                         note=lambda message: print(f"vnocr: {message}", file=sys.stderr))
-    except (ExportError, OSError) as exc:
-        print(f"vnocr: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:
+        raise ExportError(str(exc)) from exc
     print(report.line(), file=sys.stderr)
     for rel, error in report.failed:
         print(f"  failed: {rel}: {error}", file=sys.stderr)
@@ -273,7 +261,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         for part in bulk:
             print(f"           curl -XPOST \"$HOST/_bulk\" -H 'Content-Type: application/x-ndjson' --data-binary @{part}", file=sys.stderr)
     wrote = [p for p in report.written if args.format != "opensearch" or p.suffix == ".ndjson"]
-    return 1 if report.failed or (report.documents and not wrote) else 0
+    return ExitCode.FAILED if report.failed or (report.documents and not wrote) else ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,7 +287,11 @@ COMMANDS = {"process": cmd_process, "watch": cmd_watch, "review": cmd_review, "r
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except VnocrError as exc:
+        print(f"vnocr: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -18,11 +18,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import __version__, ingest, ocr, preprocess, raster, repair, structure
-from .ingest import InputError, InputFile
+from . import __version__
+from .errors import InputError, failure_message
+from .image import ocr, poppler, preprocess, raster, tesseract
+from .ingest.files import InputFile, identify, read_text
+from .layout import structure
 from .model import Document, Line, Page, SourceInfo, Word
 from .outputs import ManifestEntry, Outcome, atomic_write_bytes, output_paths, write_document
 from .settings import Settings
+from .text import repair
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,8 @@ log = logging.getLogger(__name__)
 def engine_versions() -> dict[str, str]:
     return {
         "vnocr": __version__,
-        "tesseract": ocr.tesseract_version(),
-        "poppler": raster.poppler_version(),
+        "tesseract": tesseract.tesseract_version(),
+        "poppler": poppler.poppler_version(),
         "opencv": cv2.__version__,
         "python": platform.python_version(),
     }
@@ -68,7 +72,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     start = time.perf_counter()
     gray = np.asarray(page.image, dtype=np.uint8)
     prepared = preprocess.preprocess(gray, settings.preprocess, page.dpi)
-    words = ocr.run_tesseract(prepared.image, settings.lang, settings.psm, page.dpi, settings.page_timeout)
+    words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, page.dpi, settings.page_timeout)
     result = Page(
         number=page.number,
         lines=ocr.page_lines(words, page.number),
@@ -107,9 +111,9 @@ def read_document(
     path: Path, settings: Settings, images_dir: Path | None = None, progress: Callable[[int], None] | None = None
 ) -> Document:
     """Everything up to (and including) repair and structure for one input file; nothing written but page images."""
-    source = ingest.identify(path)
+    source = identify(path)
     if source.kind == "text":
-        pages = text_pages(ingest.read_text(path))
+        pages = text_pages(read_text(path))
     else:
         pages = ocr_pages(raster.pages(path, source.kind, settings.dpi, settings.page_timeout), settings, images_dir, progress)
     return assemble_document(source, pages, settings)
@@ -148,15 +152,12 @@ def process_file(
         if pages is None:
             doc = read_document(item.path, settings, images_dir, progress)
         else:
-            doc = assemble_document(ingest.identify(item.path), pages, settings)
+            doc = assemble_document(identify(item.path), pages, settings)
         write_document(doc, json_path, validate=False)
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-        if isinstance(exc, InputError):
-            message = str(exc)
-        else:
+        if not isinstance(exc, InputError):
             log.exception("%s: unexpected failure", item.path)
-            message = f"unexpected error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc!r}); please report it"
-        return Outcome(ManifestEntry(str(item.path), None, "error", message, 0, round(time.perf_counter() - start, 3)))
+        return Outcome(ManifestEntry(str(item.path), None, "error", failure_message(exc), 0, round(time.perf_counter() - start, 3)))
     words = doc.words()
     return Outcome(
         ManifestEntry(

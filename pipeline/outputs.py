@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .model import Document
 
 if TYPE_CHECKING:
-    from .ingest import InputFile
+    from .ingest.files import InputFile
     from .settings import Settings
 
 

@@ -2,7 +2,7 @@
 
     python scripts/bench_batch.py [--pages 20] [--keep DIR]
 
-Renders at least 20 pages of the project's documents (pipeline/render.py, scan-like
+Renders at least 20 pages of the project's documents (pipeline/synth/, scan-like
 degradation), then times, with OMP_THREAD_LIMIT=1 throughout:
 
 - bare `tesseract PAGE OUT --psm 3 --dpi 300 -l vie`, page by page, one at a time
@@ -36,7 +36,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.batch import default_jobs  # noqa: E402
+from pipeline.batch.runner import default_jobs  # noqa: E402
 
 TESS_ARGS = ["--psm", "3", "--dpi", "300", "-l", "vie"]
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -44,7 +44,8 @@ ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 def render_pages(folder: Path, count: int) -> list[Path]:
     """At least `count` scan-like A4 pages at 300 DPI, as PNG files."""
-    from pipeline.render import Degradation, degrade, render_document
+    from pipeline.synth.page import render_document
+    from pipeline.synth.scan import Degradation, degrade
 
     sources = sorted((ROOT / "corpus" / "documents").glob("*.txt")) or sorted((ROOT / "samples" / "src").glob("*.txt"))
     if not sources:
@@ -133,7 +134,7 @@ def vnocr(pages_dir: Path, out: Path, *args: str) -> tuple[float, float, PeakMem
 def flow_in_one_process(pages_dir: Path, out: Path) -> tuple[float, float]:
     """The flow (repair off) over the pages in one plain loop: what vnocr costs without the batch layer."""
     code = (
-        "import sys; from pathlib import Path; from pipeline import flow; from pipeline.ingest import discover; from pipeline.settings import Settings; "
+        "import sys; from pathlib import Path; from pipeline import flow; from pipeline.ingest.files import discover; from pipeline.settings import Settings; "
         "settings = Settings(repair=False); "
         "[flow.process_file(item, Path(sys.argv[2]), settings) for item in discover([Path(sys.argv[1])])]"
     )

@@ -25,13 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import search  # noqa: E402
-from pipeline.corpus import CORPUS_DIR  # noqa: E402
 from pipeline.flow import read_document  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from pipeline.layout.structure import structure_document  # noqa: E402
 from pipeline.outputs import atomic_write_json, write_document  # noqa: E402
 from pipeline.outputs import read_document as read_json  # noqa: E402
-from pipeline.structure import structure_document  # noqa: E402
+from pipeline.search.documents import document_sections  # noqa: E402
+from pipeline.search.index import build_index, connect  # noqa: E402
+from pipeline.search.query import search  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
+from pipeline.text.corpus import CORPUS_DIR  # noqa: E402
 
 PAGE_CHARS = 2800
 TARGET_MS = 20.0
@@ -89,7 +91,7 @@ def make_archive(out: Path, want_sections: int) -> tuple[int, int, int]:
             path = Path(tmp) / src.name
             path.write_text(paged(src.read_text("utf-8")), "utf-8")
             docs.append(read_document(path, Settings(repair=False, page_images=False)))
-    rows = sum(len(search.document_sections(d)) for d in docs)
+    rows = sum(len(document_sections(d)) for d in docs)
     pages = sum(len(d.pages) for d in docs)
     copies = max(1, -(-want_sections // max(rows, 1)))
     for n in range(1, copies + 1):
@@ -121,13 +123,13 @@ def main() -> int:
         (n_docs, n_pages, n_rows), seconds = timed(make_archive, out, args.sections)
         print(f"archive: {n_docs} documents, {n_pages} pages, {n_rows} sections from {CORPUS_DIR.relative_to(ROOT)} (made in {seconds:.1f} s)")
 
-        report, build = timed(search.build_index, out, db)
+        report, build = timed(build_index, out, db)
         assert report.added == n_docs and report.sections == n_rows, report
         size = db.stat().st_size / 1e6
         print(f"index build: {build:.2f} s for {report.pages} pages = {build / report.pages * 1000:.2f} s per 1,000 pages"
               f" ({report.sections / build:.0f} sections/s; index {size:.1f} MB)")
 
-        report, again = timed(search.build_index, out, db)
+        report, again = timed(build_index, out, db)
         assert report.unchanged == n_docs and report.sections == 0, report
         print(f"re-index, nothing changed: {again:.2f} s ({n_docs} documents checked: size and mtime as indexed)")
 
@@ -137,17 +139,17 @@ def main() -> int:
         word.set_text(word.text + "x", "clerk", who="bench")
         doc.version += 1
         write_document(structure_document(doc), path)
-        report, one = timed(search.build_index, out, db)
+        report, one = timed(build_index, out, db)
         assert report.updated == 1, report
         print(f"re-index after one clerk correction: {one:.2f} s")
 
         latencies: list[float] = []
         per_query = []
         for query, filters in QUERIES:
-            search.search(db, query, filters)  # warm the page cache
+            search(db, query, filters)  # warm the page cache
             runs = []
             for _ in range(args.repeat):
-                hits, seconds = timed(search.search, db, query, filters)
+                hits, seconds = timed(search, db, query, filters)
                 runs.append(seconds * 1000)
             latencies += runs
             per_query.append((statistics.median(runs), query, filters, len(hits)))
@@ -157,9 +159,9 @@ def main() -> int:
               f" slowest {max(latencies):.2f} ms (target: median under {TARGET_MS:.0f} ms: {'met' if median < TARGET_MS else 'MISSED'})")
         for ms, query, filters, hits in sorted(per_query, reverse=True)[:5]:
             print(f"  {ms:6.2f} ms  {query!r} {filters or ''} ({hits} hits)")
-        conn = search.connect(db)
+        conn = connect(db)
         try:
-            held = [timed(search.search, conn, query, filters)[1] * 1000 for query, filters in QUERIES for _ in range(args.repeat)]
+            held = [timed(search, conn, query, filters)[1] * 1000 for query, filters in QUERIES for _ in range(args.repeat)]
         finally:
             conn.close()
         print(f"same queries on one open connection (as a web app can hold): median {statistics.median(held):.2f} ms")

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import lm  # noqa: E402
-from pipeline.corpus import documents  # noqa: E402
-from pipeline.tokens import line_symbols  # noqa: E402
-from pipeline.vietnamese import is_syllable, nfc, normalize_text  # noqa: E402
+from pipeline.text import lm  # noqa: E402
+from pipeline.text.corpus import documents  # noqa: E402
+from pipeline.text.tokens import line_symbols  # noqa: E402
+from pipeline.text.vietnamese import is_syllable, nfc, normalize_text  # noqa: E402
 
 DICT = ROOT / "dictionaries"
 BUILD = ROOT / "build"

@@ -21,7 +21,7 @@ from eval_repair import ocr_accuracy  # noqa: E402
 
 from pipeline.flow import read_document  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
-from pipeline.vietnamese import normalize_text  # noqa: E402
+from pipeline.text.vietnamese import normalize_text  # noqa: E402
 
 SETTINGS = [  # model, preprocessing, repair
     ("vie", (), False),

@@ -20,8 +20,8 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.corpus import documents  # noqa: E402
-from pipeline.vietnamese import fold, normalize_text  # noqa: E402
+from pipeline.text.corpus import documents  # noqa: E402
+from pipeline.text.vietnamese import fold, normalize_text  # noqa: E402
 
 _HAS_LETTER = regex.compile(r"\p{L}")
 
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--no-pyvi", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    from pipeline.repair import Params, shared_repairer
+    from pipeline.text.repair import Params, shared_repairer
 
     repairer = shared_repairer()
     load_s = time.perf_counter() - start

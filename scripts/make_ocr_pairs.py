@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build OCR confusion pairs (channel-model data) and held-out OCR evaluation texts.
 
-Documents of ``corpus/documents`` are rendered (``pipeline.render``), degraded like scans and
+Documents of ``corpus/documents`` are rendered (``pipeline.synth``), degraded like scans and
 read by the Tesseract CLI in three modes:
 
 * ``eng``       300 DPI, light noise, skew <= 0.5 deg, JPEG 80, ``-l eng --psm 3`` (an OCR
@@ -404,7 +404,7 @@ def tally_alignment(truth_text: str, ocr_text: str) -> Tally:
 
 
 def _degradation(mode: Mode, seed: int):
-    from pipeline.render import Degradation
+    from pipeline.synth.scan import Degradation
 
     rng = np.random.default_rng(seed)
     return Degradation(
@@ -437,7 +437,9 @@ def ocr_document(job: tuple[str, str, str]) -> dict:
     With a cache directory (``--cache-dir``, outside the tree) the raw OCR of the document is
     kept there, keyed by the mode's settings and the document text, so that re-running with a
     changed alignment does not OCR again."""
-    from pipeline.render import degrade, render_document, truth_text
+    from pipeline.synth.page import render_document
+    from pipeline.synth.parse import truth_text
+    from pipeline.synth.scan import degrade
 
     mode_name, path, cache_dir = job
     mode = MODES[mode_name]
@@ -521,7 +523,7 @@ def write_summary(dict_dir: Path, stats: dict) -> None:
     lines = [
         "# OCR channel pairs",
         "",
-        "Made by `scripts/make_ocr_pairs.py`: corpus documents rendered (`pipeline/render.py`),",
+        "Made by `scripts/make_ocr_pairs.py`: corpus documents rendered (`pipeline/synth/`),",
         "degraded like scans, OCR'd by Tesseract 5 (`--psm 3`, one thread), and aligned token by",
         "token with their truth text. Only training documents feed `pairs-<mode>.tsv`",
         "(`truth<TAB>observed<TAB>count`, punctuation stripped at token ends, identity pairs",
@@ -574,7 +576,7 @@ def write_summary(dict_dir: Path, stats: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.corpus import documents
+    from pipeline.text.corpus import documents
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--force", action="store_true", help="redo work whose output exists")

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.render import Degradation, degrade, render_document, save_pdf, truth_text  # noqa: E402
+from pipeline.synth.page import render_document  # noqa: E402
+from pipeline.synth.parse import truth_text  # noqa: E402
+from pipeline.synth.scan import Degradation, degrade, save_pdf  # noqa: E402
 
 DPI = 300
 

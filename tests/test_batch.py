@@ -21,7 +21,7 @@ import psutil
 from PIL import Image
 from pypdf import PdfWriter
 
-from pipeline.pool import LocalPool
+from pipeline.batch.pool import LocalPool
 
 from .conftest import draw_page, load_valid_json
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.export import export, index_definition
+from pipeline.export.formats import export
+from pipeline.export.opensearch import index_definition
 from pipeline.outputs import read_document, write_document
-from pipeline.structure import structure_document
+from pipeline.layout.structure import structure_document
 
 from .conftest import HEADER, draw_page, load_valid_json
 
@@ -107,7 +108,7 @@ def test_opensearch_bulk_and_index_definition(out: Path, tmp_path: Path) -> None
 
 def test_opensearch_splits_large_exports(out: Path, tmp_path: Path) -> None:
     report = export(out, "opensearch", tmp_path, index="small")
-    from pipeline.export import export_opensearch
+    from pipeline.export.opensearch import export_opensearch
 
     split = export_opensearch(out, tmp_path / "split", index="small", max_bytes=1)  # one document a file
     parts = sorted((tmp_path / "split").glob("small-*.ndjson"))

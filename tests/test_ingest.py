@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from pipeline import raster
-from pipeline.ingest import InputError, discover, identify, read_text
+from pipeline.errors import InputError
+from pipeline.image import raster
+from pipeline.ingest.files import discover, identify, read_text
 
 
 def test_discover_maps_folders_and_files(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import ocr, outputs
+from pipeline import outputs
+from pipeline.image import ocr, tesseract
 from pipeline.outputs import Manifest, ManifestEntry, atomic_write_text
 
 from .conftest import load_valid_json
@@ -52,7 +53,7 @@ def test_process_mixed_folder(tmp_path: Path, header_page) -> None:
 
 
 def test_reading_order_of_two_column_header(header_page) -> None:
-    lines = ocr.page_lines(ocr.run_tesseract(np.asarray(header_page)), page=1)
+    lines = ocr.page_lines(tesseract.run_tesseract(np.asarray(header_page)), page=1)
     texts = [line.text for line in lines]
     order = [
         next(i for i, t in enumerate(texts) if key in t)
@@ -65,13 +66,13 @@ def test_reading_order_of_two_column_header(header_page) -> None:
 
 def test_reading_order_splits_merged_header_lines() -> None:
     words = [
-        ocr.OcrWord("PHƯỜNG", 0.9, (300, 100, 480, 150), (1, 1, 1)),
-        ocr.OcrWord("AN", 0.9, (500, 100, 560, 150), (1, 1, 1)),
-        ocr.OcrWord("Độc", 0.9, (1400, 100, 1490, 150), (1, 1, 1)),
-        ocr.OcrWord("lập", 0.9, (1510, 100, 1600, 150), (1, 1, 1)),
-        ocr.OcrWord("Số:", 0.9, (300, 200, 380, 250), (1, 1, 2)),
-        ocr.OcrWord("Hà", 0.9, (1400, 200, 1460, 250), (2, 1, 1)),
-        ocr.OcrWord("Nội", 0.9, (1480, 200, 2200, 250), (2, 1, 1)),
+        tesseract.OcrWord("PHƯỜNG", 0.9, (300, 100, 480, 150), (1, 1, 1)),
+        tesseract.OcrWord("AN", 0.9, (500, 100, 560, 150), (1, 1, 1)),
+        tesseract.OcrWord("Độc", 0.9, (1400, 100, 1490, 150), (1, 1, 1)),
+        tesseract.OcrWord("lập", 0.9, (1510, 100, 1600, 150), (1, 1, 1)),
+        tesseract.OcrWord("Số:", 0.9, (300, 200, 380, 250), (1, 1, 2)),
+        tesseract.OcrWord("Hà", 0.9, (1400, 200, 1460, 250), (2, 1, 1)),
+        tesseract.OcrWord("Nội", 0.9, (1480, 200, 2200, 250), (2, 1, 1)),
     ]
     assert [line.text for line in ocr.page_lines(words, 1)] == ["PHƯỜNG AN", "Số:", "Độc lập", "Hà Nội"]
 

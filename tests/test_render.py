@@ -1,4 +1,4 @@
-"""Tests for pipeline.render: real rendering, PDF structure, degradation, truth order, OCR."""
+"""Tests for pipeline.synth: real rendering, PDF structure, degradation, truth order, OCR."""
 
 from __future__ import annotations
 
@@ -14,16 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from pipeline.render import (
-    MARGIN_TOP,
-    Degradation,
-    degrade,
-    page_size_px,
-    parse_document,
-    render_document,
-    save_pdf,
-    truth_text,
-)
+from pipeline.synth.page import MARGIN_TOP, page_size_px, render_document
+from pipeline.synth.parse import parse_document, truth_text
+from pipeline.synth.scan import Degradation, degrade, save_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "samples" / "src"
@@ -120,7 +113,7 @@ def test_long_body_flows_with_page_numbers_on_later_pages() -> None:
 
 
 def test_vietnamese_letters_get_their_marks() -> None:
-    from pipeline.render import _face
+    from pipeline.synth.fonts import _face
 
     face = _face("regular", 60.0)
     assert face.length("ư") > face.length("u")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.repair import shared_repairer
-from pipeline.vietnamese import fold
+from pipeline.text.repair import shared_repairer
+from pipeline.text.vietnamese import fold
 
 CLEAN = [
     "Ủy ban nhân dân phường tổ chức hội nghị triển khai nhiệm vụ chuyển đổi số năm 2025.",
@@ -124,8 +124,8 @@ def test_cli_repair_text_and_json(tmp_path: Path) -> None:
 
 
 def test_learn_overlay_changes_a_later_repair(tmp_path: Path) -> None:
-    from pipeline.lexicon import learn, load_lexicon
-    from pipeline.repair import Repairer
+    from pipeline.text.lexicon import learn, load_lexicon
+    from pipeline.text.repair import Repairer
 
     before = Repairer(load_lexicon(user_lm=tmp_path / "none.txt")).repair_text("Cho Tho Loc hop phien thu hai")
     corrections = tmp_path / "corrections"

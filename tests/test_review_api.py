@@ -18,13 +18,13 @@ from starlette.testclient import TestClient
 
 from pipeline.flow import process_file
 from pipeline.settings import Settings
-from pipeline.ingest import InputFile
+from pipeline.ingest.files import InputFile
 from pipeline.outputs import read_document, write_document
-from pipeline.review import create_app
+from pipeline.layout.structure import structure_document
 from pipeline.review import edits
-from pipeline.review.app import LOOPBACK_HOSTS, PACKAGE
-from pipeline.structure import structure_document
-from pipeline.vietnamese import fold
+from pipeline.review.app import LOOPBACK_HOSTS, create_app
+from pipeline.review.pages import PACKAGE
+from pipeline.text.vietnamese import fold
 
 from .conftest import draw_page, load_valid_json
 

@@ -20,8 +20,7 @@ import pytest
 import uvicorn
 
 from pipeline.outputs import read_document
-from pipeline.review import create_app
-from pipeline.review.app import LOOPBACK_HOSTS
+from pipeline.review.app import LOOPBACK_HOSTS, create_app
 
 from .conftest import load_valid_json
 from .test_review_api import IMAGE_DOC, INJECTION, TEXT_DOC, archive_template, audit  # noqa: F401 (a fixture)

@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 
 from pipeline.flow import process_file
 from pipeline.settings import Settings
-from pipeline.ingest import InputFile
-from pipeline.review import create_app
+from pipeline.ingest.files import InputFile
+from pipeline.review.app import create_app
 
 from .test_review_browser import Server, browser, open_page  # noqa: F401 (browser is a fixture)
 

@@ -15,13 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import search as S
 from pipeline.flow import read_document
 from pipeline.settings import Settings
 from pipeline.outputs import read_document as read_json
 from pipeline.outputs import write_document
-from pipeline.structure import structure_document
-from pipeline.vietnamese import fold, nfc
+from pipeline.errors import SearchError
+from pipeline.layout.structure import structure_document
+from pipeline.search.folding import display_text, fold_aligned
+from pipeline.search.index import build_index
+from pipeline.search.query import Hit, SearchFilters, search, stats
+from pipeline.text.vietnamese import fold, nfc
 
 BC = """UBND HUYỆN PHÚ BÌNH
 ỦY BAN NHÂN DÂN XÃ TÂN HÒA
@@ -123,16 +126,16 @@ def archive(tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("archive")
     out = build(folder)
     db = folder / "archive.sqlite"
-    report = S.build_index(out, db)
+    report = build_index(out, db)
     assert (report.added, report.updated, report.removed, report.failed) == (4, 0, 0, [])
     return out, db
 
 
-def keys(hits: list[S.Hit]) -> list[tuple[str, str, str]]:
+def keys(hits: list[Hit]) -> list[tuple[str, str, str]]:
     return [(h.document, h.section, h.kind) for h in hits]
 
 
-def matched(hit: S.Hit) -> list[str]:
+def matched(hit: Hit) -> list[str]:
     return [hit.snippet[a:b] for a, b in hit.highlights]
 
 
@@ -152,14 +155,14 @@ def matched(hit: S.Hit) -> list[str]:
     ],
 )
 def test_fold_aligned(text: str, folded: str) -> None:
-    assert S.fold_aligned(nfc(text)) == folded
-    assert S.fold_aligned(nfc(text)).lower() == fold(nfc(text)).replace("Ð", "D").lower()
+    assert fold_aligned(nfc(text)) == folded
+    assert fold_aligned(nfc(text)).lower() == fold(nfc(text)).replace("Ð", "D").lower()
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
 def test_fold_keeps_every_offset(text: str) -> None:
-    clean = S.display_text(text)
-    assert len(S.fold_aligned(clean)) == len(clean)
+    clean = display_text(text)
+    assert len(fold_aligned(clean)) == len(clean)
 
 
 # --------------------------------------------------------------------------- accent- and đ-insensitive search
@@ -169,11 +172,11 @@ def test_same_passages_with_or_without_marks(archive) -> None:
     _, db = archive
     variants = ["chuyen doi so", "chuyển đổi số", "CHUYEN DOI SO", "Chuyển Đổi Số",
                 unicodedata.normalize("NFD", "chuyển đổi số")]
-    found = [sorted(keys(S.search(db, q, limit=50))) for q in variants]
+    found = [sorted(keys(search(db, q, limit=50))) for q in variants]
     assert found[0] and all(f == found[0] for f in found)
     docs = {d for d, _, _ in found[0]}
     assert {"bc-tanhoa.json", "qd-hoaphuoc.json", "kh-dongthanh.json"} <= docs
-    hit = next(h for h in S.search(db, "chuyen doi so") if h.document == "bc-tanhoa.json" and h.section == "II > 1")
+    hit = next(h for h in search(db, "chuyen doi so") if h.document == "bc-tanhoa.json" and h.section == "II > 1")
     assert "chuyển đổi số" in hit.snippet  # the snippet is the original accented text
     assert [fold(m).lower() for m in matched(hit)] == ["chuyen", "doi", "so"]
 
@@ -181,7 +184,7 @@ def test_same_passages_with_or_without_marks(archive) -> None:
 @pytest.mark.parametrize("query", ["dang uy", "ĐẢNG ỦY", "Đảng ủy", "Ðảng ủy", "DANG Uy"])
 def test_d_insensitive(archive, query: str) -> None:
     _, db = archive
-    hits = S.search(db, query)
+    hits = search(db, query)
     assert hits and hits[0].document == "bc-tanhoa.json" and hits[0].kind == "preamble"
     assert matched(hits[0])[:2] == ["Đảng", "ủy"]
 
@@ -193,14 +196,14 @@ def test_d_insensitive(archive, query: str) -> None:
 ])
 def test_vowels_with_horns_and_several_marks(archive, query: str, expected: str) -> None:
     _, db = archive
-    hits = S.search(db, query, limit=50)
+    hits = search(db, query, limit=50)
     assert any(expected.lower() in (h.snippet + " " + h.section_title).lower() for h in hits), keys(hits)
 
 
 def test_decomposed_document_and_query(archive) -> None:
     _, db = archive
     for query in ["tiep cong dan", unicodedata.normalize("NFD", "tiếp công dân")]:
-        hits = S.search(db, query)
+        hits = search(db, query)
         assert [h.document for h in hits] == ["ghi-chu/lich.json"]
         assert unicodedata.is_normalized("NFC", hits[0].snippet) and "tiếp công dân" in hits[0].snippet
         assert hits[0].section == "" and hits[0].page == 1
@@ -211,9 +214,9 @@ def test_decomposed_document_and_query(archive) -> None:
 
 def test_exact_marks_rank_first(archive) -> None:
     _, db = archive
-    dong = S.search(db, "dong", limit=100)
+    dong = search(db, "dong", limit=100)
     assert dong[0].document == "kh-dongthanh.json" and dong[0].section == "I"  # dòng ×3 + đóng: bm25's favourite
-    hits = S.search(db, "đồng", limit=100)
+    hits = search(db, "đồng", limit=100)
     assert sorted(keys(hits)) == sorted(keys(dong))  # the same rows, in another order
     flags = [h.exact for h in hits]
     assert flags == sorted(flags, reverse=True), "exact-mark hits come first"
@@ -222,21 +225,21 @@ def test_exact_marks_rank_first(archive) -> None:
     assert all(m.lower() == "đồng" for h in exact for m in matched(h))  # not động, Đông
     assert not any(h.exact for h in hits if (h.document, h.section) == ("kh-dongthanh.json", "I"))
     # and the other way round: dòng first, đồng after
-    dong_grave = S.search(db, "dòng", limit=100)
+    dong_grave = search(db, "dòng", limit=100)
     assert (dong_grave[0].document, dong_grave[0].section, dong_grave[0].exact) == ("kh-dongthanh.json", "I", True)
     assert matched(dong_grave[0]) == ["dòng", "dòng", "dòng"]
 
 
 def test_unmarked_words_of_a_marked_query_match_any_marks(archive) -> None:
     _, db = archive
-    hits = S.search(db, "chuyển doi so", limit=50)
+    hits = search(db, "chuyển doi so", limit=50)
     assert hits and hits[0].exact
-    assert sorted(keys(hits)) == sorted(keys(S.search(db, "chuyen doi so", limit=50)))
+    assert sorted(keys(hits)) == sorted(keys(search(db, "chuyen doi so", limit=50)))
 
 
 def test_bm25_scores_are_ordered(archive) -> None:
     _, db = archive
-    hits = S.search(db, "ky thuat OR truc tuyen OR ho so", limit=50)
+    hits = search(db, "ky thuat OR truc tuyen OR ho so", limit=50)
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
 
@@ -246,38 +249,38 @@ def test_bm25_scores_are_ordered(archive) -> None:
 
 def test_phrase_query(archive) -> None:
     _, db = archive
-    words = keys(S.search(db, "chuyen doi so", limit=50))
-    phrase = keys(S.search(db, '"chuyen doi so"', limit=50))
+    words = keys(search(db, "chuyen doi so", limit=50))
+    phrase = keys(search(db, '"chuyen doi so"', limit=50))
     assert ("kh-dongthanh.json", "II > 1", "section") in words  # chuyển giao … đổi mới … số liệu
     assert ("kh-dongthanh.json", "II > 1", "section") not in phrase
     assert phrase and set(phrase) < set(words)
-    hit = S.search(db, '"dịch vụ công trực tuyến"', {"type": "QĐ"})[0]
+    hit = search(db, '"dịch vụ công trực tuyến"', {"type": "QĐ"})[0]
     assert hit.section == "Điều 2" and matched(hit) == ["dịch vụ công trực tuyến"]
 
 
 def test_prefix_query(archive) -> None:
     _, db = archive
-    hits = S.search(db, "chuy*", limit=50)
+    hits = search(db, "chuy*", limit=50)
     words = {fold(m).lower() for h in hits for m in matched(h)}
     assert {"chuyen"} <= words and all(w.startswith("chuy") for w in words)
     assert ("kh-dongthanh.json", "II > 1", "section") in keys(hits)
-    hits = S.search(db, "truc tuy*", limit=50)
+    hits = search(db, "truc tuy*", limit=50)
     assert {("bc-tanhoa.json", "I > 2"), ("qd-hoaphuoc.json", "Điều 2")} <= {(h.document, h.section) for h in hits}
-    assert S.search(db, '"thanh toan khong dung tien"*')[0].section == "II > 2"
+    assert search(db, '"thanh toan khong dung tien"*')[0].section == "II > 2"
 
 
 def test_exclusion_and_or(archive) -> None:
     _, db = archive
-    both = {h.document for h in S.search(db, "cong dong", limit=50)}
+    both = {h.document for h in search(db, "cong dong", limit=50)}
     assert {"kh-dongthanh.json", "qd-hoaphuoc.json"} <= both
-    assert "qd-hoaphuoc.json" not in {h.document for h in S.search(db, "cong dong -hoa -phuoc", limit=50)}
-    either = {h.document for h in S.search(db, "vien thong OR kenh muong", limit=50)}
+    assert "qd-hoaphuoc.json" not in {h.document for h in search(db, "cong dong -hoa -phuoc", limit=50)}
+    either = {h.document for h in search(db, "vien thong OR kenh muong", limit=50)}
     assert {"bc-tanhoa.json", "kh-dongthanh.json"} <= either
-    with pytest.raises(S.SearchError, match="no word"):
-        S.search(db, "-hoa")
-    with pytest.raises(S.SearchError):
-        S.search(db, '  " " * -  ')
-    assert S.search(db, 'AND OR NOT "( NEAR ) : {x}" 57-NQ/TW') == []  # FTS5 syntax is never passed through
+    with pytest.raises(SearchError, match="no word"):
+        search(db, "-hoa")
+    with pytest.raises(SearchError):
+        search(db, '  " " * -  ')
+    assert search(db, 'AND OR NOT "( NEAR ) : {x}" 57-NQ/TW') == []  # FTS5 syntax is never passed through
 
 
 # --------------------------------------------------------------------------- what a hit says, filters
@@ -285,11 +288,11 @@ def test_exclusion_and_or(archive) -> None:
 
 def test_hit_names_section_page_and_document(archive) -> None:
     out, db = archive
-    hit = S.search(db, "vien thong")[0]
+    hit = search(db, "vien thong")[0]
     assert (hit.document, hit.doc_id, hit.section, hit.section_title) == ("bc-tanhoa.json", "bc-tanhoa", "I > 1 > 1.1", "Mạng viễn thông")
     assert (hit.number, hit.type_code, hit.doc_type, hit.date) == ("41/BC-UBND", "BC", "BÁO CÁO", "2025-06-12")
     assert "TÂN HÒA" in hit.issuer and hit.page == 1 and hit.json_path == out.resolve() / "bc-tanhoa.json"
-    later = S.search(db, "tien mat")[0]
+    later = search(db, "tien mat")[0]
     assert (later.section, later.page) == ("II > 2", 2)  # after the form feed: page 2
     assert "<mark>" in later.snippet_html() and later.to_dict()["where"] == "II > 2"
     json.dumps(later.to_dict(), ensure_ascii=False)
@@ -311,27 +314,27 @@ def test_hit_names_section_page_and_document(archive) -> None:
 ])
 def test_filters(archive, filters: dict, docs: set[str]) -> None:
     _, db = archive
-    assert {h.document for h in S.search(db, "uy ban", filters, limit=100)} == docs
-    typed = S.SearchFilters.coerce(filters)
-    assert {h.document for h in S.search(db, "uy ban", typed, limit=100)} == docs
+    assert {h.document for h in search(db, "uy ban", filters, limit=100)} == docs
+    typed = SearchFilters.coerce(filters)
+    assert {h.document for h in search(db, "uy ban", typed, limit=100)} == docs
 
 
 def test_bad_filters_and_missing_index(tmp_path, archive) -> None:
     _, db = archive
-    with pytest.raises(S.SearchError, match="not a date"):
-        S.search(db, "uy ban", {"from": "12/6/2025"})
-    with pytest.raises(S.SearchError, match="unknown filter"):
-        S.search(db, "uy ban", {"colour": "red"})
-    with pytest.raises(S.SearchError, match="vnocr index"):
-        S.search(tmp_path / "nothing.sqlite", "uy ban")
+    with pytest.raises(SearchError, match="not a date"):
+        search(db, "uy ban", {"from": "12/6/2025"})
+    with pytest.raises(SearchError, match="unknown filter"):
+        search(db, "uy ban", {"colour": "red"})
+    with pytest.raises(SearchError, match="vnocr index"):
+        search(tmp_path / "nothing.sqlite", "uy ban")
 
 
 def test_limit_offset_and_open_connection(archive) -> None:
     _, db = archive
-    everything = S.search(db, "xa", limit=100)
+    everything = search(db, "xa", limit=100)
     conn = sqlite3.connect(db)
     try:
-        pages = S.search(conn, "xa", limit=3) + S.search(conn, "xa", limit=3, offset=3)
+        pages = search(conn, "xa", limit=3) + search(conn, "xa", limit=3, offset=3)
     finally:
         conn.close()
     assert keys(pages) == keys(everything[:6])
@@ -343,14 +346,14 @@ def test_limit_offset_and_open_connection(archive) -> None:
 def test_reindex_after_clerk_correction_and_removal(tmp_path) -> None:
     out = build(tmp_path)
     db = tmp_path / "index" / "archive.sqlite"
-    first = S.build_index(out, db)
+    first = build_index(out, db)
     assert (first.added, first.unchanged) == (4, 0) and first.sections > 20
-    again = S.build_index(out, db)
+    again = build_index(out, db)
     assert (again.added, again.updated, again.removed, again.unchanged, again.sections) == (0, 0, 0, 4, 0)
-    assert [h.document for h in S.search(db, '"ben do"')] == ["bc-tanhoa.json"]
+    assert [h.document for h in search(db, '"ben do"')] == ["bc-tanhoa.json"]
     touched = out / "qd-hoaphuoc.json"  # rewritten, same content: read and hashed, not reindexed
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
-    same = S.build_index(out, db)
+    same = build_index(out, db)
     assert (same.updated, same.unchanged, same.sections) == (0, 4, 0)
 
     # a clerk corrects one word as the review app saves it: set_text, version + 1, structure, atomic write
@@ -361,22 +364,22 @@ def test_reindex_after_clerk_correction_and_removal(tmp_path) -> None:
     doc.version += 1
     write_document(structure_document(doc), path)
 
-    update = S.build_index(out, db)
+    update = build_index(out, db)
     assert (update.added, update.updated, update.removed, update.unchanged) == (0, 1, 0, 3)
-    assert S.search(db, '"ben do"') == []
-    hits = S.search(db, "bai do")
+    assert search(db, '"ben do"') == []
+    hits = search(db, "bai do")
     assert [(h.document, h.section, h.version) for h in hits] == [("bc-tanhoa.json", "I > 1 > 1.1", 2)]
     assert "thôn Bãi Đò" in hits[0].snippet
-    assert S.search(db, "bãi đò")[0].exact
+    assert search(db, "bãi đò")[0].exact
 
     # documents removed from OUT leave the index
     path = out / "kh-dongthanh.json"
     path.unlink()
     path.with_suffix(".txt").unlink()
-    gone = S.build_index(out, db)
+    gone = build_index(out, db)
     assert (gone.removed, gone.unchanged) == (1, 3)
-    assert S.search(db, "kenh muong") == []
-    assert S.stats(db)["documents"] == 3
+    assert search(db, "kenh muong") == []
+    assert stats(db)["documents"] == 3
     conn = sqlite3.connect(db)
     try:  # no orphan rows
         assert conn.execute("SELECT count(*) FROM fts").fetchone()[0] == conn.execute("SELECT count(*) FROM sections").fetchone()[0]
@@ -387,11 +390,11 @@ def test_reindex_after_clerk_correction_and_removal(tmp_path) -> None:
 def test_unreadable_document_keeps_its_old_entry(tmp_path) -> None:
     out = build(tmp_path, {"bc-tanhoa": BC})
     db = tmp_path / "a.sqlite"
-    S.build_index(out, db)
+    build_index(out, db)
     (out / "bc-tanhoa.json").write_text('{"schema": "https://vnocr.invalid/schema/document-1.json", "pages": [', "utf-8")
-    report = S.build_index(out, db)
+    report = build_index(out, db)
     assert [rel for rel, _ in report.failed] == ["bc-tanhoa.json"] and report.removed == 0
-    assert S.search(db, "vien thong")
+    assert search(db, "vien thong")
 
 
 def test_documents_with_paragraphs_only(tmp_path) -> None:
@@ -402,12 +405,12 @@ def test_documents_with_paragraphs_only(tmp_path) -> None:
     data["structure"] = {"paragraphs": ["whatever"]}
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     db = tmp_path / "a.sqlite"
-    S.build_index(out, db)
-    hit = S.search(db, "vien thong")[0]
+    build_index(out, db)
+    hit = search(db, "vien thong")[0]
     assert (hit.document, hit.section, hit.kind, hit.number, hit.date, hit.page) == ("bc-tanhoa.json", "", "text", None, None, 1)
     assert "Mạng viễn thông" in hit.snippet
-    assert S.search(db, "tien mat")[0].page == 2
-    assert S.search(db, "vien thong", {"type": "BC"}) == []  # no type known: a type filter leaves it out
+    assert search(db, "tien mat")[0].page == 2
+    assert search(db, "vien thong", {"type": "BC"}) == []  # no type known: a type filter leaves it out
 
 
 # --------------------------------------------------------------------------- command line
@@ -439,11 +442,11 @@ def test_cli_index_and_search(tmp_path) -> None:
 
 def test_section_numbers_and_headings_are_searchable(archive) -> None:
     _, db = archive
-    hit = S.search(db, '"dieu 2"', {"type": "QĐ"})[0]
+    hit = search(db, '"dieu 2"', {"type": "QĐ"})[0]
     assert (hit.section, hit.where) == ("Điều 2", "Điều 2") and not hit.section_title.startswith("Điều")
-    hit = S.search(db, '"1.2" du lieu')[0]
+    hit = search(db, '"1.2" du lieu')[0]
     assert (hit.document, hit.section, hit.section_title) == ("bc-tanhoa.json", "I > 1 > 1.2", "Dữ liệu dân cư")
     assert [hit.section_title[a:b] for a, b in hit.title_highlights] == ["Dữ", "liệu"]
-    recipients = S.search(db, "noi nhan", {"issuer": "tan hoa"})
+    recipients = search(db, "noi nhan", {"issuer": "tan hoa"})
     assert [(h.kind, h.where) for h in recipients] == [("recipients", "nơi nhận")]
     assert recipients[0].snippet.startswith("UBND huyện Phú Bình; Lưu: VT")

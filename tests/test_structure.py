@@ -25,14 +25,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import render
 from pipeline.flow import read_document, text_pages
-from pipeline.settings import Settings
-from pipeline.layout_body import parse_body
-from pipeline.layout_footer import parse_footer
-from pipeline.layout_header import split_issuer
-from pipeline.layout_rows import document_rows
-from pipeline.layout_text import (
+from pipeline.layout.body import parse_body
+from pipeline.layout.footer import parse_footer
+from pipeline.layout.header import split_issuer
+from pipeline.layout.patterns import (
     find_authority,
     find_date,
     find_number,
@@ -42,10 +39,14 @@ from pipeline.layout_text import (
     marker_candidates,
     similar,
 )
+from pipeline.layout.rows import document_rows
+from pipeline.layout.structure import structure_document
 from pipeline.model import Document, SourceInfo
 from pipeline.outputs import write_document
-from pipeline.structure import structure_document
-from pipeline.vietnamese import fold as fold_marks
+from pipeline.settings import Settings
+from pipeline.synth.page import render_document
+from pipeline.synth.parse import parse_document
+from pipeline.text.vietnamese import fold as fold_marks
 
 from .conftest import load_valid_json
 
@@ -171,7 +172,7 @@ def _body_lines(body: tuple[str, ...]) -> list[str]:
 
 def ocr_layout(text: str) -> str:
     """Header and footer columns merged line by line; the body wrapped like a page, blank lines between paragraphs."""
-    doc = render.parse_document(text)
+    doc = parse_document(text)
     rows = _side_by_side(list(doc.issuer), list(doc.motto))
     rows.append(" ".join([*doc.number, *doc.date]))
     rows += textwrap.wrap(" ".join(doc.vv), 40)
@@ -294,7 +295,7 @@ def scanned(name: str) -> Document:
     """The document rendered at 200 DPI and read by the real flow (OCR, repair, structure)."""
     from tempfile import mkdtemp
 
-    first, *more = render.render_document(source(name), dpi=200)
+    first, *more = render_document(source(name), dpi=200)
     path = Path(mkdtemp(prefix="vnocr-structure-")) / f"{name}.tif"
     first.save(path, save_all=True, append_images=more, compression="tiff_lzw", dpi=(200, 200))
     return read_document(path, Settings(page_images=False))

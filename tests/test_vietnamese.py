@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.vietnamese import apply_case, compose, fold, is_syllable, nfc, normalize_text, parse, strip_tone
+from pipeline.text.vietnamese import apply_case, compose, fold, is_syllable, nfc, normalize_text, parse, strip_tone
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,11 @@
-"""Review: a local web app where clerks check the words the machine flagged (`vnocr review OUT`).
+"""Review: takes an output folder; gives the clerks a local web app to check the words the machine flagged
+(`vnocr review OUT`), and gives back the documents with their corrections, `OUT/audit.jsonl` and the learning
+files under `OUT/corrections/`.
 
 `archive.py` reads and saves the documents under OUT (corrections, audit log,
-learning files); `edits.py` holds the pure text rules of an edit; `app.py`
-serves it over HTTP and `serve.py` runs it; `templates/shell.html` and
-`static/` are the pages (plain JS and CSS, no build step);
+learning files); `edits.py` holds the pure text rules of an edit; `views.py`
+what the page shows of words and documents; `app.py` serves it over HTTP and
+`serve.py` runs it; `pages.py` is the shell of every page, with
+`templates/shell.html` and `static/` (plain JS and CSS, no build step);
 `search_routes.py` is where the search page plugs in.
 """
-
-from .app import create_app
-
-__all__ = ["create_app"]

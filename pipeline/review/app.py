@@ -14,10 +14,8 @@ Safety:
 
 from __future__ import annotations
 
-import html
 import secrets
 from collections.abc import Awaitable, Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,25 +24,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import search_routes
 from .archive import Archive, ReviewError
+from .pages import PACKAGE, shell
 
-PACKAGE = resources.files("pipeline.review")
 TOKEN_HEADER = "x-vnocr-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]  # names a browser sends for this machine
-VIEWS = {
-    "list": ("Documents", "list.js"),
-    "queue": ("Word queue", "queue.js"),
-    "page": ("Page", "pageview.js"),
-    "batch": ("Batch fix", "batch.js"),
-}
-NAV = [("Documents", "/"), ("Word queue", "/queue"), ("Batch fix", "/batch")]
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -95,22 +86,6 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_secured)
-
-
-def shell(request: Request, view: str) -> HTMLResponse:
-    """The page for a view: a fixed HTML shell with the token; the view's script fetches the data."""
-    title, script = VIEWS.get(view, (view.title(), f"{view}.js"))
-    nav = "".join(
-        f'<a href="{html.escape(path)}">{html.escape(label)}</a>' for label, path in [*NAV, *search_routes.NAV]
-    )
-    page = request.app.state.shell_template.format(
-        token=html.escape(request.app.state.token),
-        title=html.escape(title),
-        script=html.escape(script),
-        view=html.escape(view),
-        nav=nav,
-    )
-    return HTMLResponse(page, headers={"cache-control": "no-store"})
 
 
 def _view(view: str) -> Callable[[Request], Awaitable[Response]]:

@@ -1,14 +1,14 @@
-"""The search page of the review app (search itself lives in `pipeline/search.py`).
+"""The search page of the review app (search itself lives in `pipeline/search/`).
 
-`routes()` returns the Starlette routes search adds; `NAV` the links it adds to the
-page header as (label, path); `app.create_app` mounts both.
+`routes()` returns the Starlette routes search adds; `app.create_app` mounts them
+(the page header's link is in `pages.NAV`).
 
 - `GET /search`: the shell with `static/search.js` (query box, filters, results);
 - `GET /api/search?q=&type=&from=&to=&issuer=&limit=&offset=`: hits as JSON;
 - `GET /api/search/types`: the document types the type filter offers.
 
 The index is `OUT/search.sqlite`. Before each query it is brought up to date
-with `search.build_index`, which is incremental (a document JSON whose size and
+with `search.index.build_index`, which is incremental (a document JSON whose size and
 mtime are those indexed is not read again), so the first search builds it and a
 clerk's saved correction is findable on the next search. Refreshes are
 serialized; a request that waited for another request's refresh does not run
@@ -37,12 +37,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import search as search_mod
-from ..layout_text import DOC_TYPES
+from ..errors import SearchError
+from ..layout.patterns import DOC_TYPES
+from ..search.index import IndexReport, build_index
+from ..search.query import Hit, search
+from .pages import shell
 
 log = logging.getLogger(__name__)
-
-NAV: list[tuple[str, str]] = [("Search", "/search")]
 
 INDEX_NAME = "search.sqlite"
 DEFAULT_LIMIT = 20
@@ -60,7 +61,7 @@ class SearchIndex:
         self.db = Path(db) if db is not None else self.root / INDEX_NAME
         self._lock = threading.Lock()
         self._last_start = 0.0  # monotonic time the last refresh started
-        self.last_report: search_mod.IndexReport | None = None
+        self.last_report: IndexReport | None = None
 
     def refresh(self) -> None:
         """Bring the index up to date with OUT, unless a refresh started since this call was made."""
@@ -70,15 +71,15 @@ class SearchIndex:
                 return  # another request's refresh began after we asked: it covers us
             self._last_start = time.monotonic()
             try:
-                self.last_report = search_mod.build_index(self.root, self.db)
-            except (OSError, sqlite3.Error, search_mod.SearchError) as exc:
+                self.last_report = build_index(self.root, self.db)
+            except (OSError, sqlite3.Error, SearchError) as exc:
                 if not self.db.exists():
-                    raise search_mod.SearchError(f"the search index could not be built: {exc}") from exc
+                    raise SearchError(f"the search index could not be built: {exc}") from exc
                 log.warning("%s: refreshing the search index failed (%s); searching the index as it is", self.db, exc)
 
     def search(self, query: str, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
         self.refresh()
-        found = search_mod.search(self.db, query, filters, limit=limit + 1, offset=offset)
+        found = search(self.db, query, filters, limit=limit + 1, offset=offset)
         root = str(self.root)
         hits = [hit_view(h) for h in found[:limit] if Path(h.root) == Path(root)]
         return {"query": query, "hits": hits, "offset": offset, "limit": limit, "more": len(found) > limit}
@@ -101,7 +102,7 @@ def parts(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
     return out
 
 
-def hit_view(hit: search_mod.Hit) -> dict[str, Any]:
+def hit_view(hit: Hit) -> dict[str, Any]:
     """What the page shows of a hit (no server paths)."""
     return {
         "doc": hit.doc_id,
@@ -155,8 +156,6 @@ def _error(message: str, status: int = 400) -> Response:
 
 
 async def page(request: Request) -> Response:
-    from .app import shell
-
     return shell(request, "search")
 
 
@@ -175,7 +174,7 @@ async def api_search(request: Request) -> Response:
     offset = _bounded_int(q.get("offset"), 0, 0, MAX_OFFSET)
     try:
         result = await run_in_threadpool(_index(request).search, query, filters, limit, offset)
-    except search_mod.SearchError as exc:
+    except SearchError as exc:
         return _error(str(exc))
     return JSONResponse(result, headers={"cache-control": "no-store"})
 

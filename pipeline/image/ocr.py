@@ -1,0 +1,101 @@
+"""OCR: the words Tesseract read (`tesseract.run_tesseract`) -> lines of words with boxes and confidences, in reading order.
+
+Reading order handles the two-column bands of administrative documents (issuer
+and number on the left, motto and date on the right at the top; recipients on
+the left, signature on the right at the bottom): inside such a band the left
+column's lines come before the right column's, never interleaved.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from ..model import Line, Word
+from .tesseract import OcrWord
+
+
+def _split_at_gaps(words: list[OcrWord]) -> list[list[OcrWord]]:
+    """Tesseract sometimes reads across the two header columns as one line: cut such a line at its wide gap."""
+    words = sorted(words, key=lambda w: w.box[0])
+    height = statistics.median(w.box[3] - w.box[1] for w in words)
+    parts: list[list[OcrWord]] = [[words[0]]]
+    for prev, word in zip(words, words[1:]):
+        if word.box[0] - prev.box[2] > 3.0 * max(height, 8):
+            parts.append([])
+        parts[-1].append(word)
+    return parts
+
+
+def _bbox(words: list[OcrWord]) -> tuple[int, int, int, int]:
+    return (
+        min(w.box[0] for w in words),
+        min(w.box[1] for w in words),
+        max(w.box[2] for w in words),
+        max(w.box[3] for w in words),
+    )
+
+
+def _column(box: tuple[int, int, int, int], left: int, right: int) -> str:
+    width = max(right - left, 1)
+    x0, x1 = (box[0] - left) / width, (box[2] - left) / width
+    if x1 < 0.55 and x0 < 0.30:
+        return "left"
+    if x0 > 0.35 and x1 > 0.60:
+        return "right"
+    return "full"
+
+
+def reading_order(groups: list[tuple[tuple[int, int, int, int], str, object]]) -> list[int]:
+    """Indices of (box, column, payload) items in reading order.
+
+    Lines are taken top to bottom; a run of consecutive left/right (not
+    full-width) lines forms a two-column band, read left column first, then right.
+    """
+    order = sorted(range(len(groups)), key=lambda i: ((groups[i][0][1] + groups[i][0][3]) / 2, groups[i][0][0]))
+    result: list[int] = []
+    band: list[int] = []
+
+    def flush() -> None:
+        result.extend(i for i in band if groups[i][1] == "left")
+        result.extend(i for i in band if groups[i][1] == "right")
+        band.clear()
+
+    for i in order:
+        if groups[i][1] == "full":
+            flush()
+            result.append(i)
+        else:
+            band.append(i)
+    flush()
+    return result
+
+
+def page_lines(words: list[OcrWord], page: int) -> list[Line]:
+    """Group a page's words into lines (split at column gaps), in reading order, as model Lines."""
+    if not words:
+        return []
+    by_key: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        by_key.setdefault(w.key, []).append(w)
+    left = min(w.box[0] for w in words)
+    right = max(w.box[2] for w in words)
+    groups = []
+    for key, members in by_key.items():
+        for part in _split_at_gaps(members):
+            box = _bbox(part)
+            groups.append((box, _column(box, left, right), (key, part)))
+    lines: list[Line] = []
+    paragraph, last_key = 0, None
+    count = 0
+    for index in reading_order(groups):
+        box, column, (key, part) = groups[index]
+        if key[:2] != last_key:
+            paragraph += 1
+            last_key = key[:2]
+        line_id = f"p{page}-l{len(lines) + 1}"
+        line_words = []
+        for w in part:
+            count += 1
+            line_words.append(Word(id=f"p{page}-w{count}", ocr=w.text, text=w.text, conf=round(w.conf, 3), page=page, line=line_id, bbox=w.box))
+        lines.append(Line(id=line_id, page=page, words=line_words, bbox=box, block=key[0], paragraph=paragraph, column=column))
+    return lines

@@ -1,0 +1,292 @@
+"""The header of an administrative document: issuer, motto, number, place and date, type, subject, Kính gửi.
+
+The header rows come first in reading order (OCR reads the left column, then the
+right one; text input may have both columns merged on one line). Each row is cut
+into segments (motto, number, date, `V/v`, other) wherever those are found, so a
+merged line like `PHƯỜNG AN BÌNH Độc lập - Tự do - Hạnh phúc` gives an issuer
+line and the slogan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .fields import Issuer, Motto, NumberInfo
+from .patterns import (
+    NATIONAL,
+    SLOGAN,
+    TERMINAL,
+    clean_item,
+    doc_type_of_line,
+    ends_sentence,
+    find_date,
+    find_number,
+    fold,
+    is_kinh_gui,
+    is_upper,
+    is_vv,
+    join_lines,
+    locate,
+    marker_candidates,
+    place_of,
+    starts_body_phrase,
+    tidy,
+)
+from .rows import Row
+
+MAX_HEADER_ROWS = 18
+
+# Words that open the name of a body (cơ quan, tổ chức): a new one starts the issuer proper under its parent.
+_ORG_HEADS = (
+    "UY BAN", "UBND", "HOI DONG", "HDND", "SO", "PHONG", "BAN", "BO", "CUC", "CHI CUC", "TONG CUC",
+    "VAN PHONG", "TRUONG", "TRUNG TAM", "CONG AN", "DANG UY", "DANG BO", "THANH UY", "TINH UY",
+    "HUYEN UY", "QUAN UY", "MAT TRAN", "DOAN", "HOI", "BENH VIEN", "TRAM", "KHO BAC", "CHI NHANH",
+    "VIEN", "TOA AN", "THANH TRA", "CHI BO", "CONG TY", "HOC VIEN", "DAI HOC", "TO", "BCH", "BCD",
+)
+
+
+@dataclass
+class Header:
+    issuer: Issuer = field(default_factory=Issuer)
+    motto: Motto = field(default_factory=Motto)
+    number: NumberInfo | None = None
+    place: str | None = None
+    date: str | None = None
+    date_line: str | None = None
+    doc_type: str | None = None
+    doc_type_line: str | None = None
+    subject: str | None = None
+    subject_is_vv: bool = False
+    addressees: list[str] = field(default_factory=list)
+    addressee_lines: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    end: int = 0  # index of the first body row
+
+
+# --------------------------------------------------------------------------- segments
+
+
+def _caps_prefix(text: str) -> int:
+    """Length of an upper-case run of two or more words before a place name: `PHƯỜNG AN BÌNH An Bình, `."""
+    words = list(re.finditer(r"\S+", text))
+    k = 0
+    while k < len(words) and is_upper(words[k].group(), min_letters=1):
+        k += 1
+    return words[k - 1].end() if 2 <= k < len(words) else 0
+
+
+def header_segments(row: Row) -> list[tuple[str, Row]]:
+    """Cut a header row into (kind, part) in reading order; kinds: national, slogan, number, date, vv, other."""
+    text = row.text
+    spans: list[tuple[int, int, str]] = []
+    for phrase, kind in ((NATIONAL, "national"), (SLOGAN, "slogan")):
+        found = locate(text, phrase)
+        if found:
+            spans.append((*found, kind))
+    number = find_number(text)
+    if number:
+        spans.append((number[0], number[1], "number"))
+    date = find_date(text)
+    if date:
+        start = max([end for _, end, _ in spans if end <= date.start], default=0)
+        spans.append((start, date.end, "date"))
+    spans = _without_overlaps(sorted(spans))
+    parts: list[tuple[str, Row]] = []
+    at = 0
+    for start, end, kind in spans + [(len(text), len(text), "")]:
+        gap = text[at:start].strip()
+        if gap:
+            parts.append(("vv" if is_vv(gap) else "other", row.part(at, start)))
+        if kind:
+            parts.append((kind, row.part(start, end)))
+        at = max(at, end)
+    return [(kind, replace(part, text=tidy(part.text))) for kind, part in parts if tidy(part.text)]
+
+
+def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    kept: list[tuple[int, int, str]] = []
+    for span in spans:
+        if kept and span[0] < kept[-1][1]:
+            continue
+        kept.append(span)
+    return kept
+
+
+# --------------------------------------------------------------------------- issuer
+
+
+def _opens_body_name(line: str) -> bool:
+    folded = re.sub(r"[^A-Z ]", "", fold(line)).split()
+    return any(folded[: len(h.split())] == h.split() for h in _ORG_HEADS)
+
+
+def split_issuer(lines: list[str]) -> tuple[str | None, str | None]:
+    """(parent body, issuing body). A line opening a body's name starts a new one: `UBND HUYỆN X` / `PHÒNG NỘI VỤ`
+    is a parent and an issuer; `ỦY BAN NHÂN DÂN` / `PHƯỜNG X` is one name on two lines."""
+    units: list[list[str]] = []
+    for line in lines:
+        if not units or _opens_body_name(line):
+            units.append([line])
+        else:
+            units[-1].append(line)
+    if not units:
+        return None, None
+    parent = " ".join(" ".join(u) for u in units[:-1]) or None
+    return parent, " ".join(units[-1])
+
+
+# --------------------------------------------------------------------------- the scan
+
+
+class _Scan:
+    """The header being read row by row."""
+
+    def __init__(self) -> None:
+        self.h = Header()
+        self.issuer_lines: list[str] = []
+        self.vv_rows: list[Row] = []
+        self.in_vv = False
+
+    def take(self, row: Row) -> bool:
+        """Read one row before the type line; False when the row belongs to the body."""
+        segments = header_segments(row)
+        known = [k for k, _ in segments if k != "other"]
+        if not known and not self._takes_other(row, segments):
+            return False
+        for kind, part in segments:
+            getattr(self, f"_{kind}")(part)
+        return True
+
+    def _takes_other(self, row: Row, segments: list[tuple[str, Row]]) -> bool:
+        if self.in_vv and self._continues_vv(row):
+            return True
+        seen = self.h.number or self.h.date_line
+        return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(row.text)
+
+    def _continues_vv(self, row: Row) -> bool:
+        if row.geometric:
+            return row.column == self.vv_rows[0].column != "full"
+        return not row.para_start and len(row.text) <= 60 and not ends_sentence(self.vv_rows[-1].text)
+
+    def _national(self, part: Row) -> None:
+        self.in_vv = False
+        self.h.motto.national = self.h.motto.national or part.text
+
+    def _slogan(self, part: Row) -> None:
+        self.in_vv = False
+        self.h.motto.slogan = self.h.motto.slogan or part.text
+
+    def _number(self, part: Row) -> None:
+        self.in_vv = False
+        if self.h.number is None:
+            found = find_number(part.text)
+            if found:
+                self.h.number = NumberInfo.of(found[2], part.text)
+
+    def _date(self, part: Row) -> None:
+        self.in_vv = False
+        if self.h.date_line is not None:
+            self.h.unplaced.append(part.text)
+            return
+        found = find_date(part.text)
+        before = part.text[: found.start] if found else ""
+        caps = _caps_prefix(before)
+        if caps:
+            self._other(part.part(0, caps))
+        self.h.date_line = part.text[caps:].strip()
+        self.h.place = place_of(before[caps:])
+        self.h.date = found.iso if found else None
+
+    def _vv(self, part: Row) -> None:
+        self.in_vv = True
+        self.vv_rows.append(part)
+
+    def _other(self, part: Row) -> None:
+        if self.in_vv and self._continues_vv(part):
+            self.vv_rows.append(part)
+        elif is_upper(part.text) and self.h.number is None and self.h.date_line is None:
+            self.issuer_lines.append(part.text)
+        else:
+            self.h.unplaced.append(part.text)
+
+
+def _opens_subject(row: Row) -> bool:
+    if is_upper(row.text) or starts_body_phrase(row.text) or marker_candidates(row.text):
+        return False
+    return row.centred if row.geometric else len(row.text) <= 110
+
+
+def _continues_subject(previous: Row, row: Row) -> bool:
+    if not _opens_subject(row) or previous.text.rstrip()[-1:] in TERMINAL:
+        return False
+    return not row.para_start if not row.geometric else row.centred and not row.gap and row.page == previous.page
+
+
+def _subject_rows(rows: list[Row], i: int) -> list[Row]:
+    taken: list[Row] = []
+    while i + len(taken) < len(rows) and len(taken) < 6:
+        row = rows[i + len(taken)]
+        if not (_continues_subject(taken[-1], row) if taken else _opens_subject(row)):
+            break
+        taken.append(row)
+    return taken
+
+
+def _kinh_gui(rows: list[Row], i: int, h: Header) -> int:
+    """`Kính gửi: ...` (one addressee, or a `-` list): the addressees; returns the next row's index."""
+    if i >= len(rows) or not is_kinh_gui(rows[i].text):
+        return i
+    first = rows[i]
+    colon = first.text.find(":")
+    rest = first.text[colon + 1 :].strip() if colon >= 0 else " ".join(first.text.split()[2:])
+    items = [rest] if rest else []
+    h.addressee_lines.append(first.text)
+    previous = first
+    i += 1
+    while i < len(rows):
+        row = rows[i]
+        dash = bool(re.match(r"^\s*[-–—•+]", row.text))
+        if dash:
+            items.append(row.text)
+        elif items and previous.full and not ends_sentence(items[-1]):
+            items[-1] = join_lines(items[-1], row.text)
+        else:
+            break
+        h.addressee_lines.append(row.text)
+        previous = row
+        i += 1
+    h.addressees = [clean_item(x) for x in items if clean_item(x)]
+    return i
+
+
+def parse_header(rows: list[Row]) -> Header:
+    """The header fields and the index of the first body row."""
+    scan = _Scan()
+    h = scan.h
+    i = 0
+    while i < min(len(rows), MAX_HEADER_ROWS):
+        row = rows[i]
+        name = doc_type_of_line(row.text)
+        if name and h.doc_type is None:
+            h.doc_type, h.doc_type_line = name, row.text
+            subject = _subject_rows(rows, i + 1)
+            if subject:
+                h.subject = _joined(subject)
+            i += 1 + len(subject)
+            break
+        if is_kinh_gui(row.text) or starts_body_phrase(row.text) or not scan.take(row):
+            break
+        i += 1
+    if scan.vv_rows and h.subject is None:
+        h.subject, h.subject_is_vv = _joined(scan.vv_rows), True
+    h.issuer = Issuer(scan.issuer_lines, *split_issuer(scan.issuer_lines))
+    h.end = _kinh_gui(rows, i, h)
+    return h
+
+
+def _joined(rows: list[Row]) -> str:
+    text = ""
+    for row in rows:
+        text = join_lines(text, row.text)
+    return text

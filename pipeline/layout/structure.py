@@ -1,0 +1,82 @@
+"""Structure: the administrative layout of a document (the hook in the flow).
+
+rows (`rows`) -> header (`header`) -> body (`body`) -> footer (`footer`)
+-> `Document.structure` (`fields`, as a dict) and the clean
+text in reading order: issuer, number, (a công văn's `V/v` subject), motto,
+place and date, type, subject, Kính gửi, body, recipients, signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ..model import Document
+from .body import body_blocks, parse_body
+from .fields import Recipients, Structure
+from .footer import Footer, footer_start, parse_footer
+from .header import Header, parse_header
+from .patterns import TYPE_OF_CODE
+from .rows import document_rows
+
+
+def doc_type(header: Header) -> tuple[str | None, str | None]:
+    """The document type and what told it: the title line, the number's type code, or a `V/v` subject (công văn)."""
+    if header.doc_type:
+        return header.doc_type, "title"
+    if header.number and header.number.type_code in TYPE_OF_CODE:
+        return TYPE_OF_CODE[header.number.type_code], "number"
+    if header.subject_is_vv:
+        return "CÔNG VĂN", "subject"
+    return None, None
+
+
+def _lines(*texts: str | None) -> str:
+    return "\n".join(t for t in texts if t)
+
+
+def text_blocks(header: Header, body: list[str], footer: Footer) -> list[str]:
+    """Clean-text blocks in the page's reading order (left column before right where the page has two)."""
+    vv = header.subject if header.subject_is_vv else None
+    return [
+        _lines(*header.issuer.lines),
+        header.number.printed if header.number else "",
+        vv or "",
+        _lines(header.motto.national, header.motto.slogan),
+        header.date_line or "",
+        *header.unplaced,
+        header.doc_type_line or "",
+        header.subject if not vv and header.subject else "",
+        _lines(*header.addressee_lines),
+        *body,
+        _lines(*footer.recipient_lines),
+        _lines(*footer.signature.lines),
+    ]
+
+
+def structure_document(doc: Document) -> Document:
+    """Set `doc.structure` (the layout, JSON-able) and `doc.text` (clean text, blank line between blocks)."""
+    rows, page_numbers = document_rows(doc)
+    header = parse_header(rows)
+    end = footer_start(rows, header.end)
+    body = parse_body(rows[header.end : end])
+    footer = parse_footer(rows[end:])
+    kind, told_by = doc_type(header)
+    structure = Structure(
+        issuer=header.issuer,
+        motto=header.motto,
+        number=header.number,
+        place=header.place,
+        date=header.date,
+        date_line=header.date_line,
+        doc_type=kind,
+        doc_type_from=told_by,
+        subject=header.subject,
+        body=body,
+        recipients=Recipients(header.addressees, footer.copies),
+        signature=footer.signature,
+        page_numbers=page_numbers,
+        unplaced=header.unplaced + footer.unplaced,
+    )
+    doc.structure = asdict(structure)
+    doc.text = "\n\n".join(b for b in text_blocks(header, body_blocks(body), footer) if b.strip())
+    return doc

@@ -1,0 +1,181 @@
+"""The OCR confusion (channel) model: how the letters of a syllable come out of an OCR.
+
+Learned from `dictionaries/channel/pairs-<mode>.tsv` (truth token, OCR token,
+count: our own corpus rendered, OCR'd with Tesseract `eng` or `vie`, aligned
+token by token; see scripts/make_ocr_pairs.py) by aligning the letters of each
+pair, marks included, and counting substitutions (`ố`->`6`, `ê`->`é`, `ư`->`w`),
+insertions and deletions. A few hand-written seeds start the table; the learned
+counts outweigh them. `cost(truth, observed)` is a weighted edit distance:
+minus the log probability that the OCR turns `truth` into `observed`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .vietnamese import fold, strip_tone
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+
+CHANNEL_DIR = Path(__file__).resolve().parents[2] / "dictionaries" / "channel"
+SEEDS = {  # observed -> truth letter it often stands for, before any learning
+    "6": "ô", "0": "o", "§": "ộ", "¢": "ơ", "1": "l", "|": "l", "3": "ã", "4": "à", "&": "ã", "$": "s", "w": "ư", "j": "ị",
+}
+SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
+UNSEEN = 9.0  # cost of an edit never seen in training
+MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
+
+
+@dataclass(eq=False)
+class Confusions:
+    sub: dict[tuple[str, str], float] = field(default_factory=dict)  # (truth, observed) -> cost
+    keep: dict[str, float] = field(default_factory=dict)  # truth letter read right
+    remark: dict[str, float] = field(default_factory=dict)  # truth letter read with other marks, per variant
+    ins: dict[str, float] = field(default_factory=dict)  # observed letter with no truth letter
+    dele: dict[str, float] = field(default_factory=dict)  # truth letter that vanished
+    skeleton: dict[str, str] = field(default_factory=dict)  # observed symbol -> most likely unmarked letter
+    ins_default: float = UNSEEN
+    seen_pairs: dict[str, dict[str, float]] = field(default_factory=dict)  # observed -> truth -> cost, whole tokens
+    memo: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def sub_cost(self, t: str, o: str) -> float:
+        if t == o:
+            return self.keep.get(t, 0.05)
+        cost = self.sub.get((t, o))
+        if cost is not None:
+            return cost
+        if fold(t) == fold(o):
+            return self.remark.get(t, UNSEEN - 2)
+        return UNSEEN
+
+    def cost(self, truth: str, observed: str) -> float:
+        """Weighted edit distance (minus log probability) from the truth spelling to the observed one."""
+        key = (truth, observed)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        whole = self.seen_pairs.get(observed, {}).get(truth, math.inf)
+        ins, dele = self.ins, self.dele
+        prev = [0.0]
+        for o in observed:
+            prev.append(prev[-1] + ins.get(o, self.ins_default))
+        for t in truth:
+            d = dele.get(t, UNSEEN)
+            cur = [prev[0] + d]
+            for j, o in enumerate(observed, start=1):
+                cur.append(min(prev[j - 1] + self.sub_cost(t, o), prev[j] + d, cur[j - 1] + ins.get(o, self.ins_default)))
+            prev = cur
+        if len(self.memo) > 500_000:
+            self.memo.clear()
+        self.memo[key] = result = min(prev[-1], whole)
+        return result
+
+    def reach(self, observed: str, lexicon: Lexicon, limit: int = 12) -> dict[str, float]:
+        """Inventory words the OCR may have turned into `observed`, with log P(observed | word)."""
+        return dict(_reach(self, observed, lexicon, limit))
+
+
+@lru_cache(maxsize=50_000)
+def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tuple[tuple[str, float], ...]:
+    obs = observed.lower()
+    skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
+    found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
+    for key, _, _ in process.extract(skeleton, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30):
+        for word in lexicon.by_fold[key][:4]:
+            if word not in found:
+                found[word] = -conf.cost(word, obs)
+    return tuple(sorted(found.items(), key=lambda kv: -kv[1])[:limit])
+
+
+@lru_cache(maxsize=4)
+def _keys(lexicon: Lexicon) -> list[str]:
+    return [k for k in lexicon.by_fold if len(k) <= 8]
+
+
+def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
+    """Count letter edits (marks included) over aligned (truth, observed, count) pairs -> costs."""
+    subs: Counter = Counter()
+    ins: Counter = Counter()
+    dels: Counter = Counter()
+    seen: Counter = Counter()
+    truths: Counter = Counter()
+    for truth, _, count in pairs:
+        truths[truth.lower()] += count
+    whole: dict[str, dict[str, float]] = {}
+    for truth, observed, count in pairs:
+        if count >= 2:
+            t, o = truth.lower(), observed.lower()
+            whole.setdefault(o, {})[t] = -math.log(count / truths[t])
+    for truth, observed, count in pairs:
+        t, o = truth.lower(), observed.lower()
+        if not t or not o or len(t) > 12 or len(o) > 12:
+            continue
+        for ch in t:
+            seen[ch] += count
+        matched = set(range(len(t)))
+        for op, i, j in Levenshtein.editops(t, o):
+            if op == "replace":
+                subs[(t[i], o[j])] += count
+                matched.discard(i)
+            elif op == "insert":
+                ins[o[j]] += count
+            else:
+                dels[t[i]] += count
+                matched.discard(i)
+        for i in matched:
+            subs[(t[i], t[i])] += count
+    conf = Confusions(seen_pairs=whole)
+    total = sum(seen.values()) or 1
+    remarks: Counter = Counter()
+    for (t, o), n in subs.items():
+        p = (n + 0.5) / (seen[t] + 1)
+        if t == o:
+            conf.keep[t] = -math.log(min(p, 0.999))
+        else:
+            conf.sub[(t, o)] = -math.log(p)
+            if fold(t) == fold(o):
+                remarks[t] += n
+    for obs_ch, truth_ch in SEEDS.items():  # the seed's letter with any tone (6 for ô, ồ, ố, ổ, ỗ, ộ)
+        for t in {*seen, truth_ch}:
+            if strip_tone(t)[0] == strip_tone(truth_ch)[0]:
+                cost = SEED_COST if t == truth_ch else SEED_COST + 0.5
+                conf.sub[(t, obs_ch)] = min(conf.sub.get((t, obs_ch), cost), cost)
+    for t, n_t in seen.items():
+        conf.remark[t] = -math.log((remarks[t] + 1) / (n_t + 2) / MARK_VARIANTS)
+    for o, n in ins.items():
+        conf.ins[o] = -math.log((n + 0.5) / total)
+    conf.ins_default = -math.log(0.5 / total)
+    for t, n in dels.items():
+        conf.dele[t] = -math.log((n + 0.5) / (seen[t] + 1))
+    best: dict[str, tuple[int, str]] = {o: (0, fold(t)) for o, t in SEEDS.items()}
+    for (t, o), n in subs.items():
+        if t != o and (not o.isalpha() or o in "wjfz") and n > best.get(o, (0, ""))[0]:
+            best[o] = (n, fold(t))
+    conf.skeleton = {o: t for o, (_, t) in best.items()}
+    return conf
+
+
+def read_pairs(mode: str, directory: Path = CHANNEL_DIR) -> list[tuple[str, str, int]]:
+    pairs = []
+    path = directory / f"pairs-{mode}.tsv"
+    if path.exists():
+        for raw in path.read_text("utf-8").splitlines():
+            parts = raw.split("\t")
+            if len(parts) == 3 and parts[2].isdigit():
+                pairs.append((parts[0], parts[1], int(parts[2])))
+    return pairs
+
+
+@lru_cache(maxsize=4)
+def load(mode: str) -> Confusions:
+    """The channel for `eng` (marks stripped and mangled) or `vie` (Vietnamese OCR, marks mostly right)."""
+    return learn(read_pairs(mode) + (read_pairs("vie-clean") if mode == "vie" else []))

@@ -1,0 +1,70 @@
+"""The lexicon: syllable inventory, words, the language model, and the user's overlay."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from ..outputs import atomic_write_text
+from . import lm as lm_module
+from .tokens import line_symbols
+from .vietnamese import fold, normalize_text
+
+DICT_DIR = Path(os.environ.get("VNOCR_DICTIONARIES", Path(__file__).resolve().parents[2] / "dictionaries"))
+USER_LM = Path(os.environ.get("VNOCR_USER_LM", Path.home() / ".local" / "share" / "vnocr" / "user-lm.txt"))
+_WORDLIKE = regex.compile(r"^\p{L}+$")
+
+
+@dataclass(eq=False)
+class Lexicon:
+    lm: lm_module.LanguageModel
+    syllables: frozenset[str]
+    by_fold: dict[str, tuple[str, ...]]
+
+    def knows(self, word: str) -> bool:
+        return word in self.syllables or word in self.lm.ids
+
+
+def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> Lexicon:
+    """Load the shipped dictionaries (and the user overlay when present)."""
+    dict_dir = dict_dir or DICT_DIR
+    if not (dict_dir / "lm.tsv.gz").exists():
+        raise FileNotFoundError(f"{dict_dir}/lm.tsv.gz is missing; run `make dictionaries`")
+    model = lm_module.LanguageModel(dict_dir / "lm.tsv.gz")
+    syllables = frozenset((dict_dir / "syllables.txt").read_text("utf-8").split())
+    index: dict[str, list[str]] = {}
+    for word in model.words:
+        if _WORDLIKE.match(word) and word.islower():
+            index.setdefault(fold(word), []).append(word)
+    by_fold = {k: tuple(sorted(v, key=lambda w: -model.uni[model.ids[w]])) for k, v in index.items()}
+    overlay_path = user_lm if user_lm is not None else USER_LM
+    if overlay_path.exists():
+        model.overlay = lm_module.UserOverlay(read_overlay(overlay_path), model)
+    return Lexicon(model, syllables, by_fold)
+
+
+def read_overlay(path: Path) -> lm_module.NgramCounts:
+    counts = lm_module.NgramCounts()
+    for raw in path.read_text("utf-8").splitlines():
+        symbols = line_symbols(raw)
+        if symbols:
+            counts.add(symbols)
+    return counts
+
+
+def learn(folder: Path, user_lm: Path = USER_LM) -> int:
+    """Add the clean text of FOLDER (`*.txt`, recursively) to the user overlay; returns the lines added."""
+    lines = []
+    for path in sorted(folder.rglob("*.txt")):
+        for raw in path.read_text("utf-8", errors="replace").splitlines():
+            text = normalize_text(raw).strip()
+            if len(text.split()) >= 2:
+                lines.append(text)
+    known = set(user_lm.read_text("utf-8").splitlines()) if user_lm.exists() else set()
+    new = [line for line in dict.fromkeys(lines) if line not in known]
+    if new:
+        atomic_write_text(user_lm, "".join(line + "\n" for line in [*sorted(known), *new]))
+    return len(new)

@@ -1,0 +1,440 @@
+"""Repair: restore Vietnamese diacritics and fix OCR errors with a noisy-channel decoder.
+
+For each token, candidates come from the syllable inventory: every syllable
+with the same letters once marks are removed, and for garbled tokens (`S6`,
+`ciia`, `Pang`) the syllables reachable through the OCR confusion model. Each
+candidate is scored by the channel (how likely the OCR turns it into what we
+read) and by the trigram language model in context; a beam search finds the
+best reading of each paragraph. Confidence is the posterior of the chosen
+reading against its rivals with the neighbours fixed.
+
+The channel adapts to the document: the share of marked syllables and of
+unknown tokens tells whether marks were stripped (an OCR without Vietnamese),
+mangled, or are mostly right (Tesseract `vie`), so clean text passes through
+unchanged while folded text is fully restored.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from ..model import Document, Word
+from . import channel as channel_model
+from .lexicon import Lexicon, load_lexicon
+from .lm import BITS
+from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
+from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
+
+EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
+BEAM = 8
+BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
+FLAG_BELOW = 0.89
+GARBLED = 0.05  # share of unknown words from which a document is read as garbled
+KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
+UNKNOWN_LM = -9.0
+TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
+_LETTERS = regex.compile(r"^\p{L}+$")
+_MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
+_ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
+_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
+_LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
+KEEP_NUMBER = math.log(0.5)
+_BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
+# An OCR without Vietnamese reads the horn of ư and ơ as an apostrophe (tu’, nu’éc, THU'C); administrative
+# text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
+_HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
+_HORNED = str.maketrans("uUoO", "ưƯơƠ")
+RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
+MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
+
+
+@dataclass(frozen=True)
+class Params:
+    """How this document's OCR treats marks, estimated from the document itself."""
+
+    p_drop: float  # a mark of the truth is missing in what we read
+    p_change: float  # a mark is misread as another
+    p_garble: float  # a token's letters are mangled
+
+    @classmethod
+    def estimate(cls, tokens: list[str], lexicon: Lexicon) -> Params:
+        """Rates from the document's words, smoothed towards a half-marked, lightly garbled prior
+        so that a few words (a heading, a short `vnocr repair` input) still get usable rates."""
+        words = [t.lower() for t in tokens if _LETTERS.match(t) and len(t) > 1 and not t.isupper()]
+        prior_n = 3
+        marked = (sum(1 for w in words if not w.isascii()) + prior_n * 0.7) / (len(words) + prior_n)
+        unknown = (sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) + prior_n * 0.05) / (len(words) + prior_n)
+        p_drop = min(0.97, max(0.003, 1 - marked / EXPECTED_MARK_RATE))
+        p_change = min(0.4, max(0.004, 1.5 * unknown))
+        p_garble = min(0.5, max(0.003, unknown))
+        return cls(round(p_drop, 3), round(p_change, 3), round(p_garble, 3))
+
+    @property
+    def mode(self) -> str:
+        """eng: marks stripped and letters mangled (an OCR without Vietnamese); folded: marks
+        stripped only; vie: marks present, now and then wrong (Vietnamese OCR, or clean text)."""
+        if self.p_garble >= GARBLED:
+            return "eng"
+        return "folded" if self.p_drop >= 0.5 else "vie"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str  # lower case, as in the inventory
+    symbol: int
+    channel: float
+
+
+@dataclass
+class Slot:
+    piece: Piece
+    candidates: list[Candidate]
+    chosen: int = 0
+    initial: bool = True  # starts a sentence
+    lone_caps: bool = False  # two capitals among words that are not in capitals (TO for Tổ)
+    conf: float = 1.0
+    ranked: list[str] = field(default_factory=list)
+
+
+def _marks(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    return ("đ" if ch in "đĐ" else "") + "".join(c for c in decomposed if unicodedata.combining(c))
+
+
+def mark_channel(observed: str, truth: str, p: Params) -> float:
+    """log P(observed | truth) for two spellings of the same letters (same fold)."""
+    keep = math.log(max(1e-6, 1 - p.p_drop - p.p_change))
+    drop, change, insert = math.log(p.p_drop), math.log(p.p_change), math.log(p.p_change / 3)
+    score = 0.0
+    for o, t in zip(observed, truth):
+        if o == t:
+            if _marks(t):
+                score += keep
+            continue
+        mo, mt = _marks(o), _marks(t)
+        if not mo:
+            score += drop
+        elif not mt:
+            score += insert
+        else:
+            score += change
+    return score
+
+
+class Repairer:
+    """Loaded once (dictionaries, channel), then repairs any number of token sequences."""
+
+    def __init__(self, lexicon: Lexicon | None = None, tone_style: str = "old") -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.lm = self.lexicon.lm
+        self.tone_style = tone_style
+        self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
+        self.lm3, self.lm3_memo = self.lm.scorer()
+
+    # candidates -------------------------------------------------------------
+    def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
+        """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names)."""
+        found = self._candidates(observed, params)
+        if initial or not is_title(observed):
+            return found
+        titled = []
+        for cand in found:
+            name = cand.text[:1].upper() + cand.text[1:]
+            sym = self.lm.ids.get(name)
+            if sym is not None:
+                titled.append(Candidate(name.lower(), sym, cand.channel))
+            titled.append(Candidate(cand.text, cand.symbol, cand.channel + TITLE_AS_LOWER))
+        return titled
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
+    def _candidates(self, observed: str, params: Params) -> list[Candidate]:
+        low = observed.lower()
+        lm = self.lm
+        letters = bool(_LETTERS.match(low))
+        mode = params.mode
+        found: dict[str, float] = {}
+        if mode == "folded":
+            if letters:
+                for word in self.lexicon.by_fold.get(fold(low), ()):
+                    found[word] = mark_channel(low, word, params)
+            if not found:
+                for word, cost in self.channels["eng"].reach(low, self.lexicon).items():
+                    found[word] = math.log(params.p_garble) + cost
+        else:
+            channel = self.channels[mode]
+            if letters:
+                for word in self.lexicon.by_fold.get(fold(low), ()):
+                    found[word] = -channel.cost(word, low)
+            if mode == "eng" or not found or not self.lexicon.knows(low):
+                for word, score in channel.reach(low, self.lexicon).items():
+                    if score > found.get(word, -math.inf):
+                        found[word] = score
+        result = [Candidate(w, lm.id(w), s) for w, s in found.items()]
+        if low not in found:
+            known = lm.ids.get(low)
+            if mode != "folded":
+                keep = KEEP_UNKNOWN[mode][0 if letters else 1] if found else 0.0
+            elif known is not None:
+                keep = math.log(1 - params.p_garble)
+            elif found and letters:  # unknown, though known words read the same without marks
+                keep = math.log(max(1 - params.p_drop, params.p_garble))
+            elif found:  # digits or symbols among letters: a code (m2, F0) unless the OCR garbles
+                keep = math.log(1 - params.p_garble)
+            else:
+                keep = 0.0
+            result.append(Candidate(low, -1 if known is None else known, keep))
+        def prior(c: Candidate) -> float:
+            return c.channel + (lm.uni[c.symbol] if c.symbol >= 0 else UNKNOWN_LM)
+
+        result.sort(key=prior, reverse=True)
+        floor = prior(result[0]) - RARE_GAP
+        return [c for c in result[:MAX_CANDIDATES] if prior(c) >= floor or c.text == low]
+
+    # decoding ---------------------------------------------------------------
+    def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
+        out = []
+        initial = True
+        for index, token in enumerate(tokens):
+            code_follows = index + 1 < len(tokens) and tokens[index + 1].startswith("/")
+            if index and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
+                out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
+                initial = False
+                continue
+            readings, initial_after = self._readings(token, params, initial, code_follows)
+            out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
+            initial = initial_after
+        return out
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
+    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
+        """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it."""
+        lm = self.lm
+        readings = []
+        if params.mode == "eng":
+            token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
+        for piece in split_token(token):
+            text = piece.text
+            # mixed case is a name (VNeID, eGov) unless it reads as a syllable (HiNH); where marks are
+            # mangled (eng) it is mostly the OCR's noise (CHfJ), so only a known name is kept there
+            name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
+            if params.mode == "eng":
+                name_like = name_like and text.lower() in lm.ids
+            if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+                readings.append((piece, self.candidates(text, params, initial), initial))
+            elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
+                own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
+                others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
+                readings.append((Piece(text, "word"), [own, *others], initial))
+            else:
+                kept = Piece(text, "keep") if piece.kind == "word" else piece
+                symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
+                readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
+            initial = text in SENTENCE_END
+        return tuple(readings), initial
+
+    def decode(self, slots: list[Slot]) -> None:
+        """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each."""
+        if not slots:
+            return
+        unk = self.lm.unk
+        lm3 = self.lm3
+        memo_get = self.lm3_memo.get
+        sent = self.lm.sent
+        beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
+        history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
+        for slot in slots:
+            nxt: dict[tuple[int, int], float] = {}
+            back: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
+            cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
+            for state, score in beams.items():
+                a, b = state
+                ab = ((a << BITS) | b) << BITS
+                for j, sym, base, unknown in cands:
+                    if unknown:
+                        s = score + base
+                    else:
+                        v = memo_get(ab | sym)
+                        s = score + base + (v if v is not None else lm3(a, b, sym))
+                    key = (b, sym)
+                    old = nxt.get(key)
+                    if old is None or old < s:
+                        nxt[key] = s
+                        back[key] = (state, j)
+            best = max(nxt.values())
+            kept = [kv for kv in nxt.items() if kv[1] >= best - BEAM_DELTA]
+            if len(kept) > BEAM:
+                kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
+            beams = dict(kept)
+            history.append(back)
+        state = max(beams, key=beams.__getitem__)
+        for slot, back in zip(reversed(slots), reversed(history)):
+            state, slot.chosen = back[state]
+        self._posteriors(slots, lm3)
+
+    def _posteriors(self, slots: list[Slot], lm3) -> None:
+        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking."""
+        unk, sent = self.lm.unk, self.lm.sent
+
+        def lm(a: int, b: int, cand: Candidate) -> float:
+            return UNKNOWN_LM if cand.symbol < 0 else lm3(a, b, cand.symbol)
+
+        chosen = [s.candidates[s.chosen] for s in slots]
+        syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
+        n = len(slots)
+        for i, slot in enumerate(slots):
+            if len(slot.candidates) == 1:
+                slot.ranked = []
+                continue
+            a, b = syms[i], syms[i + 1]
+            scores = []
+            for cand in slot.candidates:
+                c = cand.symbol if cand.symbol >= 0 else unk
+                s = cand.channel + lm(a, b, cand)
+                if i + 1 < n:
+                    s += lm(b, c, chosen[i + 1])
+                    if i + 2 < n:
+                        s += lm(c, syms[i + 3], chosen[i + 2])
+                scores.append(s)
+            top = max(scores)
+            weights = [math.exp(s - top) for s in scores]
+            slot.conf = weights[slot.chosen] / sum(weights)
+            order = sorted(range(len(scores)), key=lambda k: -scores[k])
+            slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+
+    def _surface(self, slot: Slot, text: str) -> str:
+        if slot.piece.kind != "word":
+            return slot.piece.text
+        original = slot.piece.text
+        if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
+            return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
+        letters = [c for c in original if c.isalpha()]
+        if slot.lone_caps and text != original.lower():  # the second capital was a marked small letter
+            return text[:1].upper() + text[1:]
+        if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
+            return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
+        if not letters or not (original.islower() or original.isupper() or is_title(original)):
+            return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
+        if self.tone_style != "old":
+            text = normalize_tone_placement(text, self.tone_style)
+        return apply_case(text, slot.piece.text)
+
+    def repair_tokens(self, tokens: list[str], params: Params | None = None) -> list[TokenRepair]:
+        """Repair a paragraph given as whitespace tokens; one result per token."""
+        tokens = [nfc(t) for t in tokens]
+        params = params or Params.estimate(tokens, self.lexicon)
+        per_token = self._slots(tokens, params)
+        flat = [s for slots in per_token for s in slots]
+        self.decode(flat)
+        _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+        results = []
+        for token, slots in zip(tokens, per_token):
+            words = [s for s in slots if s.piece.kind == "word"]
+            text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
+            conf = min((s.conf for s in words), default=1.0)
+            alternatives = []
+            if len(words) == 1 and len(slots) == 1:
+                alternatives = [self._surface(words[0], alt) for alt in words[0].ranked]
+            elif len(words) == 1:
+                w = words[0]
+                for alt in w.ranked:
+                    alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
+            unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
+            results.append(TokenRepair(token, text, round(conf, 3), conf < FLAG_BELOW or unknown, alternatives))
+        return _tidy_numbers(results)
+
+    def repair_text(self, text: str) -> str:
+        """Repair a whole text, keeping its line structure (paragraphs decoded as a whole)."""
+        lines = text.split("\n")
+        out = list(lines)
+        params = Params.estimate([nfc(t) for t in text.split()], self.lexicon)
+        block: list[int] = []
+        for i in range(len(lines) + 1):
+            if i < len(lines) and lines[i].strip():
+                block.append(i)
+                continue
+            if block:
+                tokens = [t for j in block for t in lines[j].split()]
+                fixed = iter(r.text for r in self.repair_tokens(tokens, params))
+                for j in block:
+                    out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
+                block = []
+        return "\n".join(out)
+
+
+def _mark_lone_caps(words: list[Slot]) -> None:
+    """Two-letter words in capitals (TO, BO) whose neighbours are not: an OCR reads a small marked
+    vowel as a capital, so such a word, once repaired, is a capital and a small letter (Tổ, Bộ)."""
+    def caps(slot: Slot | None) -> bool:
+        return slot is not None and len(slot.piece.text) > 1 and slot.piece.text.isupper()
+
+    for i, slot in enumerate(words):
+        text = slot.piece.text
+        if len(text) == 2 and text.isalpha() and text.isupper():
+            before = words[i - 1] if i else None
+            after = words[i + 1] if i + 1 < len(words) else None
+            slot.lone_caps = not caps(before) and not caps(after)
+
+
+@dataclass
+class TokenRepair:
+    ocr: str
+    text: str
+    conf: float
+    flag: bool
+    alternatives: list[str]
+
+
+_NUMBERISH = regex.compile(r"\d$")
+_CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
+_COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
+
+
+def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
+    """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number)."""
+    for i, r in enumerate(results):
+        r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
+        if i and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
+            results[i - 1].text += r.text
+            r.text = ""
+    return results
+
+
+@lru_cache(maxsize=4)
+def shared_repairer(tone_style: str = "old", user_lm: str | None = None) -> Repairer:
+    """One repairer per process and setting (loading the dictionaries takes about a second)."""
+    return Repairer(load_lexicon(Path(user_lm) if user_lm else None), tone_style)
+
+
+def repair_words(words: list[Word], repairer: Repairer, params: Params) -> None:
+    """Repair a paragraph of model words in place: text, conf, flag, alternatives, source."""
+    if not words:
+        return
+    for word, result in zip(words, repairer.repair_tokens([w.ocr for w in words], params)):
+        if result.text != word.text:
+            word.set_text(result.text, "repair")
+        word.conf = result.conf
+        word.flag = result.flag
+        word.alternatives = result.alternatives
+
+
+def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None = None) -> Document:
+    """The repair stage: each paragraph of the document decoded as a whole."""
+    repairer = shared_repairer(tone_style, user_lm)
+    params = Params.estimate([nfc(w.ocr) for w in doc.words()], repairer.lexicon)
+    paragraph: list[Word] = []
+    last = None
+    for line in doc.lines():
+        key = (line.page, line.paragraph)
+        if key != last:
+            repair_words(paragraph, repairer, params)
+            paragraph = []
+            last = key
+        paragraph.extend(line.words)
+    repair_words(paragraph, repairer, params)
+    return doc
