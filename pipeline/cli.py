@@ -12,7 +12,6 @@ from . import __version__
 from .batch.progress import make_reporter
 from .batch.runner import SPLIT_PAGES, Summary, default_jobs, run
 from .errors import ExitCode, ExportError, InputError, SearchError, SettingsError, UsageError, VnocrError
-from .export.formats import FORMATS
 from .settings import ALL_STEPS, TONE_STYLES, Settings, check_steps
 
 
@@ -236,6 +235,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _add_export(sub: argparse._SubParsersAction) -> None:
+    from .export.formats import FORMATS
+
     p = sub.add_parser("export", help="export an output folder: OpenSearch bulk NDJSON, ALTO v4 XML per page, or searchable PDF")
     p.add_argument("out", type=Path, help="a folder written by vnocr process")
     p.add_argument("--format", required=True, choices=FORMATS, help="what to write")

@@ -46,6 +46,10 @@ class BatchError(VnocrError):
     """The batch cannot run at all (not one input's problem)."""
 
 
+class PoolError(VnocrError):
+    """The worker pool cannot work at all (its worker processes do not start)."""
+
+
 class SearchError(VnocrError, ValueError):
     """A search the user can fix: a missing index, an empty query, a bad date."""
 

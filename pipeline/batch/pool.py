@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ..errors import InputError, failure_message
+from ..errors import InputError, PoolError, failure_message
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +165,6 @@ def _error_message(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------- batch side
-
-
-class PoolError(Exception):
-    """The pool cannot work at all (its worker processes do not start)."""
 
 
 class _Worker:

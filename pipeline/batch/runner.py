@@ -29,11 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import BatchError
+from ..errors import BatchError, PoolError
 from ..ingest.files import InputFile, discover
 from ..outputs import Manifest, ManifestEntry, Outcome, atomic_write_json, output_paths
 from ..settings import Settings
-from .pool import PoolError
 from .progress import Reporter
 from .tasks import FINISH_SECONDS_PER_PAGE, Split, file_task, finish_task, pages_task
 

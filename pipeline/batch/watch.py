@@ -16,10 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import BatchError, MissingInput
+from ..errors import BatchError, MissingInput, PoolError
 from ..ingest.files import InputFile, discover
 from ..settings import Settings
-from .pool import PoolError
 from .progress import Reporter
 from .runner import (
     SPLIT_PAGES,
