@@ -20,9 +20,9 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, failure_message
-from .image import ocr, poppler, preprocess, raster, tesseract
+from .image import analysis, ocr, poppler, preprocess, raster, tesseract
 from .ingest.files import InputFile, identify, read_text
-from .layout import structure
+from .layout import esign, structure
 from .model import Document, Line, Page, SourceInfo, Word
 from .outputs import ManifestEntry, Outcome, atomic_write_bytes, output_paths, write_document
 from .settings import Settings
@@ -68,18 +68,29 @@ def text_pages(text: str) -> list[Page]:
 
 
 def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
-    """Preprocess and OCR one page image; the page and the image (for people) its boxes refer to."""
+    """Analyse, preprocess and OCR one page image; the page and the image (for people) its boxes refer to.
+
+    A colour page is read with its seals and coloured ink dropped out; the image kept for people
+    shows them."""
     start = time.perf_counter()
-    gray = np.asarray(page.image, dtype=np.uint8)
-    prepared = preprocess.preprocess(gray, settings.preprocess, page.dpi)
-    words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, page.dpi, settings.page_timeout)
+    pixels = np.asarray(page.image, dtype=np.uint8)
+    found = analysis.analyze(pixels, page.dpi if page.stated else None)
+    gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
+    dropped = analysis.dropout(pixels) if found.kind == "colour" else None
+    prepared = preprocess.preprocess(
+        gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else gray
+    )
+    words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+    scale = prepared.info.get("scale", 1)
     result = Page(
         number=page.number,
         lines=ocr.page_lines(words, page.number),
         width=int(prepared.view.shape[1]),
         height=int(prepared.view.shape[0]),
-        dpi=page.dpi,
+        dpi=prepared.dpi,
         preprocess={**prepared.info, "raster": page.how},
+        seals=[{**seal, "bbox": [round(v * scale) for v in seal["bbox"]]} for seal in found.seals],
+        text_layer=esign.text_layer(page.text_layer, page.number, scale, page.how == "extracted"),
     )
     result.seconds = round(time.perf_counter() - start, 3)
     return result, prepared.view

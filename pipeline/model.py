@@ -77,6 +77,8 @@ class Page:
     image: str | None = None  # path of the page image relative to the document JSON
     preprocess: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    seals: list[dict[str, Any]] = field(default_factory=list)  # {bbox, colour}: kept out of what the OCR read
+    text_layer: dict[str, Any] = field(default_factory=dict)  # a PDF page's own text: {kind, e_signatures, text}
 
 
 @dataclass

@@ -1,20 +1,21 @@
-"""Rasterize: PDF, TIFF, PNG and JPEG inputs -> page images (grayscale, with their DPI)."""
+"""Rasterize: PDF, TIFF, PNG and JPEG inputs -> page images (grey or colour, with the resolution the file
+states, if any), and for a PDF page the blocks of its text layer."""
 
 from __future__ import annotations
 
 import logging
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import DependencyError, PdfReadError
 
 from ..errors import InputError
 from ..settings import DEFAULT_DPI
-from .poppler import render_page
+from .poppler import TextBlock, render_page, text_blocks
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,11 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 @dataclass
 class RasterPage:
     number: int
-    image: Image.Image  # mode "L"
-    dpi: int
+    image: Image.Image  # mode "L", or "RGB" for a colour page
+    dpi: int  # what the file states (DEFAULT_DPI when it states nothing usable)
     how: str  # extracted | rendered | decoded
+    stated: bool = True  # False when the file gave no usable resolution and `dpi` is the default
+    text_layer: list[TextBlock] = field(default_factory=list)  # a PDF page's text, boxes in this image's pixels
 
 
 def _check_pixels(width: int, height: int, what: str) -> None:
@@ -38,10 +41,15 @@ def _check_pixels(width: int, height: int, what: str) -> None:
         )
 
 
-def _gray(image: Image.Image) -> Image.Image:
-    if image.mode in ("1", "P", "RGBA", "LA", "CMYK", "I;16", "I", "F"):
-        image = image.convert("RGB") if image.mode not in ("I;16", "I", "F") else image.point(lambda v: v / 256)
-    return image.convert("L")
+def _pixels(image: Image.Image) -> Image.Image:
+    """The image as 8-bit grey ("L") or, when it has colour, "RGB"."""
+    if image.mode in ("I;16", "I", "F"):
+        return image.point(lambda v: v / 256).convert("L")
+    if image.mode in ("1", "L", "LA"):
+        return image.convert("L")
+    rgb = image.convert("RGB")
+    _, saturation = rgb.convert("HSV").getextrema()[1]
+    return rgb if saturation > 40 else rgb.convert("L")
 
 
 def _open_image(path: Path) -> Image.Image:
@@ -57,13 +65,14 @@ def _open_image(path: Path) -> Image.Image:
     return image
 
 
-def _image_dpi(image: Image.Image) -> int:
+def _stated_dpi(image: Image.Image) -> int | None:
+    """The resolution the image file states, when it is a plausible one."""
     dpi = image.info.get("dpi")
     try:
         value = int(round(float(dpi[0]))) if dpi else 0
     except (TypeError, ValueError):
         value = 0
-    return value if 72 <= value <= 1200 else DEFAULT_DPI
+    return value if 72 <= value <= 1200 else None
 
 
 def image_pages(path: Path) -> Iterator[RasterPage]:
@@ -74,10 +83,11 @@ def image_pages(path: Path) -> Iterator[RasterPage]:
             _check_pixels(*frame.size, f"page {number}")
             try:
                 frame.load()
-                page = _gray(ImageOps.exif_transpose(frame) if number == 1 else frame)
+                page = _pixels(ImageOps.exif_transpose(frame) if number == 1 else frame)
             except OSError as exc:
                 raise InputError(f"page {number} cannot be decoded: {exc}") from exc
-            yield RasterPage(number, page, _image_dpi(frame), "decoded")
+            stated = _stated_dpi(frame)
+            yield RasterPage(number, page, stated or DEFAULT_DPI, "decoded", stated=stated is not None)
     finally:
         image.close()
 
@@ -91,22 +101,29 @@ def _open_pdf(path: Path) -> PdfReader:
         return reader
     except InputError:
         raise
+    except DependencyError as exc:
+        raise InputError(f"the PDF needs a library vnocr lacks to be opened ({exc}); reinstall vnocr with its dependencies") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, NotImplementedError) as exc:
         raise InputError(f"the PDF is damaged and cannot be read ({exc})") from exc
 
 
 def _embedded_scan(reader: PdfReader, index: int) -> Image.Image | None:
-    """The page's image when the page is exactly one scanned image (and no text), else None."""
+    """The page's scanned image when the page is one scan (with, at most, small images and text drawn
+    over it: e-signature boxes and their seal icons, or another engine's hidden OCR layer), else None.
+
+    A page with text and no full-page image is rendered instead (born-digital text)."""
     page = reader.pages[index]
     try:
-        images = list(page.images)
-        if len(images) != 1 or page.extract_text().strip():
-            return None
-        image = images[0].image
+        images = [found.image for found in page.images if found.image is not None]
     except Exception as exc:  # noqa: BLE001 - any decoding trouble means: render instead
-        log.debug("page %d: embedded image not extracted (%s); rendering", index + 1, exc)
+        log.debug("page %d: embedded images not read (%s); rendering", index + 1, exc)
         return None
-    if image is None:
+    if not images:
+        return None
+    images.sort(key=lambda image: image.width * image.height, reverse=True)
+    image = images[0]
+    others = sum(other.width * other.height for other in images[1:])
+    if others > 0.05 * image.width * image.height:
         return None
     box = page.mediabox
     page_w, page_h = float(box.width), float(box.height)
@@ -121,8 +138,13 @@ def _embedded_scan(reader: PdfReader, index: int) -> Image.Image | None:
     return image
 
 
+def _in_pixels(blocks: list[TextBlock], scale: float) -> list[TextBlock]:
+    return [TextBlock(tuple(round(v * scale) for v in block.bbox), block.lines) for block in blocks]  # type: ignore[arg-type]
+
+
 def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None) -> Iterator[RasterPage]:
-    """Every page of a PDF: its single embedded scan image, losslessly, or else rendered at `dpi`."""
+    """Every page of a PDF: its embedded scan image, losslessly, or else rendered at `dpi`; with the
+    blocks of the page's text layer (e-signature boxes, another engine's OCR, born-digital text)."""
     reader = _open_pdf(path)
     count = len(reader.pages)
     if count == 0:
@@ -130,11 +152,14 @@ def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None) 
     for index in range(count):
         box = reader.pages[index].mediabox
         _check_pixels(int(float(box.width) / 72 * dpi), int(float(box.height) / 72 * dpi), f"page {index + 1}")
+        layer = text_blocks(path, index + 1, timeout)
         scan = _embedded_scan(reader, index)
-        if scan is not None and _image_dpi(scan) >= 150:
-            yield RasterPage(index + 1, _gray(scan), _image_dpi(scan), "extracted")
+        scan_dpi = _stated_dpi(scan) if scan is not None else None
+        if scan is not None and scan_dpi is not None and scan_dpi >= 150:
+            image = _pixels(scan)
+            yield RasterPage(index + 1, image, scan_dpi, "extracted", text_layer=_in_pixels(layer, image.width / float(box.width)))
             continue
-        yield RasterPage(index + 1, _gray(render_page(path, index + 1, dpi, timeout)), dpi, "rendered")
+        yield RasterPage(index + 1, _pixels(render_page(path, index + 1, dpi, timeout)), dpi, "rendered", text_layer=_in_pixels(layer, dpi / 72))
 
 
 def pages(path: Path, kind: str, dpi: int = DEFAULT_DPI, timeout: float | None = None) -> Iterator[RasterPage]:

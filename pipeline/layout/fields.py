@@ -81,6 +81,7 @@ class Structure:
     number: NumberInfo | None
     place: str | None
     date: str | None  # ISO 8601
+    date_from: str | None  # date line | e-signature (the signing day, when no date could be read)
     date_line: str | None  # `An Bình, ngày 14 tháng 3 năm 2025` as read
     doc_type: str | None  # `BÁO CÁO`, ..., `CÔNG VĂN`
     doc_type_from: str | None  # title | number | subject (a `V/v` subject: công văn)
@@ -90,3 +91,4 @@ class Structure:
     signature: Signature
     page_numbers: list[PageNumber]
     unplaced: list[str]  # lines of the header and footer that fit no field
+    e_signatures: list[dict] = field(default_factory=list)  # layout.esign.ESignature as dicts

@@ -8,9 +8,10 @@ place and date, type, subject, Kính gửi, body, recipients, signature.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from ..model import Document
+from . import esign
 from .body import body_blocks, parse_body
 from .fields import Recipients, Structure
 from .footer import Footer, footer_start, parse_footer
@@ -53,20 +54,43 @@ def text_blocks(header: Header, body: list[str], footer: Footer) -> list[str]:
     ]
 
 
+def _without(doc: Document, skip: set[str]) -> Document:
+    """The document seen without the lines in `skip` (e-signature boxes): a view, the document is not changed."""
+    if not skip:
+        return doc
+    pages = [replace(page, lines=[ln for ln in page.lines if ln.id not in skip]) for page in doc.pages]
+    return replace(doc, pages=pages)
+
+
+def _date_fallback(date: str | None, signatures: list[dict]) -> tuple[str | None, str | None]:
+    """The document's date and where it came from: the date line, else the first e-signature's signing day."""
+    if date:
+        return date, "date line"
+    for sig in signatures:
+        if sig.get("time"):
+            return sig["time"][:10], "e-signature"
+    return None, None
+
+
 def structure_document(doc: Document) -> Document:
-    """Set `doc.structure` (the layout, JSON-able) and `doc.text` (clean text, blank line between blocks)."""
-    rows, page_numbers = document_rows(doc)
+    """Set `doc.structure` (the layout, JSON-able) and `doc.text` (clean text, blank line between blocks).
+
+    E-signature boxes are parsed apart and kept out of the header, body and text."""
+    signatures = esign.find(doc)
+    rows, page_numbers = document_rows(_without(doc, {line for sig in signatures for line in sig["lines"]}))
     header = parse_header(rows)
     end = footer_start(rows, header.end)
     body = parse_body(rows[header.end : end])
     footer = parse_footer(rows[end:])
     kind, told_by = doc_type(header)
+    date, date_from = _date_fallback(header.date, signatures)
     structure = Structure(
         issuer=header.issuer,
         motto=header.motto,
         number=header.number,
         place=header.place,
-        date=header.date,
+        date=date,
+        date_from=date_from,
         date_line=header.date_line,
         doc_type=kind,
         doc_type_from=told_by,
@@ -76,6 +100,7 @@ def structure_document(doc: Document) -> Document:
         signature=footer.signature,
         page_numbers=page_numbers,
         unplaced=header.unplaced + footer.unplaced,
+        e_signatures=signatures,
     )
     doc.structure = asdict(structure)
     doc.text = "\n\n".join(b for b in text_blocks(header, body_blocks(body), footer) if b.strip())

@@ -1,0 +1,183 @@
+"""E-signature boxes: the small stamped boxes a digital signature leaves on a published document.
+
+"Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi / Cơ quan: Tỉnh Quảng Ngãi / Thời gian ký: 24/01/2025
+14:23:43", or unlabelled: "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC / ttcbth@quangngai.gov.vn /
+24.01.2025 20:06:24 +07:00". They come as vector text over the scan (the PDF's text layer) or as
+part of the image (OCR'd lines). Either way they are parsed into fields and kept out of the
+letter's header, body and reading order.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..model import BBox, Document, Line, Page
+from ..text.vietnamese import fold
+
+if TYPE_CHECKING:
+    from ..image.poppler import TextBlock
+
+LABELS = (  # folded, lower case; the field each label opens
+    (re.compile(r"\b(?:ky boi|nguoi ky|ky so boi)\s*:?"), "signer"),
+    (re.compile(r"\bco quan\s*:?"), "organization"),
+    (re.compile(r"\be-?mail\s*:?"), "email"),
+    (re.compile(r"\bdia chi\s*:?"), "address"),
+    (re.compile(r"\bthoi gian(?: ky)?\s*:?"), "time"),
+)
+ANCHOR = re.compile(r"\b(?:ky boi|nguoi ky|thoi gian ky|ky so boi)\b")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+TIME = re.compile(
+    r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})[ ,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([+-])\s*(\d{2}):?(\d{2}))?"
+)
+
+
+@dataclass
+class ESignature:
+    signer: str | None
+    organization: str | None
+    email: str | None
+    time: str | None  # ISO 8601
+    page: int
+    bbox: BBox | None
+    source: str  # text-layer | ocr
+    text: list[str] = field(default_factory=list)  # the box's lines as read
+    lines: list[str] = field(default_factory=list)  # ids of OCR'd lines it covers
+
+
+def iso_time(text: str) -> str | None:
+    """`24.01.2025 20:06:24 +07:00` -> `2025-01-24T20:06:24+07:00`; None when no valid time is there."""
+    m = TIME.search(text)
+    if not m:
+        return None
+    day, month, year, hour, minute = (int(m.group(i)) for i in range(1, 6))
+    second = int(m.group(6) or 0)
+    if not (1 <= day <= 31 and 1 <= month <= 12 and hour < 24 and minute < 60 and second < 60):
+        return None
+    iso = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+    if m.group(7):
+        iso += f"{m.group(7)}{m.group(8)}:{m.group(9)}"
+    return iso
+
+
+def _clean(value: str) -> str | None:
+    value = " ".join(value.replace(":", " ").split()).strip(" ,;.-")
+    return value or None
+
+
+def is_esignature(text: str) -> bool:
+    """Does this text read as an e-signature box (a signing label, or a signing time with seconds)?"""
+    folded = fold(text).lower()
+    return bool(ANCHOR.search(folded)) or bool(TIME.search(text) and (EMAIL.search(text) or len(text) < 120))
+
+
+def parse(lines: list[str], page: int, bbox: BBox | None, source: str, line_ids: list[str] | None = None) -> ESignature:
+    """The fields of one box from its lines (labelled or not)."""
+    text = " ".join(" ".join(lines).split())
+    folded = fold(text).lower()  # same length as `text`: positions carry over
+    found = sorted((m.start(), m.end(), name) for pattern, name in LABELS for m in pattern.finditer(folded))
+    values: dict[str, str] = {}
+    rest = [text[: found[0][0]] if found else text]
+    for i, (_, end, name) in enumerate(found):
+        stop = found[i + 1][0] if i + 1 < len(found) else len(text)
+        values.setdefault(name, text[end:stop])
+    email = EMAIL.search(text)
+    time = iso_time(text)
+    leftover = EMAIL.sub(" ", TIME.sub(" ", rest[0]))
+    signer = _clean(values.get("signer", ""))
+    organization = _clean(EMAIL.sub(" ", values.get("organization", ""))) or _clean(leftover)
+    return ESignature(
+        signer=signer,
+        organization=organization,
+        email=email.group(0) if email else None,
+        time=time,
+        page=page,
+        bbox=bbox,
+        source=source,
+        text=list(lines),
+        lines=list(line_ids or []),
+    )
+
+
+def _height(line: Line) -> int:
+    return line.bbox[3] - line.bbox[1] if line.bbox else 0
+
+
+def ocr_boxes(page: Page) -> list[ESignature]:
+    """E-signature boxes among a page's OCR'd lines: small print holding a signing label or time,
+    with the small lines right above and below it that share its column."""
+    lines = [ln for ln in page.lines if ln.bbox and ln.words]
+    if len(lines) < 3:
+        return []
+    body = statistics.median(_height(ln) for ln in lines)
+    small = [ln for ln in lines if _height(ln) <= 0.85 * body]
+    taken: set[str] = set()
+    boxes = []
+    for anchor in small:
+        if anchor.id in taken or not is_esignature(anchor.text):
+            continue
+        group = [anchor]
+        x0, y0, x1, y1 = anchor.bbox
+        grown = True
+        while grown:
+            grown = False
+            for ln in small:
+                if ln.id in taken or ln in group:
+                    continue
+                lx0, ly0, lx1, ly1 = ln.bbox
+                overlap = min(x1, lx1) - max(x0, lx0)
+                near = ly0 < y1 + 1.2 * body and ly1 > y0 - 1.2 * body
+                if near and overlap > 0.3 * min(x1 - x0, lx1 - lx0):
+                    group.append(ln)
+                    x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
+                    grown = True
+        group.sort(key=lambda ln: ln.bbox[1])
+        taken.update(ln.id for ln in group)
+        boxes.append(parse([ln.text for ln in group], page.number, (x0, y0, x1, y1), "ocr", [ln.id for ln in group]))
+    return boxes
+
+
+def text_layer(blocks: list[TextBlock], page: int, scale: float, over_scan: bool) -> dict[str, Any]:
+    """What a PDF page's text layer holds: `none`, only `e-signature` boxes, another engine's
+    `ocr-layer` over the scan, or `born-digital` text; with the boxes parsed and the rest of the
+    text kept (for comparison, or for the born-digital reader to come)."""
+    if not blocks:
+        return {"kind": "none"}
+    signatures, rest = [], []
+    for block in blocks:
+        if is_esignature(" ".join(block.lines)):
+            bbox = tuple(round(v * scale) for v in block.bbox)
+            signatures.append(asdict(parse(block.lines, page, bbox, "text-layer")))  # type: ignore[arg-type]
+        else:
+            rest.extend(block.lines)
+    kind = "e-signature" if not rest else "ocr-layer" if over_scan else "born-digital"
+    record: dict[str, Any] = {"kind": kind, "e_signatures": signatures}
+    if rest:
+        record["text"] = "\n".join(rest)
+    return record
+
+
+def _overlaps(a: BBox, b: BBox) -> bool:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return width > 0 and height > 0 and width * height > 0.5 * area
+
+
+def find(doc: Document) -> list[dict[str, Any]]:
+    """Every e-signature box of the document, as JSON-ready dicts: those of the PDF's text layer
+    (with the OCR'd lines that repeat them, where the page was rendered with the box on it) and
+    those read by the OCR in the page image."""
+    found: list[dict[str, Any]] = []
+    for page in doc.pages:
+        layer = [dict(sig) for sig in page.text_layer.get("e_signatures", [])]
+        lines = list(page.lines)
+        for sig in layer:
+            covered = [ln for ln in lines if ln.bbox and sig["bbox"] and _overlaps(ln.bbox, tuple(sig["bbox"]))]
+            sig["lines"] = [ln.id for ln in covered]
+            lines = [ln for ln in lines if ln not in covered]
+        found.extend(layer)
+        found.extend(asdict(box) for box in ocr_boxes(Page(page.number, lines)))
+    return found

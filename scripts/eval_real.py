@@ -1,0 +1,181 @@
+"""vnocr beside bare Tesseract on real archive scans (`../shared/real-scans/`, skipped when absent).
+
+For every page: both read the same image, the page rendered at 300 dpi as the folder's README sets
+the baseline (`tesseract PAGE.png - -l vie --psm 3`). Printed per page: order-free token F1 of each
+against the transcription in `real_truth/` where one exists, the preprocessing decisions vnocr
+took, and seconds per page of each. The transcribed pages are also read as the low-resolution
+JPEGs archives hold (72 and 100 dpi, the 72-dpi one wrongly stating 300 dpi, as such files do).
+Last, each whole PDF goes through `vnocr`'s reading as a user's file would: what its JSON says of
+seals, e-signatures, text layers, number and date.
+
+Usage: eval_real.py [--pages N] (only the first N pages of each file, for a quick look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.flow import read_document  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
+
+SCANS = ROOT.parent / "shared" / "real-scans"
+TRUTH = Path(__file__).resolve().parent / "real_truth"
+SETTINGS = Settings(page_images=False)
+EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def tokens(text: str) -> Counter:
+    """The page's words, each stripped of the punctuation around it, as a multiset."""
+    words = (EDGE.sub("", w) for w in unicodedata.normalize("NFC", text).split())
+    return Counter(w for w in words if w)
+
+
+def token_f1(truth: str, text: str) -> float:
+    want, got = tokens(truth), tokens(text)
+    right = sum((want & got).values())
+    if not right:
+        return 0.0
+    precision, recall = right / sum(got.values()), right / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@dataclass
+class Reading:
+    name: str  # FILE-pN, with the variant after a colon
+    bare: str
+    vnocr: str
+    bare_s: float
+    vnocr_s: float
+    decisions: str
+
+
+def bare_tesseract(image: Path) -> str:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    return subprocess.run(["tesseract", str(image), "-", "-l", "vie", "--psm", "3"], capture_output=True, text=True,
+                          env=env, check=True).stdout
+
+
+def decisions(info: dict) -> str:
+    res = info.get("resolution", {})
+    said = [f"{info.get('kind', '?')}", f"{res.get('dpi')}dpi({res.get('source')})"]
+    if "scale" in info:
+        said.append(f"x{info['scale']}")
+    said.append("+".join(info.get("steps", [])) or "none")
+    said += [f"-{step}" for step in info.get("skipped", {})]
+    return " ".join(said)
+
+
+def read_image(name: str, image: Path) -> Reading:
+    start = time.perf_counter()
+    bare = bare_tesseract(image)
+    bare_s = time.perf_counter() - start
+    start = time.perf_counter()
+    doc = read_document(image, SETTINGS)
+    vnocr_s = time.perf_counter() - start
+    return Reading(name, bare, doc.text, bare_s, vnocr_s, decisions(doc.pages[0].preprocess))
+
+
+def read_page(pdf: Path, number: int) -> list[Reading]:
+    """One page at 300 dpi; a transcribed page also as 100- and 72-dpi JPEGs."""
+    name = f"{pdf.stem}-p{number}"
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "page"
+        subprocess.run(["pdftoppm", "-r", "300", "-f", str(number), "-l", str(number), "-singlefile", "-png", str(pdf),
+                        str(base)], check=True, capture_output=True)
+        png = base.with_suffix(".png")
+        readings = [read_image(name, png)]
+        if (TRUTH / f"{name}.txt").exists():
+            page = Image.open(png).convert("RGB")
+            for dpi, stated in ((100, 100), (72, 300)):
+                small = page.resize((round(page.width * dpi / 300), round(page.height * dpi / 300)), Image.LANCZOS)
+                jpeg = Path(tmp) / f"d{dpi}.jpg"
+                buffer = io.BytesIO()
+                small.save(buffer, "JPEG", quality=75, dpi=(stated, stated))
+                jpeg.write_bytes(buffer.getvalue())
+                readings.append(read_image(f"{name}:{dpi}dpi-jpeg", jpeg))
+    return readings
+
+
+def read_file(pdf: Path) -> str:
+    """One whole PDF as vnocr reads it: what its JSON records beyond the words."""
+    try:
+        doc = read_document(pdf, SETTINGS)
+    except Exception as exc:  # noqa: BLE001 - the report names the failure and goes on
+        return f"{pdf.name:40} FAILED: {exc}"
+    s = doc.structure or {}
+    seals = sum(len(p.seals) for p in doc.pages)
+    layers = Counter(p.text_layer.get("kind", "none") for p in doc.pages)
+    date = f"{s['date']} ({s.get('date_from')})" if s.get("date") else "-"
+    number = (s.get("number") or {}).get("text", "-")
+    signers = ", ".join(e.get("signer") or "?" for e in s.get("e_signatures", [])) or "-"
+    return (f"{pdf.name:40} pages {len(doc.pages):2}  seals {seals}  text layers "
+            f"{', '.join(f'{k}:{v}' for k, v in sorted(layers.items()))}  number {number}  "
+            f"date {date}  e-signatures {signers}")
+
+
+def count_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=0, help="only the first N pages of each file")
+    args = parser.parse_args()
+    if not SCANS.is_dir():
+        print(f"real scans: {SCANS} is absent; skipped")
+        return
+    pdfs = sorted(SCANS.glob("*.pdf"))
+    jobs = [(pdf, n) for pdf in pdfs for n in range(1, count_pages(pdf) + 1) if not args.pages or n <= args.pages]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        pages = [r for rs in pool.map(read_page, *zip(*jobs)) for r in rs]
+        files = list(pool.map(read_file, pdfs))
+
+    print("Real archive pages, bare Tesseract (vie, psm 3) and vnocr on the same image; token F1 against real_truth/")
+    print(f"{'page':52} {'bare':>6} {'vnocr':>6} {'diff':>7} {'bare s':>6} {'vnocr s':>7}  decisions")
+    scored: dict[str, list[tuple[float, float]]] = {}
+    for r in pages:
+        truth_path = TRUTH / f"{r.name.split(':')[0]}.txt"
+        if truth_path.exists():
+            truth = truth_path.read_text("utf-8")
+            bare, ours = token_f1(truth, r.bare), token_f1(truth, r.vnocr)
+            scored.setdefault(r.name.partition(":")[2] or "300dpi-png", []).append((bare, ours))
+            figures = f"{bare:6.3f} {ours:6.3f} {ours - bare:+7.3f}"
+        else:
+            figures = f"{'':6} {'':6} {'':7}"
+        print(f"{r.name:52} {figures} {r.bare_s:6.2f} {r.vnocr_s:7.2f}  {r.decisions}")
+    print()
+    for variant, pairs in scored.items():
+        bare = sum(b for b, _ in pairs) / len(pairs)
+        ours = sum(o for _, o in pairs) / len(pairs)
+        worse = sum(1 for b, o in pairs if o < b - 0.005)
+        print(f"{variant:14} {len(pairs):2} transcribed pages: mean token F1 bare {bare:.4f}  vnocr {ours:.4f}  "
+              f"vnocr more than 0.005 below bare on {worse}")
+    bare_s = sum(r.bare_s for r in pages) / len(pages)
+    vnocr_s = sum(r.vnocr_s for r in pages) / len(pages)
+    print(f"seconds per page: bare {bare_s:.2f}  vnocr {vnocr_s:.2f} ({vnocr_s / bare_s:.2f}x, repair and structure included)")
+    print()
+    print("Whole files as vnocr reads them")
+    for line in files:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
