@@ -22,7 +22,7 @@ from . import __version__
 from .errors import InputError, failure_message
 from .image import analysis, ocr, poppler, preprocess, raster, tesseract
 from .ingest.files import InputFile, identify, read_text
-from .layout import esign, structure
+from .layout import esign, fillins, structure
 from .model import Document, Line, Page, SourceInfo, Word
 from .outputs import ManifestEntry, Outcome, atomic_write_bytes, output_paths, write_document
 from .settings import Settings
@@ -81,10 +81,13 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else gray
     )
     words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+    lines = ocr.page_lines(words, page.number)
+    for slot in fillins.slots(lines, prepared.view.shape[0]):
+        fillins.fill(slot, *tesseract.read_digits(_around(prepared.view, slot.bbox), prepared.dpi, settings.page_timeout))
     scale = prepared.info.get("scale", 1)
     result = Page(
         number=page.number,
-        lines=ocr.page_lines(words, page.number),
+        lines=lines,
         width=int(prepared.view.shape[1]),
         height=int(prepared.view.shape[0]),
         dpi=prepared.dpi,
@@ -94,6 +97,13 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     )
     result.seconds = round(time.perf_counter() - start, 3)
     return result, prepared.view
+
+
+def _around(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The image around a box, with a margin of half its height (a handwritten value overruns its line)."""
+    x0, y0, x1, y1 = box
+    pad = max(4, (y1 - y0) // 2)
+    return image[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
 
 
 def ocr_pages(

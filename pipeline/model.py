@@ -39,6 +39,7 @@ class Word:
     who: str | None = None
     when: str | None = None
     history: list[Edit] = field(default_factory=list)
+    fill_in: str | None = None  # number | day | month: a handwritten fill-in of the header (layout.fillins)
 
     def set_text(self, text: str, source: str, who: str | None = None, when: str | None = None) -> None:
         """Replace the text, keeping the prior value in the history."""
@@ -159,6 +160,8 @@ def _word_dict(word: Word) -> dict[str, Any]:
     data = dict(vars(word))
     data["alternatives"] = list(word.alternatives)
     data["history"] = [dict(vars(edit)) for edit in word.history]
+    if word.fill_in is None:  # only the header's handwritten fill-ins carry it
+        del data["fill_in"]
     return data
 
 

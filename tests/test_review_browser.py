@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from pipeline.outputs import read_document
+from pipeline.layout import fillins
+from pipeline.layout.structure import structure_document
+from pipeline.outputs import read_document, write_document
 from pipeline.review.app import LOOPBACK_HOSTS, create_app
 
 from .conftest import load_valid_json
@@ -290,3 +292,41 @@ def test_two_clerks_on_one_document(browser, server, out) -> None:
     second = [w for w in read_document(out / f"{IMAGE_DOC}.json").words() if w.ocr == "Pang"][1]
     assert (second.text, second.who, [h.who for h in second.history]) == ("Đang", "Lan", [None, "Minh"])
     assert not lan.errors and not minh.errors
+
+
+def test_a_handwritten_number_in_the_queue(browser, archive_template, tmp_path) -> None:
+    """The header's number, written by hand and read as garbage, comes first in the queue as a field
+    item: the crop of the blank, the field it makes; the clerk types it and the number is set, audited."""
+    out = Path(shutil.copytree(archive_template, tmp_path / "out"))
+    path = out / f"{IMAGE_DOC}.json"
+    doc = read_document(path)
+    page = doc.pages[0]
+    number = next(w for w in doc.words() if w.text == "125/BC-UBND")
+    number.text = number.ocr = "@#/BC-UBND"  # what Tesseract makes of a handwritten 125
+    (slot,) = fillins.slots(page.lines, page.height)
+    word = fillins.fill(slot, "", 0.0)
+    write_document(structure_document(doc), path)
+    data = load_valid_json(path)
+    assert data["structure"]["number"] is None
+    assert [(f["field"], f["value"], f["read"], f["flag"]) for f in data["structure"]["fill_ins"]] == [("number", None, "@#", True)]
+
+    with Server(out) as server:
+        view = open_page(browser, server, f"/queue?doc={IMAGE_DOC}")
+        view.wait_for_selector("#field-info:not([hidden])")
+        assert "Handwritten number" in view.text_content("#field-info")
+        assert "now: none" in view.text_content("#field-info")
+        view.wait_for_function("() => document.querySelector('#crop-img').complete && document.querySelector('#crop-img').naturalWidth > 0")
+        screenshot(view, "queue-handwritten-number")
+        answer = view.locator("#answer")
+        assert answer.input_value() == ""
+        view.keyboard.type("125")
+        answer.press("Enter")
+        view.wait_for_function("() => document.querySelector('#answer').value === 'Pang'")
+        assert view.locator("#field-info").is_hidden()
+        assert not view.errors
+
+    data = load_valid_json(path)
+    assert data["structure"]["number"]["text"] == "125/BC-UBND"
+    (field,) = data["structure"]["fill_ins"]
+    assert (field["value"], field["source"], field["flag"]) == ("125", "clerk", False)
+    assert [(a["word"], a["before"], a["after"], a["who"]) for a in audit(out)] == [(word.id, "", "125", "Lan")]

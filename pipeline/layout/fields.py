@@ -81,7 +81,7 @@ class Structure:
     number: NumberInfo | None
     place: str | None
     date: str | None  # ISO 8601
-    date_from: str | None  # date line | e-signature (the signing day, when no date could be read)
+    date_from: str | None  # date line | handwriting (a handwritten day or month) | e-signature (the signing day)
     date_line: str | None  # `An Bình, ngày 14 tháng 3 năm 2025` as read
     doc_type: str | None  # `BÁO CÁO`, ..., `CÔNG VĂN`
     doc_type_from: str | None  # title | number | subject (a `V/v` subject: công văn)
@@ -92,3 +92,4 @@ class Structure:
     page_numbers: list[PageNumber]
     unplaced: list[str]  # lines of the header and footer that fit no field
     e_signatures: list[dict] = field(default_factory=list)  # layout.esign.ESignature as dicts
+    fill_ins: list[dict] = field(default_factory=list)  # layout.fillins: the handwritten number, day and month

@@ -235,7 +235,7 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 # --------------------------------------------------------------------------- place and date
 
 _DATE_RE = re.compile(
-    r"NG[A-Z]{0,2}Y\s*(?P<d>[0-9OIL]{1,2})\s*TH[A-Z]{2,4}\s*(?P<m>[0-9OIL]{1,2})\s*N[A-Z0-9]{1,2}M?\s*(?P<y>[0-9OIL]{4})"
+    r"NG[A-Z]{0,2}Y\s*(?P<d>[0-9OIL]{0,2})\s*TH[A-Z]{2,4}\s*(?P<m>[0-9OIL]{0,2})\s*N[A-Z0-9]{1,2}M?\s*(?P<y>[0-9OIL]{4})"
 )
 
 
@@ -247,10 +247,13 @@ class DateMatch:
 
 
 def find_date(text: str) -> DateMatch | None:
-    """`ngày 03 tháng 12 năm 2025` (or its damaged forms) in a line -> span and ISO date."""
+    """`ngày 03 tháng 12 năm 2025` (or its damaged forms) in a line -> span and ISO date (None when a
+    handwritten day or month is blank or unread)."""
     m = _DATE_RE.search(fold(text))
     if not m:
         return None
+    if not m.group("d") or not m.group("m"):
+        return DateMatch(m.start(), m.end(), None)
     day, month, year = (int(m.group(k).translate(_DIGIT_LIKE)) for k in ("d", "m", "y"))
     try:
         iso = dt.date(year, month, day).isoformat()

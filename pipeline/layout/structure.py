@@ -8,10 +8,11 @@ place and date, type, subject, Kính gửi, body, recipients, signature.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, replace
 
 from ..model import Document
-from . import esign
+from . import esign, fillins
 from .body import body_blocks, parse_body
 from .fields import Recipients, Structure
 from .footer import Footer, footer_start, parse_footer
@@ -62,14 +63,21 @@ def _without(doc: Document, skip: set[str]) -> Document:
     return replace(doc, pages=pages)
 
 
-def _date_fallback(date: str | None, signatures: list[dict]) -> tuple[str | None, str | None]:
-    """The document's date and where it came from: the date line, else the first e-signature's signing day."""
+HANDWRITING_DAYS = 7  # a handwritten date further than this from the signing day is a misreading
+
+
+def _date_fallback(date: str | None, handwritten: bool, signatures: list[dict]) -> tuple[str | None, str | None]:
+    """The document's date and where it came from: the date line (`handwriting` when its day or month
+    was written by hand and read by the digit reader), else the first e-signature's signing day.
+
+    The office signs the day it dates the document, or a day or two after: a handwritten reading
+    more than a week from the signing day is taken for a misreading."""
+    signed = next((sig["time"][:10] for sig in signatures if sig.get("time")), None)
+    if date and handwritten and signed and abs((dt.date.fromisoformat(date) - dt.date.fromisoformat(signed)).days) > HANDWRITING_DAYS:
+        return signed, "e-signature"
     if date:
-        return date, "date line"
-    for sig in signatures:
-        if sig.get("time"):
-            return sig["time"][:10], "e-signature"
-    return None, None
+        return date, "handwriting" if handwritten else "date line"
+    return (signed, "e-signature") if signed else (None, None)
 
 
 def structure_document(doc: Document) -> Document:
@@ -83,7 +91,9 @@ def structure_document(doc: Document) -> Document:
     body = parse_body(rows[header.end : end])
     footer = parse_footer(rows[end:])
     kind, told_by = doc_type(header)
-    date, date_from = _date_fallback(header.date, signatures)
+    written = fillins.fill_ins(doc.words())
+    handwritten = any(f["field"] in ("day", "month") and f["value"] and f["source"] != "clerk" for f in written)
+    date, date_from = _date_fallback(header.date, handwritten, signatures)
     structure = Structure(
         issuer=header.issuer,
         motto=header.motto,
@@ -101,6 +111,7 @@ def structure_document(doc: Document) -> Document:
         page_numbers=page_numbers,
         unplaced=header.unplaced + footer.unplaced,
         e_signatures=signatures,
+        fill_ins=written,
     )
     doc.structure = asdict(structure)
     doc.text = "\n\n".join(b for b in text_blocks(header, body_blocks(body), footer) if b.strip())

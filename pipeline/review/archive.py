@@ -220,6 +220,17 @@ class Archive:
                 }
         return {"before": "", "words": [{"id": word.id, "text": word.text}], "after": ""}
 
+    @staticmethod
+    def field_of(doc: Document, word: Word) -> dict[str, Any] | None:
+        """For a handwritten fill-in of the header: the document field it makes and its value now
+        (for the date, with where it came from: the e-signature's day stands in for an unread one)."""
+        if not word.fill_in:
+            return None
+        s = doc.structure or {}
+        if word.fill_in == "number":
+            return {"name": "number", "now": (s.get("number") or {}).get("text"), "from": None}
+        return {"name": "date", "now": s.get("date"), "from": s.get("date_from")}
+
     def _item(self, doc_id: str, doc: Document, json_path: Path, word: Word) -> dict[str, Any]:
         has_image = bool(word.bbox) and self.page_image_path(doc, json_path, word.page) is not None
         return {
@@ -229,6 +240,7 @@ class Archive:
             "word": word_view(word),
             "context": self.context(doc, word),
             "has_image": has_image,
+            "field": self.field_of(doc, word),
         }
 
     def queue(self, doc_id: str | None = None, limit: int = 300) -> dict[str, Any]:

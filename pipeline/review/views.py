@@ -55,6 +55,7 @@ def word_view(word: Word) -> dict[str, Any]:
         "line": word.line,
         "bbox": list(word.bbox) if word.bbox else None,
         "seen": seen_of(word),
+        "fill_in": word.fill_in,
     }
 
 

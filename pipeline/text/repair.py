@@ -435,6 +435,6 @@ def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None 
             repair_words(paragraph, repairer, params)
             paragraph = []
             last = key
-        paragraph.extend(line.words)
+        paragraph.extend(w for w in line.words if not w.fill_in)  # a handwritten number is no word to repair
     repair_words(paragraph, repairer, params)
     return doc

@@ -1,7 +1,8 @@
 "use strict";
 // The word queue: one flagged word at a time, keyboard first.
 //   Enter        save what the box holds (at first: the suggestion)
-//   1–9          pick an alternative and save (while the box is untouched)
+//   1–9          pick an alternative and save (while the box is untouched; they type digits
+//                into a handwritten number, day or month of the header)
 //   typing       edit (the browser's own input method: Telex, VNI…)
 //   Tab / Shift+Tab   next / previous word without saving
 //   Ctrl+Z       undo the last saved correction (while the box is untouched)
@@ -23,6 +24,7 @@
   const progressBar = el("progress", { id: "progress-bar", max: 1, value: 0 });
   const title = el("div", { className: "card-title" });
   const figure = el("div", { className: "crop" });
+  const fieldInfo = el("p", { className: "field-info", id: "field-info", hidden: true });
   const context = el("div", {});
   const ocrInfo = el("div", { className: "ocr-info" });
   const input = el("input", { id: "answer", type: "text", className: "answer", autocomplete: "off", spellcheck: "false",
@@ -35,7 +37,7 @@
     el("button", { type: "button", id: "next", text: "Skip ▶ (Tab)", onclick: () => move(1) }),
     el("button", { type: "button", id: "undo", text: "Undo (Ctrl+Z)", onclick: () => undo() }));
   const card = el("section", { className: "card", id: "card" },
-    title, figure, context, ocrInfo,
+    title, fieldInfo, figure, context, ocrInfo,
     el("div", { className: "answer-row" }, input), alts, conflict, buttons,
     el("p", { className: "keys muted small",
               text: "Enter saves · 1–9 pick a suggestion · type to correct · Tab / Shift+Tab skip · Ctrl+Z undoes · Esc resets. To start with a digit, press Backspace first." }));
@@ -83,6 +85,7 @@
     } else {
       fill(figure, el("p", { className: "no-image muted", text: "Text input — no page image. Judge from the line." }));
     }
+    showField(it);
     fill(context, VN.lineContext(it.context, w.id));
     fill(ocrInfo,
       "OCR read ", el("code", { className: "ocr", text: w.ocr }),
@@ -95,6 +98,21 @@
     reset();
     updateProgress();
     preload();
+  }
+
+  // A handwritten number, day or month of the header: say which field it makes and its value now.
+  function showField(it) {
+    const f = it.field;
+    fieldInfo.hidden = !f;
+    if (!f) { input.setAttribute("aria-label", "Correct text of the word"); return; }
+    const blank = { number: "number", day: "day of the date", month: "month of the date" }[it.word.fill_in];
+    const from = f.from ? ` (from the ${f.from})` : "";
+    fill(fieldInfo,
+      el("b", { text: `Handwritten ${blank}` }),
+      ` · the document's ${f.name} now: `,
+      el("span", { className: "field-now", text: f.now || "none" }), from,
+      ". Type the digits you read, or leave the box empty if they cannot be read.");
+    input.setAttribute("aria-label", `Handwritten ${blank}: the digits`);
   }
 
   function reset() {
@@ -204,7 +222,8 @@
     else if (e.key === "Tab") { e.preventDefault(); move(e.shiftKey ? -1 : 1); }
     else if (e.key === "Escape") { e.preventDefault(); reset(); }
     else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && pristine) { e.preventDefault(); undo(); }
-    else if (pristine && !e.ctrlKey && !e.metaKey && !e.altKey && /^[1-9]$/.test(e.key)) {
+    else if (pristine && !e.ctrlKey && !e.metaKey && !e.altKey && /^[1-9]$/.test(e.key) && !current()?.word.fill_in) {
+      // (a handwritten number, day or month is typed in digits: there the digit keys type)
       const alt = current() && current().word.alternatives[Number(e.key) - 1];
       e.preventDefault();
       if (alt !== undefined) save(alt);

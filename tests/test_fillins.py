@@ -1,0 +1,77 @@
+"""Handwritten fill-ins of the header (layout.fillins): the blanks found, the words they become."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.layout import fillins
+from pipeline.layout.patterns import find_date
+from pipeline.model import Line, Word
+
+
+def line(*words: tuple[str, int, int], y: int = 400, lid: str = "p1-l3") -> Line:
+    """A line of words, each given as (text, x0, x1), 50 px high."""
+    made = [Word(f"{lid}-w{i}", t, t, 0.95, 1, lid, (x0, y, x1, y + 50)) for i, (t, x0, x1) in enumerate(words)]
+    return Line(lid, 1, made, (made[0].bbox[0], y, made[-1].bbox[2], y + 50))
+
+
+def test_a_handwritten_number_read_as_garbage_becomes_one_flagged_word() -> None:
+    ln = line(("Số:", 420, 500), ("Ø2", 515, 560), ("#", 570, 600), ("/CT-UBND", 610, 880))
+    (slot,) = fillins.slots([ln], 3500)
+    assert (slot.field, slot.read, slot.bbox) == ("number", "Ø2 #", (515, 400, 600, 450))
+    word = fillins.fill(slot, "05", 0.48)
+    assert [w.text for w in ln.words] == ["Số:", "05", "/CT-UBND"]
+    assert (word.ocr, word.conf, word.flag, word.fill_in, word.bbox) == ("Ø2 #", 0.48, True, "number", (515, 400, 600, 450))
+    assert word.id == "p1-l3-w1"
+
+
+def test_a_number_glued_to_its_symbol_is_cut_from_it() -> None:
+    ln = line(("SỐ:", 434, 500), ("2/0]/CT-CS", 520, 720))
+    (slot,) = fillins.slots([ln], 3500)
+    assert slot.head == "2/0]" and slot.bbox == (520, 400, 600, 450)
+    fillins.fill(slot, "7", 0.05)  # a reading this unsure is no reading
+    assert [(w.text, w.fill_in) for w in ln.words] == [("SỐ:", None), ("", "number"), ("/CT-CS", None)]
+    assert ln.words[2].bbox[0] == 600
+
+
+def test_an_empty_blank_with_room_for_a_number() -> None:
+    ln = line(("Số:", 420, 500), ("/BC-UBND", 640, 900))
+    (slot,) = fillins.slots([ln], 3500)
+    assert slot.read == "" and slot.bbox == (500, 400, 640, 450)
+    word = fillins.fill(slot, "23", 0.41)
+    assert word.id == "p1-l3-number" and [w.text for w in ln.words] == ["Số:", "23", "/BC-UBND"]
+
+
+def test_the_day_and_month_of_the_date_line() -> None:
+    ln = line(("Quảng", 1208, 1320), ("Ngãi,", 1330, 1440), ("ngày/{5", 1450, 1640), ("tháng", 1650, 1760),
+              ("Ø1", 1770, 1820), ("năm", 1830, 1920), ("2025", 1930, 2040))
+    day, month = fillins.slots([ln], 3500)
+    assert (day.field, day.read, day.tail) == ("day", "/{5", "/{5")
+    assert (month.field, month.read) == ("month", "Ø1")
+    fillins.fill(month, "01", 0.6)
+    fillins.fill(day, "", 0.0)
+    assert " ".join(w.text for w in ln.words if w.text) == "Quảng Ngãi, ngày tháng 01 năm 2025"
+    assert find_date("Quảng Ngãi, ngày tháng 01 năm 2025").iso is None  # the date is unread, not wrong
+    assert [f["field"] for f in fillins.fill_ins([w for w in ln.words])] == ["day", "month"]
+
+
+def test_typed_values_body_lines_and_lower_lines_are_left_alone() -> None:
+    typed = line(("Số:", 420, 500), ("125/BC-UBND", 510, 800))
+    date = line(("An", 1200, 1250), ("Bình,", 1260, 1350), ("ngày", 1360, 1450), ("14", 1460, 1500), ("tháng", 1510, 1600),
+                ("3", 1610, 1630), ("năm", 1640, 1720), ("2025", 1730, 1820), lid="p1-l4")
+    body = line(("theo", 300, 380), ("ngày", 390, 470), ("#", 480, 500), ("tháng", 510, 600), ("3", 610, 630), ("năm", 640, 720),
+                ("2025", 730, 820), lid="p1-l9")  # no place before the date: a date in a sentence
+    low = line(("Số:", 420, 500), ("@#", 515, 560), ("/CT-UBND", 610, 880), y=2000, lid="p1-l30")
+    assert fillins.slots([typed, date, body, low], 3500) == []
+
+
+@given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=8))
+def test_never_crashes_and_a_fill_in_holds_only_digits(texts: list[str]) -> None:
+    ln = line(*[(t, 100 + 120 * i, 200 + 120 * i) for i, t in enumerate(["Số:", *texts])])
+    before = [w.text for w in ln.words]
+    for slot in fillins.slots([ln], 3500):
+        fillins.fill(slot, "12", 0.5)
+    assert all(w.text in ("", "12") for w in ln.words if w.fill_in)
+    kept = [w.text for w in ln.words if not w.fill_in]
+    assert kept[0] == "Số:" and all(any(k in b for b in before) for k in kept)  # others kept, at most cut
