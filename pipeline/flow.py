@@ -71,19 +71,21 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     """Analyse, preprocess and OCR one page image; the page and the image (for people) its boxes refer to.
 
     A colour page is read with its seals and coloured ink dropped out; the image kept for people
-    shows them."""
+    is in colour and shows them."""
     start = time.perf_counter()
     pixels = np.asarray(page.image, dtype=np.uint8)
     found = analysis.analyze(pixels, page.dpi if page.stated else None)
     gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
     dropped = analysis.dropout(pixels) if found.kind == "colour" else None
     prepared = preprocess.preprocess(
-        gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else gray
+        gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
     )
     words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
     lines = ocr.page_lines(words, page.number)
     for slot in fillins.slots(lines, prepared.view.shape[0]):
-        fillins.fill(slot, *tesseract.read_digits(_around(prepared.view, slot.bbox), prepared.dpi, settings.page_timeout))
+        crop = _around(prepared.view, slot.bbox)
+        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+        fillins.fill(slot, *tesseract.read_digits(crop, prepared.dpi, settings.page_timeout))
     scale = prepared.info.get("scale", 1)
     result = Page(
         number=page.number,
@@ -94,6 +96,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         preprocess={**prepared.info, "raster": page.how},
         seals=[{**seal, "bbox": [round(v * scale) for v in seal["bbox"]]} for seal in found.seals],
         text_layer=esign.text_layer(page.text_layer, page.number, scale, page.how == "extracted"),
+        warnings=ocr.page_warnings(words, prepared.image),
     )
     result.seconds = round(time.perf_counter() - start, 3)
     return result, prepared.view
@@ -118,7 +121,8 @@ def ocr_pages(
         page, image = ocr_page(raster_page, settings)
         if images_dir is not None:
             name = f"p{page.number:03d}.jpg"
-            ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+            pixels = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
+            ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, 85])
             if ok:
                 atomic_write_bytes(images_dir / name, encoded.tobytes())
                 page.image = f"{images_dir.name}/{name}"
@@ -152,6 +156,11 @@ def assemble_document(source: SourceInfo, pages: list[Page], settings: Settings)
     )
     if settings.repair:
         doc = repair.repair_document(doc, tone_style=settings.tone_style)
+    for page in pages:
+        if page.warnings:  # a page hardly read: every word goes to the clerks
+            for line in page.lines:
+                for word in line.words:
+                    word.flag = True
     return structure.structure_document(doc)
 
 
@@ -190,6 +199,7 @@ def process_file(
             seconds=round(time.perf_counter() - start, 3),
             sha256=doc.source.sha256,
             settings=settings.key(),
+            warnings=[f"page {p.number}: {w}" for p in doc.pages for w in p.warnings] or None,
         ),
         words=len(words),
         low_conf=sum(1 for w in words if w.flag),

@@ -80,6 +80,7 @@ class Page:
     seconds: float = 0.0
     seals: list[dict[str, Any]] = field(default_factory=list)  # {bbox, colour}: kept out of what the OCR read
     text_layer: dict[str, Any] = field(default_factory=dict)  # a PDF page's own text: {kind, e_signatures, text}
+    warnings: list[str] = field(default_factory=list)  # a page Tesseract could hardly read (image.ocr.page_warnings)
 
 
 @dataclass

@@ -87,6 +87,7 @@ class ManifestEntry:
     seconds: float
     sha256: str | None = None
     settings: str | None = None
+    warnings: list[str] | None = None  # pages hardly read: `page 3: ...`
 
 
 @dataclass

@@ -27,6 +27,7 @@ MIN_LETTERS = 150
 # scaled down to 72, 100 and 150 dpi: enlarging to 250 dpi gained 3.6 points of token F1 at 72 dpi
 # (4 pages of 5), nothing at 100 and lost at 150.
 UPSCALE_BELOW_DPI = 90
+MIN_DPI = 10  # a few pixels in paper proportions would otherwise be a page at 0 dpi
 UPSCALE_TO_DPI = 250
 
 
@@ -143,22 +144,28 @@ def estimate_resolution(gray: np.ndarray, metadata: int | None, stats: np.ndarra
         res.dpi, res.source = round(text_dpi), "text"
     elif metadata:
         res.dpi, res.source = metadata, "metadata"
+    res.dpi = max(res.dpi, MIN_DPI)
     return res
 
 
+COLOUR_STEP = 2  # colour is judged on every other pixel of every other row: seals and ink marks are large
+
+
 def _strong_colour(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of clearly red and clearly blue pixels (seal ink, ballpoint ink)."""
-    hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+    """Masks of clearly red and clearly blue pixels (seal ink, ballpoint ink), at 1/COLOUR_STEP scale."""
+    hsv = cv2.cvtColor(np.ascontiguousarray(bgr[::COLOUR_STEP, ::COLOUR_STEP]), cv2.COLOR_BGR2HSV)
     hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     strong = (sat > 90) & (val > 70)
     return strong & ((hue < 12) | (hue > 160)), strong & (hue > 95) & (hue < 135)
 
 
-def find_marks(bgr: np.ndarray, dpi: int) -> list[Mark]:
-    """Seals (red, at least half an inch, about as wide as high) and other coloured ink marks."""
-    red, blue = _strong_colour(bgr)
+def find_marks(bgr: np.ndarray, dpi: int, masks: tuple[np.ndarray, np.ndarray] | None = None) -> list[Mark]:
+    """Seals (red, at least half an inch, about as wide as high) and other coloured ink marks.
+    `masks`: `_strong_colour(bgr)`, when already made."""
+    red, blue = masks if masks is not None else _strong_colour(bgr)
+    dpi = dpi / COLOUR_STEP
     marks = []
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, dpi // 25),) * 2)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, round(dpi / 25)),) * 2)
     for colour, mask in (("red", red), ("blue", blue)):
         if not mask.any():
             continue
@@ -169,7 +176,8 @@ def find_marks(bgr: np.ndarray, dpi: int) -> list[Mark]:
             if max(w, h) < dpi * 0.12:
                 continue
             seal = colour == "red" and min(w, h) > dpi * 0.5 and 0.6 < w / h < 1.7
-            marks.append(Mark((x, y, x + w, y + h), colour, "seal" if seal else "ink"))
+            box = tuple(v * COLOUR_STEP for v in (x, y, x + w, y + h))
+            marks.append(Mark(box, colour, "seal" if seal else "ink"))
     return marks
 
 
@@ -178,7 +186,7 @@ def dropout(bgr: np.ndarray) -> np.ndarray:
     seals, blue signatures and blue handwriting fade to white while black print stays black.
 
     On 6 real colour pages with seals, token F1 of bare Tesseract went from 0.917 (luminance) to 0.938."""
-    return bgr.max(axis=2)
+    return cv2.max(cv2.max(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
 
 
 def analyze(image: np.ndarray, metadata: int | None) -> PageAnalysis:
@@ -187,12 +195,8 @@ def analyze(image: np.ndarray, metadata: int | None) -> PageAnalysis:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if colour else image
     labels, stats, centroids = _components(gray)
     resolution = estimate_resolution(gray, metadata, stats)
-    marks = find_marks(image[..., ::-1], resolution.dpi) if colour else []
+    masks = _strong_colour(image[..., ::-1]) if colour else None
+    marks = find_marks(image[..., ::-1], resolution.dpi, masks) if masks else []
     bilevel = not colour and cv2.countNonZero(cv2.inRange(gray, 1, 254)) == 0
-    kind = "1-bit" if bilevel else "colour" if colour and _colour_share(image) > 0.0005 else "grey"
+    kind = "1-bit" if bilevel else "colour" if masks and float((masks[0] | masks[1]).mean()) > 0.0005 else "grey"
     return PageAnalysis(resolution, kind, grain(labels, stats, centroids), marks)
-
-
-def _colour_share(rgb: np.ndarray) -> float:
-    red, blue = _strong_colour(rgb[..., ::-1])
-    return float((red | blue).mean())

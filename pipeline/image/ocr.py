@@ -99,3 +99,22 @@ def page_lines(words: list[OcrWord], page: int) -> list[Line]:
             line_words.append(Word(id=f"p{page}-w{count}", ocr=w.text, text=w.text, conf=round(w.conf, 3), page=page, line=line_id, bbox=w.box))
         lines.append(Line(id=line_id, page=page, words=line_words, bbox=box, block=key[0], paragraph=paragraph, column=column))
     return lines
+
+
+LOW_CONF = 0.6  # a word Tesseract read with less confidence than this is doubtful
+# On 6 real archive pages 1-10% of the words are doubtful; on a page of handwriting or a photo,
+# most are (or nothing is read at all).
+DOUBTFUL_SHARE = 0.4
+INK_SHARE = 0.01  # dark pixels on a page that is not blank
+
+
+def page_warnings(words: list[OcrWord], gray) -> list[str]:
+    """What a clerk should know of a page Tesseract could hardly read: handwriting, a photo, not a document."""
+    if not words:
+        ink = float((gray < 128).mean())
+        return [f"no text was read, though {ink:.0%} of the page is ink: handwriting or not a document"] if ink > INK_SHARE else []
+    doubtful = sum(1 for w in words if w.conf < LOW_CONF)
+    if doubtful / len(words) > DOUBTFUL_SHARE:
+        return [f"{doubtful} of {len(words)} words read with low confidence: handwriting, a photo or not a "
+                "document; every word is flagged"]
+    return []

@@ -46,8 +46,8 @@ def remove_border(gray: np.ndarray, dpi: int = 300) -> tuple[np.ndarray, dict]:
 
 
 def _paint(gray: np.ndarray, removed: dict[str, int]) -> np.ndarray:
-    """The page with the given widths of its four edges painted white."""
-    h, w = gray.shape
+    """The page (grey or colour) with the given widths of its four edges painted white."""
+    h, w = gray.shape[:2]
     t, b, le, r = removed["top"], removed["bottom"], removed["left"], removed["right"]
     out = gray.copy() if t or b or le or r else gray
     if t:
@@ -96,10 +96,11 @@ def deskew(gray: np.ndarray, dpi: int = 300) -> tuple[np.ndarray, dict]:
 def _rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     if abs(angle) < MIN_ROTATION_DEG:  # Tesseract reads such a page as well; resampling would only blur it
         return gray
-    h, w = gray.shape
+    h, w = gray.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     # cubic: linear interpolation cost 0.05-1 points of CER on the samples and rendered scans
-    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    white = (255,) * (gray.shape[2] if gray.ndim == 3 else 1)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=white)
 
 
 MIN_FILTER_DPI = 250  # denoise and binarize only at this resolution and above
@@ -134,7 +135,7 @@ STEPS: dict[str, Callable[[np.ndarray, int], tuple[np.ndarray, dict]]] = {
 @dataclass
 class Prepared:
     image: np.ndarray  # what Tesseract reads
-    view: np.ndarray  # the same page for people: not binarized, colour marks kept (same size, so boxes fit it too)
+    view: np.ndarray  # the same page for people: not binarized, in colour if it was (same size, so boxes fit it too)
     info: dict  # what each step did, and why steps were left out
     dpi: int  # the resolution of `image` (after any enlargement)
 

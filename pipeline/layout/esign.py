@@ -9,6 +9,7 @@ letter's header, body and reading order.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -54,7 +55,9 @@ def iso_time(text: str) -> str | None:
         return None
     day, month, year, hour, minute = (int(m.group(i)) for i in range(1, 6))
     second = int(m.group(6) or 0)
-    if not (1 <= day <= 31 and 1 <= month <= 12 and hour < 24 and minute < 60 and second < 60):
+    try:
+        dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:  # 30.02, 31.04, a 29.02 outside a leap year, 24:00
         return None
     iso = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
     if m.group(7):
@@ -86,8 +89,9 @@ def parse(lines: list[str], page: int, bbox: BBox | None, source: str, line_ids:
     email = EMAIL.search(text)
     time = iso_time(text)
     leftover = EMAIL.sub(" ", TIME.sub(" ", rest[0]))
-    signer = _clean(values.get("signer", ""))
     organization = _clean(EMAIL.sub(" ", values.get("organization", ""))) or _clean(leftover)
+    # an unlabelled box (`TRUNG TÂM CÔNG BÁO VÀ TIN HỌC / email / time`) is an organisation's own signature
+    signer = _clean(values.get("signer", "")) if found else organization
     return ESignature(
         signer=signer,
         organization=organization,
@@ -139,6 +143,40 @@ def ocr_boxes(page: Page) -> list[ESignature]:
     return boxes
 
 
+def _union(boxes: Any) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = zip(*boxes)
+    return min(x0), min(y0), max(x1), max(y1)
+
+
+def _boxes(blocks: list[TextBlock]) -> list[list[TextBlock]]:
+    """The text layer's blocks, those of one e-signature box joined: a box's lines set far apart
+    come as blocks of their own. A block holding a signing label or time takes in the short
+    blocks right above and below it in its column, and theirs in turn."""
+    groups: list[list[TextBlock]] = []
+    taken: set[int] = set()
+    for i, anchor in enumerate(blocks):
+        if i in taken or not is_esignature(" ".join(anchor.lines)):
+            continue
+        group, box = [anchor], anchor.bbox
+        pitch = (box[3] - box[1]) / max(1, len(anchor.lines))
+        taken.add(i)
+        grown = True
+        while grown:
+            grown = False
+            for j, block in enumerate(blocks):
+                b = block.bbox
+                overlap = min(box[2], b[2]) - max(box[0], b[0])
+                near = b[1] < box[3] + 1.5 * pitch and b[3] > box[1] - 1.5 * pitch
+                short = all(len(line) <= 80 for line in block.lines)
+                if j not in taken and near and short and overlap > 0.3 * min(box[2] - box[0], b[2] - b[0]):
+                    group.append(block)
+                    box = _union([box, b])
+                    taken.add(j)
+                    grown = True
+        groups.append(sorted(group, key=lambda b: b.bbox[1]))
+    return groups + [[b] for j, b in enumerate(blocks) if j not in taken]
+
+
 def text_layer(blocks: list[TextBlock], page: int, scale: float, over_scan: bool) -> dict[str, Any]:
     """What a PDF page's text layer holds: `none`, only `e-signature` boxes, another engine's
     `ocr-layer` over the scan, or `born-digital` text; with the boxes parsed and the rest of the
@@ -146,12 +184,13 @@ def text_layer(blocks: list[TextBlock], page: int, scale: float, over_scan: bool
     if not blocks:
         return {"kind": "none"}
     signatures, rest = [], []
-    for block in blocks:
-        if is_esignature(" ".join(block.lines)):
-            bbox = tuple(round(v * scale) for v in block.bbox)
-            signatures.append(asdict(parse(block.lines, page, bbox, "text-layer")))  # type: ignore[arg-type]
+    for group in _boxes(blocks):
+        lines = [line for block in group for line in block.lines]
+        if is_esignature(" ".join(lines)):
+            bbox = tuple(round(v * scale) for v in _union(b.bbox for b in group))
+            signatures.append(asdict(parse(lines, page, bbox, "text-layer")))  # type: ignore[arg-type]
         else:
-            rest.extend(block.lines)
+            rest.extend(lines)
     kind = "e-signature" if not rest else "ocr-layer" if over_scan else "born-digital"
     record: dict[str, Any] = {"kind": kind, "e_signatures": signatures}
     if rest:
@@ -178,6 +217,17 @@ def find(doc: Document) -> list[dict[str, Any]]:
             covered = [ln for ln in lines if ln.bbox and sig["bbox"] and _overlaps(ln.bbox, tuple(sig["bbox"]))]
             sig["lines"] = [ln.id for ln in covered]
             lines = [ln for ln in lines if ln not in covered]
-        found.extend(layer)
-        found.extend(asdict(box) for box in ocr_boxes(Page(page.number, lines)))
+        read = []
+        for box in ocr_boxes(Page(page.number, lines)):
+            # the same box read in the image beside its vector text (drawn a little apart): one signature
+            twin = next((sig for sig in layer if sig["bbox"] and box.bbox and _touches(box.bbox, tuple(sig["bbox"]))), None)
+            if twin is not None:
+                twin["lines"] += box.lines
+            else:
+                read.append(asdict(box))
+        found += layer + read
     return found
+
+
+def _touches(a: BBox, b: BBox) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])

@@ -1,0 +1,372 @@
+"""E-signature boxes (`Ký bởi: ...`, `Cơ quan: ...`, `Thời gian ký: ...`): parsed from the lines as printed or
+as an OCR reads them; found in a PDF's text layer (vector text over a scanned page, made here with
+reportlab) and in the page image (read by Tesseract); kept out of the header, body and text; the
+signing day standing in for a date line that gives none. Real files through `vnocr process`."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from pipeline.flow import text_pages
+from pipeline.image.poppler import TextBlock, text_blocks
+from pipeline.layout import esign
+from pipeline.layout.structure import structure_document
+from pipeline.model import Document, SourceInfo
+from pipeline.outputs import write_document
+
+from .conftest import FONT_DIR, HEADER, draw_page, load_valid_json
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    "lines, signer, organization, email, time",
+    [
+        (  # the Quảng Ngãi shape: the signer is the agency, no offset on the time
+            ["Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi", "Cơ quan: Tỉnh Quảng Ngãi", "Thời gian ký: 24/01/2025 14:23:43"],
+            "Ủy ban nhân dân tỉnh Quảng Ngãi", "Tỉnh Quảng Ngãi", None, "2025-01-24T14:23:43",
+        ),
+        (  # a person, with e-mail and offset
+            ["Người ký: Nguyễn Văn An", "Email: annv@quangngai.gov.vn", "Cơ quan: Sở Tài chính",
+             "Thời gian ký: 04.05.2026 09:44:21 +07:00"],
+            "Nguyễn Văn An", "Sở Tài chính", "annv@quangngai.gov.vn", "2026-05-04T09:44:21+07:00",
+        ),
+        (  # as an OCR without Vietnamese reads it: no marks at all
+            ["Ky boi: UY BAN NHAN DAN TINH QUANG NGAI", "Co quan: Tinh Quang Ngai", "Thoi gian ky: 04.05.2026 09:44:21 +07:00"],
+            "UY BAN NHAN DAN TINH QUANG NGAI", "Tinh Quang Ngai", None, "2026-05-04T09:44:21+07:00",
+        ),
+        (  # in capitals, E-mail with a hyphen, no space after the colons
+            ["NGƯỜI KÝ:Sở Nội vụ", "E-mail:snv@danang.gov.vn", "CƠ QUAN:Thành phố Đà Nẵng", "THỜI GIAN KÝ:31.12.2019 16:05:09 +07:00"],
+            "Sở Nội vụ", "Thành phố Đà Nẵng", "snv@danang.gov.vn", "2019-12-31T16:05:09+07:00",
+        ),
+        (  # all on one line, as a merged OCR line gives it
+            ["Ký bởi: Văn phòng Ủy ban nhân dân Thời gian ký: 04-05-2026 09:44"],
+            "Văn phòng Ủy ban nhân dân", None, None, "2026-05-04T09:44:00",
+        ),
+        (  # unlabelled: agency, e-mail, time
+            ["TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "ttcbth@quangngai.gov.vn", "24.01.2025 20:06:24 +07:00"],
+            "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "ttcbth@quangngai.gov.vn", "2025-01-24T20:06:24+07:00",
+        ),
+    ],
+)
+def test_parse_box(lines, signer, organization, email, time) -> None:
+    assert esign.is_esignature(" ".join(lines))
+    sig = esign.parse(lines, 2, (10, 20, 300, 90), "ocr", ["p2-l1"])
+    assert (sig.signer, sig.organization, sig.email, sig.time) == (signer, organization, email, time)
+    assert (sig.page, sig.bbox, sig.source, sig.text, sig.lines) == (2, (10, 20, 300, 90), "ocr", lines, ["p2-l1"])
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("Thời gian ký: 04.05.2026 09:44:21 +07:00", "2026-05-04T09:44:21+07:00"),
+        ("04.05.2026 09:44:21+0700", "2026-05-04T09:44:21+07:00"),
+        ("24/01/2025 14:23:43", "2025-01-24T14:23:43"),
+        ("4-5-2026, 9h44", "2026-05-04T09:44:00"),
+        ("31.12.2019 23:59:59 -05:00", "2019-12-31T23:59:59-05:00"),
+        ("32.01.2026 10:00:00", None),
+        ("04.13.2026 10:00:00", None),
+        ("04.05.2026 24:00:00", None),
+        ("ngày 04 tháng 5 năm 2026", None),
+    ],
+)
+def test_iso_time(text: str, iso: str | None) -> None:
+    assert esign.iso_time(text) == iso
+
+
+@pytest.mark.parametrize("text", ["30.02.2026 09:44:21 +07:00", "31.04.2025 10:00:00", "29.02.2025 08:00:00"])
+def test_iso_time_refuses_days_the_month_lacks(text: str) -> None:
+    """A day the month has not (an OCR reading 28 as 29 or 30) makes no time, as in the date line."""
+    assert esign.iso_time(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:",
+        "An Bình, ngày 14 tháng 3 năm 2025",
+        "Số: 125/BC-UBND",
+        "Nơi nhận: - UBND quận; - Lưu: VT.",
+    ],
+)
+def test_ordinary_lines_are_not_esignatures(text: str) -> None:
+    assert not esign.is_esignature(text)
+
+
+def test_text_layer_kinds() -> None:
+    box = TextBlock((400.0, 20.0, 527.0, 57.0), ["Ký bởi: Sở Tài chính", "Thời gian ký: 04.05.2026 09:44:21 +07:00"])
+    other = TextBlock((50.0, 100.0, 500.0, 120.0), ["Ủy ban nhân dân phường báo cáo kết quả như sau:"])
+    assert esign.text_layer([], 1, 1.0, True) == {"kind": "none"}
+    only = esign.text_layer([box], 3, 300 / 72, True)
+    assert only["kind"] == "e-signature" and "text" not in only
+    (sig,) = only["e_signatures"]
+    assert sig["bbox"] == (1667, 83, 2196, 238) and sig["page"] == 3 and sig["source"] == "text-layer"
+    assert (sig["signer"], sig["time"]) == ("Sở Tài chính", "2026-05-04T09:44:21+07:00")
+    over_scan = esign.text_layer([box, other], 1, 1.0, True)
+    assert over_scan["kind"] == "ocr-layer" and over_scan["text"] == other.lines[0]
+    assert len(over_scan["e_signatures"]) == 1
+    assert esign.text_layer([other], 1, 1.0, False)["kind"] == "born-digital"
+
+
+# --------------------------------------------------------------------------- documents
+
+
+BODY = [
+    "Thực hiện chỉ đạo của Ủy ban nhân dân thành phố về công tác cải cách",
+    "hành chính, phường đã triển khai kế hoạch đến các khu phố và tổ dân phố.",
+    "Kết quả giải quyết hồ sơ thủ tục hành chính đúng hạn đạt tỷ lệ cao,",
+    "người dân hài lòng với thái độ phục vụ của cán bộ tiếp nhận hồ sơ.",
+]
+FOOTER = [
+    (1500, 1400, "TM. ỦY BAN NHÂN DÂN", True),
+    (1620, 1470, "CHỦ TỊCH", True),
+    (1530, 1750, "Nguyễn Văn Bình", True),
+]
+DATE_LINE = "An Bình, ngày 14 tháng 3 năm 2025"
+BOX = [
+    "Người ký: Ủy ban nhân dân phường An Bình",
+    "Email: ubndanbinh@hcm.gov.vn",
+    "Cơ quan: Thành phố Hồ Chí Minh",
+    "Thời gian ký: 04.05.2026 09:44:21 +07:00",
+]
+IMAGE_BOX = ["Ký bởi: Ủy ban nhân dân phường An Bình", "Cơ quan: Thành phố Hồ Chí Minh", "Thời gian ký: 04.05.2026 09:44:21 +07:00"]
+SIGNER, ORGANIZATION, EMAIL, TIME = "Ủy ban nhân dân phường An Bình", "Thành phố Hồ Chí Minh", "ubndanbinh@hcm.gov.vn", "2026-05-04T09:44:21+07:00"
+BOX_TOP_RIGHT_PT = (400, 20)  # the vector box's top left corner, points from the page's top left
+
+
+def document_page(date_line: str | None = DATE_LINE) -> Image.Image:
+    """A one-page báo cáo at 300 dpi; `date_line` replaces the place-and-date line (None: no such line)."""
+    lines = [line for line in HEADER if line[2] != DATE_LINE]
+    if date_line:
+        lines.append((1350, 440, date_line, False))
+    lines += [(350, 950 + 75 * i, text, False) for i, text in enumerate(BODY)] + FOOTER
+    return draw_page(lines)
+
+
+_FONT = "LiberationSerif-vnocr-test"
+
+
+def esigned_pdf(path: Path, page: Image.Image, scan_dpi: int = 300, leading: float = 9.0) -> None:
+    """A PDF page holding `page` as one full-page scan (embedded at `scan_dpi`) and, over its top right, an
+    e-signature box as vector text (7 pt, `leading` points from line to line) in a frame."""
+    if _FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_FONT, str(FONT_DIR / "LiberationSerif-Regular.ttf")))
+    width, height = A4
+    if scan_dpi != 300:
+        page = page.resize((round(page.width * scan_dpi / 300), round(page.height * scan_dpi / 300)), Image.LANCZOS)
+    buf = io.BytesIO()
+    page.save(buf, "PNG")
+    buf.seek(0)
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawImage(ImageReader(buf), 0, 0, width, height)
+    x, top = BOX_TOP_RIGHT_PT[0], height - BOX_TOP_RIGHT_PT[1]
+    pdf.setStrokeColorRGB(0.1, 0.3, 0.8)
+    pdf.rect(x - 4, top - 6 - leading * len(BOX), 190, leading * len(BOX) + 8)
+    pdf.setFont(_FONT, 7)
+    for i, text in enumerate(BOX):
+        pdf.drawString(x, top - 7 - leading * i, text)
+    pdf.showPage()
+    pdf.save()
+
+
+def esigned_image(page: Image.Image, x: int, y: int) -> Image.Image:
+    """`page` with an e-signature box printed into it (small sans text in a frame) at (x, y)."""
+    page = page.copy()
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(FONT_DIR / "LiberationSans-Regular.ttf"), 30)
+    step = 40
+    draw.rectangle((x - 20, y - 15, x + 800, y + step * len(IMAGE_BOX) + 10), outline=0, width=3)
+    for i, text in enumerate(IMAGE_BOX):
+        draw.text((x, y + step * i), text, font=font, fill=0)
+    return page
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory) -> Path:
+    """One `vnocr process` over every e-signed document of these tests."""
+    src = tmp_path_factory.mktemp("esign-in")
+    esigned_pdf(src / "vector.pdf", document_page())
+    esigned_pdf(src / "vector-nodate.pdf", document_page(None))
+    esigned_pdf(src / "rendered.pdf", document_page(), scan_dpi=100)  # too coarse to extract: rendered, box and all
+    esigned_pdf(src / "spaced.pdf", document_page(), leading=14.0)
+    esigned_image(document_page(), 1620, 50).save(src / "image.png", dpi=(300, 300))
+    blank_date = document_page("An Bình, ngày        tháng        năm 2025")
+    esigned_image(blank_date, 1600, 1900).save(src / "image-blank-date.png", dpi=(300, 300))
+    out = tmp_path_factory.mktemp("esign-out")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "process", str(src), "-o", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def only_signature(data: dict) -> dict:
+    signatures = data["structure"]["e_signatures"]
+    assert len(signatures) == 1, signatures
+    return signatures[0]
+
+
+def header_and_footer_texts(structure: dict) -> str:
+    """Every text the header and footer fields hold."""
+    parts = [
+        *structure["issuer"]["lines"],
+        structure["motto"]["national"] or "",
+        structure["motto"]["slogan"] or "",
+        (structure["number"] or {}).get("printed") or "",
+        structure["date_line"] or "",
+        structure["subject"] or "",
+        *structure["signature"]["lines"],
+        *structure["unplaced"],
+    ]
+    return "\n".join(parts)
+
+
+def assert_kept_out(out: Path, stem: str, data: dict) -> None:
+    text = (out / f"{stem}.txt").read_text("utf-8")
+    fields = header_and_footer_texts(data["structure"])
+    for piece in ("Thời gian ký", "Người ký", "Ký bởi", "Cơ quan", "ubndanbinh", "09:44"):
+        assert piece not in text, text
+        assert piece not in fields, fields
+    assert "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:" in text
+    assert "Nguyễn Văn Bình" in text
+
+
+def test_vector_box_over_a_scan(processed: Path) -> None:
+    data = load_valid_json(processed / "vector.json")
+    page = data["pages"][0]
+    assert page["preprocess"]["raster"] == "extracted"
+    assert page["text_layer"]["kind"] == "e-signature" and "text" not in page["text_layer"]
+    sig = only_signature(data)
+    assert sig["source"] == "text-layer" and sig["page"] == 1
+    assert (sig["signer"], sig["organization"], sig["email"], sig["time"]) == (SIGNER, ORGANIZATION, EMAIL, TIME)
+    assert sig["text"] == BOX
+    assert page["text_layer"]["e_signatures"] == [{**sig, "lines": []}]
+    x0, y0, x1, y1 = sig["bbox"]  # in the page image's pixels: 300/72 per point
+    assert abs(x0 - BOX_TOP_RIGHT_PT[0] * 300 / 72) < 15 and abs(y0 - BOX_TOP_RIGHT_PT[1] * 300 / 72) < 25
+    assert x1 <= page["width"] and y1 < 300
+    assert data["structure"]["date"] == "2025-03-14" and data["structure"]["date_from"] == "date line"
+    assert_kept_out(processed, "vector", data)
+
+
+def test_vector_box_over_a_rendered_page_is_not_read_twice(processed: Path) -> None:
+    """A scan too coarse to extract is rendered with the box on it: the OCR'd box lines are the text layer's."""
+    data = load_valid_json(processed / "rendered.json")
+    page = data["pages"][0]
+    assert page["preprocess"]["raster"] == "rendered"
+    sig = only_signature(data)
+    assert sig["source"] == "text-layer"
+    assert (sig["signer"], sig["organization"], sig["email"], sig["time"]) == (SIGNER, ORGANIZATION, EMAIL, TIME)
+    assert len(sig["lines"]) >= 3, sig  # the box's OCR'd lines, taken out of the reading
+    ids = {line["id"]: " ".join(word["text"] for word in line["words"]) for line in page["lines"]}
+    assert all(line_id in ids for line_id in sig["lines"])
+    assert any("ubndanbinh" in ids[line_id] or "09:44" in ids[line_id] for line_id in sig["lines"])
+    assert_kept_out(processed, "rendered", data)
+
+
+def test_vector_box_with_loose_lines_is_one_box(processed: Path) -> None:
+    """Lines twice the font size apart (poppler gives each its own block) are still one box."""
+    data = load_valid_json(processed / "spaced.json")
+    page = data["pages"][0]
+    assert page["text_layer"]["kind"] == "e-signature", page["text_layer"]
+    sig = only_signature(data)
+    assert (sig["signer"], sig["organization"], sig["email"], sig["time"]) == (SIGNER, ORGANIZATION, EMAIL, TIME)
+
+
+def test_box_in_the_image_is_read_by_ocr(processed: Path) -> None:
+    data = load_valid_json(processed / "image.json")
+    page = data["pages"][0]
+    assert page["text_layer"].get("kind", "none") == "none"  # an image has no text layer
+    sig = only_signature(data)
+    assert sig["source"] == "ocr" and sig["page"] == 1
+    assert (sig["signer"], sig["organization"], sig["email"], sig["time"]) == (SIGNER, ORGANIZATION, None, TIME)
+    x0, y0, x1, y1 = sig["bbox"]
+    assert 1550 < x0 < 1700 and 20 < y0 < 100 and 1900 < x1 < 2450 and 120 < y1 < 250
+    box_lines = [" ".join(w["text"] for w in line["words"]) for line in page["lines"] if line["id"] in sig["lines"]]
+    assert len(box_lines) == 3 and any("Thời gian ký" in line for line in box_lines), box_lines
+    assert data["structure"]["date"] == "2025-03-14" and data["structure"]["date_from"] == "date line"
+    assert data["structure"]["issuer"]["name"] == "ỦY BAN NHÂN DÂN PHƯỜNG AN BÌNH"
+    assert data["structure"]["motto"]["national"] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert_kept_out(processed, "image", data)
+
+
+def test_date_from_the_signing_time_when_the_page_has_no_date_line(processed: Path) -> None:
+    data = load_valid_json(processed / "vector-nodate.json")
+    structure = data["structure"]
+    assert structure["date_line"] is None
+    assert structure["date"] == "2026-05-04" and structure["date_from"] == "e-signature"
+    assert structure["number"]["printed"] == "Số: 125/BC-UBND"
+
+
+def test_date_from_the_signing_time_when_the_date_is_left_blank(processed: Path) -> None:
+    """`ngày ... tháng ... năm 2025` left blank (the usual on a signed-electronically document): the box's day."""
+    data = load_valid_json(processed / "image-blank-date.json")
+    structure = data["structure"]
+    assert structure["date_line"] and "tháng" in structure["date_line"] and "2025" in structure["date_line"]
+    assert structure["date"] == "2026-05-04" and structure["date_from"] == "e-signature"
+    sig = only_signature(data)
+    assert sig["source"] == "ocr" and sig["time"] == TIME
+    assert_kept_out(processed, "image-blank-date", data)
+
+
+# --------------------------------------------------------------------------- the structure hook, without OCR
+
+
+def signed_text_document(time_line: str, header: str = "ỦY BAN NHÂN DÂN\nPHƯỜNG AN BÌNH\nSố: 125/BC-UBND\n\nBÁO CÁO\n") -> Document:
+    """A text document whose page carries an e-signature box in its text layer (as a PDF would)."""
+    pages = text_pages(header + "\nỦy ban nhân dân phường báo cáo kết quả thực hiện như sau:\n")
+    box = TextBlock((400.0, 20.0, 527.0, 57.0), ["Ký bởi: Ủy ban nhân dân phường An Bình", time_line])
+    pages[0].text_layer = esign.text_layer([box], 1, 300 / 72, True)
+    doc = Document(SourceInfo("doc.pdf", "doc.pdf", "0" * 64, "pdf", 100, 1), pages, {}, {})
+    return structure_document(doc)
+
+
+def test_date_fallback_from_a_text_layer(tmp_path: Path) -> None:
+    doc = signed_text_document("Thời gian ký: 04.05.2026 09:44:21 +07:00")
+    assert doc.structure["date"] == "2026-05-04" and doc.structure["date_from"] == "e-signature"
+    assert doc.structure["e_signatures"][0]["signer"] == SIGNER
+    write_document(doc, tmp_path / "doc.json")  # validates against the schema
+    load_valid_json(tmp_path / "doc.json")
+    with_date = signed_text_document("Thời gian ký: 04.05.2026 09:44:21", header=f"{DATE_LINE}\nSố: 125/BC-UBND\n")
+    assert with_date.structure["date"] == "2025-03-14" and with_date.structure["date_from"] == "date line"
+    unsigned_time = signed_text_document("Cơ quan: Thành phố Hồ Chí Minh")
+    assert unsigned_time.structure["date"] is None and unsigned_time.structure["date_from"] is None
+
+
+def test_date_fallback_never_writes_an_impossible_date(tmp_path: Path) -> None:
+    """A signing time on a day its month lacks (an OCR misreading 28 as 30) gives no date, and a valid document."""
+    doc = signed_text_document("Thời gian ký: 30.02.2026 09:44:21 +07:00")
+    assert doc.structure["date"] is None, doc.structure["date"]
+    write_document(doc, tmp_path / "doc.json")
+
+
+def test_impossible_signing_day_beside_a_handwritten_date_does_not_fail_the_document() -> None:
+    """A handwritten day on the date line is checked against the signing day: an impossible signing
+    day must not stop the document (it raised `ValueError: day is out of range for month`)."""
+    pages = text_pages(f"ỦY BAN NHÂN DÂN\n{DATE_LINE}\nSố: 125/BC-UBND\n\nBÁO CÁO\n")
+    (day,) = [word for line in pages[0].lines for word in line.words if word.text == "14"]
+    day.fill_in, day.source = "day", "ocr"  # as the digit reader leaves a handwritten day
+    box = TextBlock((400.0, 20.0, 527.0, 57.0), ["Ký bởi: Ủy ban nhân dân phường An Bình", "Thời gian ký: 30.02.2026 09:44:21"])
+    pages[0].text_layer = esign.text_layer([box], 1, 1.0, True)
+    doc = structure_document(Document(SourceInfo("doc.pdf", "doc.pdf", "0" * 64, "pdf", 100, 1), pages, {}, {}))
+    assert doc.structure["date"] == "2025-03-14"
+
+
+def test_poppler_reads_the_box_as_one_block(tmp_path: Path) -> None:
+    esigned_pdf(tmp_path / "box.pdf", document_page())
+    blocks = text_blocks(tmp_path / "box.pdf", 1)
+    assert [block.lines for block in blocks] == [BOX]
+    x0, y0, _, _ = blocks[0].bbox
+    assert abs(x0 - BOX_TOP_RIGHT_PT[0]) < 2 and abs(y0 - BOX_TOP_RIGHT_PT[1]) < 5
+    assert text_blocks(tmp_path / "missing.pdf", 1) == []
