@@ -74,9 +74,12 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     is in colour and shows them."""
     start = time.perf_counter()
     pixels = np.asarray(page.image, dtype=np.uint8)
-    found = analysis.analyze(pixels, page.dpi if page.stated else None)
+    outline = analysis.page_outline(pixels)
+    if outline is not None:  # a photo of the page: the sheet straightened; the file's dpi was the camera's
+        pixels = analysis.straighten(pixels, outline)
+    found = analysis.analyze(pixels, page.dpi if page.stated and outline is None else None, outline)
     gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
-    dropped = analysis.dropout(pixels) if found.kind == "colour" else None
+    dropped = analysis.dropout(pixels) if pixels.ndim == 3 and found.kind in ("colour", "photo") else None
     prepared = preprocess.preprocess(
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
     )

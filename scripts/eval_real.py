@@ -4,7 +4,8 @@ For every page: both read the same image, the page rendered at 300 dpi as the fo
 the baseline (`tesseract PAGE.png - -l vie --psm 3`). Printed per page: order-free token F1 of each
 against the transcription in `real_truth/` where one exists, the preprocessing decisions vnocr
 took, and seconds per page of each. The transcribed pages are also read as the low-resolution
-JPEGs archives hold (72 and 100 dpi, the 72-dpi one wrongly stating 300 dpi, as such files do).
+JPEGs archives hold (72 and 100 dpi, the 72-dpi one wrongly stating 300 dpi, as such files do) and
+as a phone photo of the sheet (1400 pixels high, seen at an angle on a desk, lit from one side).
 Last, each whole PDF goes through `vnocr`'s reading as a user's file would: what its JSON says of
 seals, e-signatures, text layers, number and date.
 
@@ -27,6 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,8 +95,27 @@ def read_image(name: str, image: Path) -> Reading:
     return Reading(name, bare, doc.text, bare_s, vnocr_s, decisions(doc.pages[0].preprocess))
 
 
+def phone_photo(page: np.ndarray, seed: int, height: int = 1400) -> np.ndarray:
+    """A photo of the page (BGR): on a darker desk, its corners moved up to 5% of its width, the light
+    falling from 65% to 100% across it, slightly soft; the camera states no resolution."""
+    rng = np.random.default_rng(seed)
+    width = round(height * 0.75)
+    h = round(height * 0.86)
+    w = round(h * page.shape[1] / page.shape[0])
+    small = cv2.resize(page, (w, h), interpolation=cv2.INTER_AREA)
+    desk = np.full((height, width, 3), (70, 85, 100), np.uint8) + rng.integers(0, 25, (height, width, 1)).astype(np.uint8)
+    x, y = (width - w) / 2, (height - h) / 2
+    corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    moved = np.float32([(cx + rng.uniform(-0.05, 0.05) * w, cy + rng.uniform(-0.05, 0.05) * w) for cx, cy in corners])
+    matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (w, 0), (w, h), (0, h)]), moved)
+    photo = cv2.warpPerspective(small, matrix, (width, height), borderMode=cv2.BORDER_TRANSPARENT, dst=desk)
+    ys, xs = np.mgrid[0:height, 0:width]
+    light = 0.65 + 0.35 * (0.6 * xs / width + 0.4 * ys / height)
+    return cv2.GaussianBlur(np.clip(photo * light[..., None], 0, 255).astype(np.uint8), (3, 3), 0)
+
+
 def read_page(pdf: Path, number: int) -> list[Reading]:
-    """One page at 300 dpi; a transcribed page also as 100- and 72-dpi JPEGs."""
+    """One page at 300 dpi; a transcribed page also as 100- and 72-dpi JPEGs and as a phone photo."""
     name = f"{pdf.stem}-p{number}"
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "page"
@@ -110,6 +132,9 @@ def read_page(pdf: Path, number: int) -> list[Reading]:
                 small.save(buffer, "JPEG", quality=75, dpi=(stated, stated))
                 jpeg.write_bytes(buffer.getvalue())
                 readings.append(read_image(f"{name}:{dpi}dpi-jpeg", jpeg))
+            photo = Path(tmp) / "photo.jpg"
+            cv2.imwrite(str(photo), phone_photo(cv2.imread(str(png)), number + len(pdf.stem)), [cv2.IMWRITE_JPEG_QUALITY, 80])
+            readings.append(read_image(f"{name}:phone-photo", photo))
     return readings
 
 

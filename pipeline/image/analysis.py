@@ -57,9 +57,13 @@ class PageAnalysis:
     kind: str  # 1-bit | grey | colour
     grain: float  # specks of 1-2 pixels far from any letter, per letter: scanner grain or noise
     marks: list[Mark] = field(default_factory=list)
+    outline: list[list[int]] | None = None  # a photo's page corners in the picture, before straightening
 
     def info(self) -> dict:
-        return {"kind": self.kind, "resolution": asdict(self.resolution), "grain": round(self.grain, 3)}
+        info = {"kind": self.kind, "resolution": asdict(self.resolution), "grain": round(self.grain, 3)}
+        if self.outline:
+            info["outline"] = self.outline
+        return info
 
     @property
     def seals(self) -> list[dict]:
@@ -189,8 +193,9 @@ def dropout(bgr: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
 
 
-def analyze(image: np.ndarray, metadata: int | None) -> PageAnalysis:
-    """What kind of page `image` (grey, or RGB) is, its true resolution, its grain, seals and ink."""
+def analyze(image: np.ndarray, metadata: int | None, outline: np.ndarray | None = None) -> PageAnalysis:
+    """What kind of page `image` (grey, or RGB) is, its true resolution, its grain, seals and ink.
+    `outline`: the corners of the page in the photo it was straightened from (kind `photo`)."""
     colour = image.ndim == 3
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if colour else image
     labels, stats, centroids = _components(gray)
@@ -199,4 +204,54 @@ def analyze(image: np.ndarray, metadata: int | None) -> PageAnalysis:
     marks = find_marks(image[..., ::-1], resolution.dpi, masks) if masks else []
     bilevel = not colour and cv2.countNonZero(cv2.inRange(gray, 1, 254)) == 0
     kind = "1-bit" if bilevel else "colour" if masks and float((masks[0] | masks[1]).mean()) > 0.0005 else "grey"
-    return PageAnalysis(resolution, kind, grain(labels, stats, centroids), marks)
+    corners = outline.round().astype(int).tolist() if outline is not None else None
+    return PageAnalysis(resolution, "photo" if corners else kind, grain(labels, stats, centroids), marks, corners)
+
+
+OUTLINE_SIDE = 800  # the page outline is looked for on the page shrunk to this longest side
+# A photo's page is a bright quadrilateral taking at least this share of the picture, on a
+# background at least OUTLINE_CONTRAST grey levels darker; a scan's page fills the whole image.
+OUTLINE_MIN_AREA = 0.25
+OUTLINE_MAX_AREA = 0.93
+OUTLINE_CONTRAST = 40
+
+
+def page_outline(image: np.ndarray) -> np.ndarray | None:
+    """The four corners (top-left, top-right, bottom-right, bottom-left; in pixels) of the sheet of
+    paper in a photo of it, or None when the image is the page itself (a scan)."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    scale = OUTLINE_SIDE / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    scale = min(scale, 1.0)
+    blurred = cv2.GaussianBlur(small, (9, 9), 0)
+    _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))  # the print inside the page
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    sheet = max(contours, key=cv2.contourArea)
+    share = cv2.contourArea(sheet) / bright.size
+    if not OUTLINE_MIN_AREA <= share <= OUTLINE_MAX_AREA:
+        return None
+    quad = cv2.approxPolyDP(cv2.convexHull(sheet), 0.02 * cv2.arcLength(sheet, True), True)
+    if len(quad) != 4:
+        return None
+    inside = np.zeros_like(bright)
+    cv2.fillPoly(inside, [quad], 255)
+    if float(blurred[inside > 0].mean()) - float(blurred[inside == 0].mean()) < OUTLINE_CONTRAST:
+        return None
+    corners = quad.reshape(4, 2).astype(np.float32) / scale
+    by_sum, by_diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
+    return np.array([corners[by_sum.argmin()], corners[by_diff.argmin()], corners[by_sum.argmax()], corners[by_diff.argmax()]])
+
+
+def straighten(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The sheet inside `corners`, seen from straight above: a perspective warp to a rectangle
+    whose sides are the outline's longer opposite sides."""
+    tl, tr, br, bl = corners
+    width = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.array([(0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    white = (255,) * (image.shape[2] if image.ndim == 3 else 1)
+    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=white)

@@ -42,6 +42,8 @@ TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common w
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
+# `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
+_ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
@@ -218,6 +220,7 @@ class Repairer:
         readings = []
         if params.mode == "eng":
             token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
+        enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
         for piece in split_token(token):
             text = piece.text
             # mixed case is a name (VNeID, eGov) unless it reads as a syllable (HiNH); where marks are
@@ -225,7 +228,7 @@ class Repairer:
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
-            if piece.kind == "word" and not (name_like or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+            if piece.kind == "word" and not (name_like or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                 readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)

@@ -1,0 +1,62 @@
+"""A phone photo of a page: the sheet is found on the desk and straightened before it is read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pipeline.image import analysis
+
+from .conftest import HEADER, draw_page, load_valid_json
+
+BODY = [(300, 900 + 90 * i, text, False) for i, text in enumerate([
+    "Ủy ban nhân dân phường báo cáo kết quả thực hiện nhiệm vụ",
+    "chuyển đổi số và cải cách hành chính trong quý III năm 2025.",
+    "Người dân được hướng dẫn sử dụng dịch vụ công trực tuyến.",
+    "Đảng ủy phường chỉ đạo đẩy mạnh công tác tuyên truyền.",
+])]
+
+
+def photo_of(page: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The page (grey) photographed at an angle on a dark desk, lit unevenly; and where its corners went."""
+    h, w = page.shape
+    corners = np.float32([(260, 100), (1560, 150), (1620, 2110), (200, 2050)])  # about A4: 1.41 high for 1 wide
+    matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (w, 0), (w, h), (0, h)]), corners)
+    desk = np.full((2300, 1850), 60, np.uint8)
+    photo = cv2.warpPerspective(page, matrix, (1850, 2300), borderMode=cv2.BORDER_TRANSPARENT, dst=desk)
+    light = np.linspace(0.7, 1.0, 1850)[None, :]
+    return (photo * light).astype(np.uint8), corners
+
+
+def test_the_sheet_is_found_in_a_photo_and_not_in_a_scan() -> None:
+    page = np.asarray(draw_page(HEADER + BODY).convert("L"))
+    photo, corners = photo_of(page)
+    found = analysis.page_outline(photo)
+    assert found is not None and np.abs(found - corners).max() < 25
+    straight = analysis.straighten(photo, found)
+    assert abs(straight.shape[0] / straight.shape[1] - page.shape[0] / page.shape[1]) < 0.06
+    assert analysis.page_outline(page) is None  # a scan is the page itself
+    assert analysis.page_outline(np.full((500, 400), 255, np.uint8)) is None
+
+
+def test_a_photo_is_straightened_and_read(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    photo, _ = photo_of(np.asarray(draw_page(HEADER + BODY).convert("L")))
+    cv2.imwrite(str(src / "anh-chup.jpg"), photo, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "process", str(src), "-o", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    page = load_valid_json(out / "anh-chup.json")["pages"][0]
+    info = page["preprocess"]
+    assert info["kind"] == "photo" and len(info["outline"]) == 4
+    assert info["resolution"]["metadata"] is None
+    assert page["height"] > page["width"]  # the straightened sheet, not the photo
+    text = (out / "anh-chup.txt").read_text("utf-8")
+    for expected in ("ỦY BAN NHÂN DÂN", "dịch vụ công trực tuyến", "Đảng ủy phường chỉ đạo"):
+        assert expected in text
