@@ -122,25 +122,27 @@ def _near(a: float, b: float, factor: float = 1.6) -> bool:
     return 1 / factor < a / b < factor
 
 
-def estimate_resolution(gray: np.ndarray, metadata: int | None, stats: np.ndarray | None = None) -> Resolution:
+def estimate_resolution(gray: np.ndarray, metadata: int | None) -> Resolution:
     """The page's true resolution, from what the file says, the paper size and the letters' height.
 
     Metadata is trusted when the paper size or the letters' height confirms it (the letters within a
     factor of 1.6: type sizes vary); else the paper size when the letters agree with it; else the
-    letters' height (a cropped page, a photo, a screenshot)."""
+    letters' height (a cropped page, a photo, a screenshot). The letters are measured only when the
+    paper size does not already confirm the metadata."""
     h, w = gray.shape[:2]
     paper = paper_of(w, h)
-    height = text_height(stats if stats is not None else _components(gray)[1], h)
-    text_dpi = 300 * height / TEXT_HEIGHT_300 if height else None
+    paper_dpi = paper[1] if paper else None
     res = Resolution(
         dpi=300, source="default", metadata=metadata,
-        paper=paper[0] if paper else None, paper_dpi=round(paper[1], 1) if paper else None,
-        text_height=height, text_dpi=round(text_dpi, 1) if text_dpi else None,
+        paper=paper[0] if paper else None, paper_dpi=round(paper_dpi, 1) if paper_dpi else None,
     )
-    paper_dpi = paper[1] if paper else None
-    if metadata and (
-        (paper_dpi and abs(metadata / paper_dpi - 1) < 0.1) or (text_dpi and _near(metadata, text_dpi))
-    ):
+    if metadata and paper_dpi and abs(metadata / paper_dpi - 1) < 0.1:
+        res.dpi, res.source = metadata, "metadata"
+        return res
+    height = text_height(_components(gray)[1], h)
+    text_dpi = 300 * height / TEXT_HEIGHT_300 if height else None
+    res.text_height, res.text_dpi = height, round(text_dpi, 1) if text_dpi else None
+    if metadata and text_dpi and _near(metadata, text_dpi):
         res.dpi, res.source = metadata, "metadata"
     elif paper_dpi and (text_dpi is None or _near(paper_dpi, text_dpi)):
         res.dpi, res.source = round(paper_dpi), "paper"
@@ -198,14 +200,24 @@ def analyze(image: np.ndarray, metadata: int | None, outline: np.ndarray | None 
     `outline`: the corners of the page in the photo it was straightened from (kind `photo`)."""
     colour = image.ndim == 3
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if colour else image
-    labels, stats, centroids = _components(gray)
-    resolution = estimate_resolution(gray, metadata, stats)
+    resolution = estimate_resolution(gray, metadata)
     masks = _strong_colour(image[..., ::-1]) if colour else None
     marks = find_marks(image[..., ::-1], resolution.dpi, masks) if masks else []
     bilevel = not colour and cv2.countNonZero(cv2.inRange(gray, 1, 254)) == 0
     kind = "1-bit" if bilevel else "colour" if masks and float((masks[0] | masks[1]).mean()) > 0.0005 else "grey"
     corners = outline.round().astype(int).tolist() if outline is not None else None
-    return PageAnalysis(resolution, "photo" if corners else kind, grain(labels, stats, centroids), marks, corners)
+    return PageAnalysis(resolution, "photo" if corners else kind, page_grain(gray), marks, corners)
+
+
+def page_grain(gray: np.ndarray) -> float:
+    """`grain` of the middle third of the page (body text, a third of the work), or of the whole
+    page when the middle holds few letters."""
+    third = gray.shape[0] // 3
+    if third:
+        band = _components(gray[third : 2 * third])
+        if int((band[1][1:, cv2.CC_STAT_AREA] > 20).sum()) >= 50:
+            return grain(*band)
+    return grain(*_components(gray))
 
 
 OUTLINE_SIDE = 800  # the page outline is looked for on the page shrunk to this longest side
