@@ -83,7 +83,9 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     prepared = preprocess.preprocess(
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
     )
-    words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+    words = tesseract.run_tesseract(
+        prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, prepared.local_threshold
+    )
     lines = ocr.page_lines(words, page.number)
     for slot in fillins.slots(lines, prepared.view.shape[0]):
         crop = _around(prepared.view, slot.bbox)

@@ -54,9 +54,21 @@ def test_a_photo_is_straightened_and_read(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     page = load_valid_json(out / "anh-chup.json")["pages"][0]
     info = page["preprocess"]
-    assert info["kind"] == "photo" and len(info["outline"]) == 4
+    assert info["kind"] == "photo" and len(info["outline"]) == 4 and info["light_evened"]
     assert info["resolution"]["metadata"] is None
     assert page["height"] > page["width"]  # the straightened sheet, not the photo
     text = (out / "anh-chup.txt").read_text("utf-8")
     for expected in ("ỦY BAN NHÂN DÂN", "dịch vụ công trực tuyến", "Đảng ủy phường chỉ đạo"):
         assert expected in text
+
+
+def test_even_light_takes_the_shadow_and_keeps_the_print() -> None:
+    from pipeline.image.preprocess import even_light
+
+    page = np.asarray(draw_page(HEADER + BODY).convert("L")).astype(np.float32)
+    shadow = np.linspace(0.55, 1.0, page.shape[1])[None, :]
+    lit = (page * shadow).astype(np.uint8)
+    evened = even_light(lit)
+    paper, ink = page > 200, page < 60
+    assert lit[paper].std() > 25 and evened[paper].std() < 8  # the fall-off of the light is gone
+    assert np.median(evened[ink]) < 90  # the letters stay dark

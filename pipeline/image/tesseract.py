@@ -61,9 +61,11 @@ def read_digits(gray: np.ndarray, dpi: int = 300, timeout: float = 0) -> tuple[s
 
 
 def run_tesseract(
-    gray: np.ndarray, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM, dpi: int = 300, timeout: float = 0
+    gray: np.ndarray, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM, dpi: int = 300, timeout: float = 0,
+    local_threshold: bool = False,
 ) -> list[OcrWord]:
-    """One Tesseract run (one thread) on a grayscale page; the words it read.
+    """One Tesseract run (one thread) on a grayscale page; the words it read. `local_threshold`:
+    Tesseract thresholds with Sauvola's local method instead of Otsu's global one (a photo's light).
 
     The page goes to Tesseract as a 1-bit PBM when it is black and white, else as a BMP: Leptonica reads
     both several times faster than a PGM (0.2-0.3 s a page), and Tesseract reads the same pixels."""
@@ -76,7 +78,7 @@ def run_tesseract(
             data = pytesseract.image_to_data(
                 str(path),
                 lang=lang,
-                config=f"--psm {psm} --dpi {dpi}",
+                config=f"--psm {psm} --dpi {dpi}" + (" -c thresholding_method=2" if local_threshold else ""),
                 output_type=pytesseract.Output.DICT,
                 timeout=timeout,
             )
