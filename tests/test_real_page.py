@@ -1,0 +1,57 @@
+"""A real archive page (tests/data/real/, source in samples/README.md): a 1-bit scan of 2018 with a
+vector e-signature box over it, a handwritten number and day, a receipt stamp."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import load_valid_json
+
+PAGE = Path(__file__).parent / "data" / "real" / "quangngai-chithi-07-2018-p1.pdf"
+
+
+@pytest.fixture(scope="module")
+def read(tmp_path_factory) -> tuple[dict, str]:
+    out = tmp_path_factory.mktemp("real")
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "process", str(PAGE), "-o", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return load_valid_json(out / f"{PAGE.stem}.json"), (out / f"{PAGE.stem}.txt").read_text("utf-8")
+
+
+def test_the_scan_is_read_as_it_is(read) -> None:
+    doc, text = read
+    page = doc["pages"][0]
+    assert page["preprocess"]["raster"] == "extracted" and page["preprocess"]["kind"] == "1-bit"
+    assert page["preprocess"]["resolution"]["source"] == "metadata" and page["dpi"] == 302
+    for printed in ("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Độc lập - Tự do - Hạnh phúc", "Quảng Ngãi, ngày",
+                    "tăng cường công tác thi hành án hành chính", "trên địa bàn tỉnh Quảng Ngãi"):
+        assert printed in text
+
+
+def test_the_vector_e_signature_is_parsed_and_kept_out_of_the_text(read) -> None:
+    doc, text = read
+    assert doc["pages"][0]["text_layer"]["kind"] == "e-signature"
+    (sig,) = doc["structure"]["e_signatures"]
+    assert (sig["signer"], sig["email"], sig["time"], sig["source"]) == (
+        "Trung tâm Công báo và Tin học", "ttcbth@quangngai.gov.vn", "2018-03-21T16:41:00+07:00", "text-layer")
+    assert "ttcbth" not in text and "16:41" not in text
+
+
+def test_the_handwritten_number_and_day_are_flagged_fields_and_the_signing_day_stands_in(read) -> None:
+    doc, _ = read
+    s = doc["structure"]
+    fields = {f["field"]: f for f in s["fill_ins"]}
+    assert set(fields) == {"number", "day"}  # the month, 3, is printed clearly enough
+    for f in fields.values():
+        assert f["flag"] and f["bbox"] and f["value"] is None  # no digits it could vouch for
+    number_box, day_box = fields["number"]["bbox"], fields["day"]["bbox"]
+    assert number_box[0] < 900 < day_box[0] and max(number_box[3], day_box[3]) < 500  # in the header
+    assert s["number"] is None
+    assert (s["date"], s["date_from"]) == ("2018-03-21", "e-signature")
+    words = {w["id"]: w for line in doc["pages"][0]["lines"] for w in line["words"]}
+    assert all(words[f["word"]]["flag"] and words[f["word"]]["fill_in"] == name for name, f in fields.items())
