@@ -11,7 +11,9 @@ from pathlib import Path
 from . import __version__
 from .batch.progress import make_reporter
 from .batch.runner import SPLIT_PAGES, Summary, default_jobs, run
-from .errors import ExitCode, ExportError, InputError, SearchError, SettingsError, UsageError, VnocrError
+from .errors import (
+    ExitCode, ExportError, InputError, SearchError, SettingsError, UsageError, VnocrError, failure_message, reader_gone,
+)
 from .settings import ALL_STEPS, TONE_STYLES, Settings, check_steps
 
 
@@ -286,6 +288,7 @@ COMMANDS = {"process": cmd_process, "watch": cmd_watch, "review": cmd_review, "r
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure ends as one line on stderr and an exit code (a traceback only with -v)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -293,6 +296,16 @@ def main(argv: list[str] | None = None) -> int:
     except VnocrError as exc:
         print(f"vnocr: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # stop quietly, as a command killed by SIGPIPE would
+        reader_gone()
+        return ExitCode.BROKEN_PIPE
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        if args.verbose:
+            raise
+        print(f"vnocr: {failure_message(exc)}", file=sys.stderr)
+        return ExitCode.FAILED
 
 
 if __name__ == "__main__":

@@ -8,14 +8,17 @@ records it in the manifest and goes on.
 
 from __future__ import annotations
 
+import os
+import sys
 from enum import IntEnum
 
 
 class ExitCode(IntEnum):
     OK = 0
-    FAILED = 1  # some input, document or export failed; each is named on stderr
+    FAILED = 1  # some input, document or export failed (each named on stderr), or OUT could not be written
     USAGE = 2  # the command cannot run as given (missing folder, bad query, unreachable cluster...)
     INTERRUPTED = 130  # Ctrl+C or SIGTERM; the next run resumes
+    BROKEN_PIPE = 141  # the reader of stdout went away (`vnocr search ... | head`): 128 + SIGPIPE, as a shell reports it
 
 
 class VnocrError(Exception):
@@ -42,6 +45,11 @@ class InputError(VnocrError):
     exit_code = ExitCode.FAILED
 
 
+class OutputError(InputError):
+    """An input whose outputs cannot be written (a full disk, a folder made read-only): recorded like any
+    failed input; the message names the file that could not be written and why."""
+
+
 class BatchError(VnocrError):
     """The batch cannot run at all (not one input's problem)."""
 
@@ -58,9 +66,34 @@ class ExportError(VnocrError, RuntimeError):
     """An export that cannot run at all (no documents, no usable font...)."""
 
 
+def missing_library(exc: BaseException) -> str | None:
+    """The line for an error that says a library is not installed (an import, or pypdf's optional
+    `cryptography` for AES-encrypted PDFs); None for any other error."""
+    if isinstance(exc, ImportError):
+        name = (exc.name or "").split(".")[0]
+        what = f"the Python module {name!r} is not installed" if name else str(exc)
+        return f"a library is missing: {what} (reinstall vnocr with its dependencies)"
+    pypdf_errors = sys.modules.get("pypdf.errors")  # not loaded: the error cannot be pypdf's
+    if pypdf_errors is not None and isinstance(exc, pypdf_errors.DependencyError):
+        return f"a library is missing: {exc}"
+    return None
+
+
 def failure_message(exc: BaseException) -> str:
-    """What a failed input's manifest line says: an `InputError` in its own words, anything else as a bug to report."""
+    """What a failed input's manifest line says: an `InputError` in its own words, a missing library by
+    name, anything else as a bug to report."""
     if isinstance(exc, InputError):
         return str(exc)
+    missing = missing_library(exc)
+    if missing:
+        return missing
+    if isinstance(exc, OSError) and exc.strerror:  # the system's own words: a full disk, a permission, a lost file
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"unexpected error ({type(exc).__name__}: {first or exc!r}); please report it"
+    return f"unexpected error ({type(exc).__name__}: {first or repr(exc)}); please report it"
+
+
+def reader_gone() -> None:
+    """Stdout's reader went away (`vnocr search ... | head`): what is still written goes to /dev/null, so that
+    no later write, nor Python's flush at exit, fails again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -11,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import OutputError
 from .model import Document
 
 if TYPE_CHECKING:
@@ -25,19 +28,47 @@ def output_paths(item: InputFile, out_dir: Path, settings: Settings) -> tuple[Pa
     return json_path, images_dir
 
 
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `data` to `path` so that readers see the old file or the whole new one, never a part.
+
+    A failure (a full disk, a read-only folder) raises `OutputError` naming `path`; a temporary file that
+    cannot even be removed then is removed by the next run (`batch.runner.claim`)."""
     try:
-        with os.fdopen(fd, "wb") as fh:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+    try:
+        with open(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; the archive is read as the umask allows
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from exc
         raise
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any, **options: Any) -> str:
+    """JSON text that encodes to UTF-8: a file name's undecodable bytes (lone surrogates, as `os.fsdecode`
+    gives them) are written as `\\udcXX` escapes, which read back to the same name; all else as itself."""
+    text = json.dumps(data, ensure_ascii=False, **options)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -45,7 +76,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(path, json_text(data, indent=1) + "\n")
 
 
 @cache
@@ -66,7 +97,7 @@ def write_document(doc: Document, json_path: Path, validate: bool = True) -> Non
     `validate` checks the JSON against the schema first (nothing is written when it fails);
     the batch path skips it for speed, and the tests validate everything it writes. The JSON is compact
     (no indentation: the C encoder, ten times faster than the indenting one, and a third smaller)."""
-    text = json.dumps(doc.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    text = json_text(doc.to_dict(), separators=(",", ":")) + "\n"
     if validate:
         validate_document(json.loads(text))
     atomic_write_text(json_path, text)
@@ -125,21 +156,24 @@ class Manifest:
         return found
 
     def append(self, entry: ManifestEntry) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
-        if self.path.exists() and self.path.stat().st_size:
-            with open(self.path, "rb") as fh:
-                fh.seek(-1, os.SEEK_END)
-                if fh.read(1) != b"\n":
-                    line = "\n" + line
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        line = json_text(asdict(entry)) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and self.path.stat().st_size:
+                with open(self.path, "rb") as fh:
+                    fh.seek(-1, os.SEEK_END)
+                    if fh.read(1) != b"\n":
+                        line = "\n" + line
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:  # a torn line this leaves is dropped by `compact()`
+            raise _cannot_write(self.path, exc) from exc
 
     def compact(self) -> None:
         entries = self.entries()
         if not entries and not self.path.exists():
             return
-        text = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries.values())
+        text = "".join(json_text(asdict(e)) + "\n" for e in entries.values())
         atomic_write_text(self.path, text)

@@ -81,6 +81,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert vnocr("process").returncode == 2
     assert vnocr("process", str(tmp_path / "missing"), "-o", str(tmp_path / "o")).returncode == 2
     assert vnocr("process", str(tmp_path), "-o", str(tmp_path / "o"), "--preprocess", "sharpen").returncode == 2
+    (tmp_path / "notes").write_text("x")
+    taken = vnocr("process", str(tmp_path), "-o", str(tmp_path / "notes"))  # -o names a file
+    assert taken.returncode == 2
+    assert taken.stderr.splitlines() == [f"vnocr: {tmp_path / 'notes'} is a file; -o needs a folder (new or written by vnocr)"]
 
 
 def test_all_good_exit_0(tmp_path: Path) -> None:

@@ -35,14 +35,26 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 class Server:
-    """The review app served by uvicorn in a background thread on a free port of 127.0.0.1."""
+    """The review app served by uvicorn in a background thread on a free port of 127.0.0.1;
+    `failed` lists every answer with a status of 400 or more (`404 /favicon.ico`), whoever asked."""
 
     def __init__(self, out: Path) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(create_app(out, allowed_hosts=LOOPBACK_HOSTS), log_level="warning", lifespan="off")
+        self.failed: list[str] = []
+        app = create_app(out, allowed_hosts=LOOPBACK_HOSTS)
+
+        async def recorded(scope, receive, send) -> None:
+            async def record(message) -> None:
+                if message["type"] == "http.response.start" and message["status"] >= 400:
+                    self.failed.append(f"{message['status']} {scope['path']}")
+                await send(message)
+
+            await app(scope, receive, record)
+
+        config = uvicorn.Config(recorded, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -92,6 +104,8 @@ def open_page(browser, server: Server, path: str, clerk: str | None = "Lan"):
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = []  # asserted where a session makes no failed request on purpose (a 409 logs one)
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("dialog", lambda d: errors.append(f"dialog: {d.message}") or d.dismiss())
     page.errors = errors
     page.goto(server.url + path)
@@ -138,6 +152,26 @@ def test_documents_list(browser, server) -> None:
     page.click(f'tr[data-doc="{IMAGE_DOC}"] a:text("Review")')
     page.wait_for_url(re.compile(r"/queue\?doc="))
     assert not page.errors
+
+
+def test_a_normal_session_fails_no_request(browser, server) -> None:
+    """Documents list, queue, page view, search: no answer of 400 or more (the favicon included), no console error."""
+    page = open_page(browser, server, "/")
+    page.wait_for_selector("#docs tbody tr")
+    page.click(f'tr[data-doc="{IMAGE_DOC}"] a:text("Review")')
+    page.wait_for_function("() => document.querySelector('#crop-img') && document.querySelector('#crop-img').naturalWidth > 0")
+    page.goto(f"{server.url}/page?doc={IMAGE_DOC}")
+    page.wait_for_selector(".sheet img.scan")
+    page.wait_for_function("() => document.querySelector('.sheet img.scan').naturalWidth > 0")
+    page.goto(f"{server.url}/search")
+    page.wait_for_selector("#q")
+    page.fill("#q", "chuyen doi so")
+    page.press("#q", "Enter")
+    page.wait_for_selector("li.hit")
+    page.goto(f"{server.url}/")
+    page.wait_for_selector("#docs tbody tr")
+    page.wait_for_load_state("networkidle")
+    assert server.failed == [] and page.console_errors == [] and page.errors == []
 
 
 def test_clear_a_queue_with_the_keyboard(browser, server, out) -> None:
@@ -227,6 +261,38 @@ def test_edit_any_word_in_the_page_view(browser, server, out) -> None:
     assert page.locator("#editor .alt").first.inner_text() == "<b>bold</b>" and page.locator("#editor b").count() == 0
     assert page.evaluate("window.__pwned") is None
     assert not page.errors
+
+
+def test_overlay_text_fits_its_boxes(browser, out) -> None:
+    """A word box gone wrong (four times too tall: a seal stroke taken in; or half as wide as its word) neither
+    enlarges its line's text nor lets any text run past its box."""
+    path = out / f"{IMAGE_DOC}.json"
+    doc = read_document(path)
+    line = next(ln for p in doc.pages for ln in p.lines if len(ln.words) >= 4)
+    tall, narrow = line.words[1], line.words[2]
+    x0, y0, x1, y1 = tall.bbox
+    tall.bbox = (x0, max(0, y0 - 3 * (y1 - y0)), x1, y1)
+    x0, y0, x1, y1 = narrow.bbox
+    narrow.bbox = (x0, y0, x0 + (x1 - x0) // 2, y1)
+    line.bbox = (min(w.bbox[0] for w in line.words), min(w.bbox[1] for w in line.words),
+                 max(w.bbox[2] for w in line.words), max(w.bbox[3] for w in line.words))
+    write_document(doc, path)
+    with Server(out) as server:
+        page = open_page(browser, server, f"/page?doc={IMAGE_DOC}")
+        page.wait_for_selector(".sheet .wbox")
+        sizes = page.evaluate("""() => [...document.querySelectorAll('.sheet .wbox')].map((box) => {
+            const text = document.createRange();
+            text.selectNodeContents(box);
+            return { id: box.dataset.word, box: box.getBoundingClientRect().width, text: text.getBoundingClientRect().width,
+                     font: parseFloat(getComputedStyle(box).fontSize) };
+        })""")
+        screenshot(page, "page-view-wrong-boxes")
+        assert not page.errors
+    assert len(sizes) == len(doc.words())
+    too_wide = [s for s in sizes if s["text"] > s["box"] * 1.05]
+    assert not too_wide, too_wide
+    font = {s["id"]: s["font"] for s in sizes}
+    assert font[tall.id] == font[line.words[0].id] == font[narrow.id]  # the line keeps one size, set by its letters
 
 
 def test_batch_fix(browser, server, out) -> None:

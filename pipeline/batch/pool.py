@@ -32,7 +32,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -87,18 +86,21 @@ def describe_exit(exitcode: int | None) -> str:
 
 
 class _PipeLogHandler(logging.Handler):
-    """In a worker: send log records to the batch process, which shows them its own way."""
+    """In a worker: send log records to the batch process, which shows them its own way; a record's
+    traceback only when the batch logs diagnostics (-v): without, every failure stays one line."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, tracebacks: bool) -> None:
         super().__init__()
         self.conn = conn
+        self.tracebacks = tracebacks
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             data = dict(record.__dict__)
             data["msg"] = record.getMessage()
             data["args"] = None
-            if record.exc_info:
+            data["exc_text"] = None
+            if record.exc_info and self.tracebacks:
                 data["exc_text"] = logging.Formatter().formatException(record.exc_info)
             data["exc_info"] = None
             self.conn.send(("log", data))
@@ -126,10 +128,15 @@ def _worker_main(conn: Connection, parent: int, log_level: int, preload: tuple[s
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides when workers stop
     os.environ.update(WORKER_ENV)
     root = logging.getLogger()
-    root.handlers[:] = [_PipeLogHandler(conn)]
+    root.handlers[:] = [_PipeLogHandler(conn, tracebacks=log_level <= logging.DEBUG)]
     root.setLevel(log_level)
-    for module in preload:  # before "ready", so start-up time never counts against a task
-        importlib.import_module(module)
+    try:
+        for module in preload:  # before "ready", so start-up time never counts against a task
+            importlib.import_module(module)
+    except Exception as exc:  # noqa: BLE001 - a missing library: no worker can run, the batch says why
+        log.debug("preloading failed", exc_info=exc)
+        conn.send(("unusable", failure_message(exc)))
+        return
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -160,7 +167,7 @@ def _worker_main(conn: Connection, parent: int, log_level: int, preload: tuple[s
 
 def _error_message(exc: BaseException) -> str:
     if not isinstance(exc, InputError):
-        log.error("task failed:\n%s", "".join(traceback.format_exception(exc)).rstrip())
+        log.debug("task failed", exc_info=exc)  # the failure itself is the input's one line
     return failure_message(exc)
 
 
@@ -323,6 +330,8 @@ class LocalPool:
                 if kind == "ready":
                     w.ready = True
                     self._failed_starts = 0
+                elif kind == "unusable":
+                    raise PoolError(f"worker processes cannot start: {message[1]}")
                 elif kind == "log":
                     record = logging.makeLogRecord(message[1])
                     logging.getLogger(record.name).handle(record)

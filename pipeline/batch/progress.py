@@ -8,14 +8,14 @@ reports nothing (`--quiet`).
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from datetime import datetime, timezone
 from typing import Any
 
-from ..outputs import ManifestEntry
+from ..errors import reader_gone
+from ..outputs import ManifestEntry, json_text
 
 LOGGER = "vnocr.batch"
 
@@ -179,7 +179,18 @@ class _JsonFormatter(logging.Formatter):
             **getattr(record, "data", {}),
             "message": record.getMessage(),
         }
-        return json.dumps(data, ensure_ascii=False)
+        return json_text(data)
+
+
+class _StdoutHandler(logging.StreamHandler):
+    """JSON lines on stdout: when their reader goes away (`| head`), the run stops like Ctrl+C
+    (logging would otherwise print a traceback for every line it can no longer write)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if isinstance(sys.exc_info()[1], BrokenPipeError):
+            reader_gone()
+            raise  # handleError runs inside logging's `except`: this re-raises the BrokenPipeError
+        super().handleError(record)
 
 
 class LogReporter(Reporter):
@@ -194,7 +205,7 @@ class LogReporter(Reporter):
         self.log = logging.getLogger(LOGGER)
         self.log.setLevel(logging.INFO)
         self.log.propagate = False
-        self._handler = logging.StreamHandler(sys.stdout if as_json else sys.stderr)
+        self._handler = _StdoutHandler(sys.stdout) if as_json else logging.StreamHandler(sys.stderr)
         self._handler.setFormatter(_JsonFormatter() if as_json else logging.Formatter("%(asctime)s vnocr: %(message)s"))
         self.log.addHandler(self._handler)
         self._last = time.monotonic()

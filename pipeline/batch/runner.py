@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import BatchError, PoolError
+from ..errors import BatchError, PoolError, UsageError
 from ..ingest.files import InputFile, discover
 from ..outputs import Manifest, ManifestEntry, Outcome, atomic_write_json, output_paths
 from ..settings import Settings
@@ -109,8 +109,13 @@ class Summary:
 def claim(out_dir: Path) -> Iterator[Manifest]:
     """Hold OUT for this run: a lock (so two runs never write one manifest), temp files of a killed run
     removed, the manifest compacted before and after."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file; -o needs a folder (new or written by vnocr)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UsageError(f"{out_dir}: cannot write the output folder ({exc.strerror})") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -471,6 +476,9 @@ def run(
                 killed = False
         except KeyboardInterrupt:
             batch.summary.interrupted = True
+        except BrokenPipeError:  # the reader of --log-json left: stop as for Ctrl+C; the command ends quietly
+            batch.summary.interrupted = True
+            raise
         except PoolError as exc:
             raise BatchError(str(exc)) from exc
         finally:

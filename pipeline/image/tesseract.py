@@ -89,6 +89,8 @@ def run_tesseract(
             if "timeout" in str(exc).lower():
                 raise InputError(f"Tesseract did not finish within {timeout:.0f} s") from exc
             raise InputError(f"Tesseract failed: {exc}") from exc
+        except (UnicodeDecodeError, ValueError, KeyError, IndexError) as exc:  # its output is not the TSV it writes
+            raise InputError(f"Tesseract wrote output that cannot be read ({type(exc).__name__}); is it a working Tesseract 4 or 5?") from exc
     words = []
     for i, text in enumerate(data["text"]):
         text = unicodedata.normalize("NFC", (text or "").strip())

@@ -173,6 +173,12 @@ async def api_batch_suggestions(request: Request) -> Response:
     return JSONResponse({"suggestions": await run_in_threadpool(_archive(request).batch_suggestions)})
 
 
+async def favicon(request: Request) -> Response:
+    """The icon, also where a browser looks without being told (a JSON answer or an image opened alone)."""
+    return FileResponse(PACKAGE / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
+
+
 async def review_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ReviewError)
     return JSONResponse({"error": str(exc), **exc.payload}, exc.status)
@@ -198,6 +204,7 @@ def create_app(out_dir: Path, *, token: str | None = None, allowed_hosts: list[s
         Route("/queue", _view("queue")),
         Route("/page", _view("page")),
         Route("/batch", _view("batch")),
+        Route("/favicon.ico", favicon),
         Route("/api/documents", api_documents),
         Route("/api/queue", api_queue),
         Route("/api/document", api_document),

@@ -23,17 +23,35 @@
     fill(editor, el("p", { className: "muted", text: "Click a word (or Tab to it and press Enter) to correct it." }));
   }
 
+  // The height of a line's letters: the median height of its word boxes, so that one wrong box
+  // (a seal or a stroke taken into a word) does not enlarge the text of the whole line.
+  function letterHeight(line) {
+    const heights = line.words.filter((w) => w.bbox).map((w) => w.bbox[3] - w.bbox[1]).sort((a, b) => a - b);
+    return heights.length ? heights[Math.floor(heights.length / 2)] : 0;
+  }
+
+  // Squeeze each word's text to its box's width (a box narrower than its text: a wrong box, or a
+  // correction longer than what was read). Both sizes follow the sheet's width, so the ratio holds.
+  function fitText(boxList) {
+    const texts = boxList.map((box) => box.firstChild);
+    for (const t of texts) t.style.transform = "";
+    const widths = boxList.map((box, i) => [box.clientWidth, texts[i].offsetWidth]);
+    widths.forEach(([room, need], i) => {
+      if (need > room && room > 0) texts[i].style.transform = `scaleX(${room / need})`;
+    });
+  }
+
   function wordBox(w, page, line) {
     const box = el("button", { type: "button", className: classes(w), dataset: { word: w.id },
                                title: `${w.text}  (OCR: ${w.ocr}, ${Math.round(w.conf * 100)}%)`,
-                               onclick: () => select(w.id) }, w.text);
+                               onclick: () => select(w.id) }, el("span", { className: "wtext", text: w.text }));
     if (w.bbox && page.width && page.height) {
       const [x0, y0, x1, y1] = w.bbox;
       box.style.left = `${(x0 / page.width) * 100}%`;
       box.style.top = `${(y0 / page.height) * 100}%`;
       box.style.width = `${((x1 - x0) / page.width) * 100}%`;
       box.style.height = `${((y1 - y0) / page.height) * 100}%`;
-      const h = line && line.bbox ? line.bbox[3] - line.bbox[1] : y1 - y0; // one size for the whole line
+      const h = Math.min(y1 - y0, line ? letterHeight(line) : y1 - y0); // one size for the whole line
       box.style.fontSize = `${((h * 0.78) / page.width) * 100}cqw`;
     }
     boxes.set(w.id, box);
@@ -64,6 +82,7 @@
                     className: "scan" }));
       for (const line of page.lines) for (const w of line.words) if (w.bbox) sheet.append(wordBox(w, page, line));
       fill(sheetHolder, sheet);
+      fitText([...boxes.values()]);
     } else {
       const text = el("div", { className: "textpage", id: "sheet" });
       for (const line of page.lines) {
@@ -96,8 +115,9 @@
     if (found) found.line.words[found.index] = w;
     const box = boxes.get(w.id);
     if (box) {
-      box.textContent = w.text;
+      box.firstChild.textContent = w.text;
       box.className = classes(w);
+      if (box.style.width) fitText([box]);
       box.title = `${w.text}  (OCR: ${w.ocr}, ${Math.round(w.conf * 100)}%)`;
     }
   }
