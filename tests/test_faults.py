@@ -439,3 +439,113 @@ def test_outputs_are_readable_as_the_umask_allows(tmp_path: Path) -> None:
 
     outputs.atomic_write_bytes(tmp_path / "a.json", b"{}")
     assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o666 & ~outputs._UMASK
+
+
+# --------------------------------------------------------------------------- inputs changing under the run
+
+
+def text_pdf(path: Path, pages: int = 1, words: str = "Thong bao so {n}", size: tuple = (300, 120)) -> None:
+    """A born-digital PDF (vector text drawn by reportlab, no image): poppler renders each page."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), pagesize=size)
+    for n in range(1, pages + 1):
+        if words:
+            canvas.setFont("Helvetica", 14)
+            canvas.drawString(20, size[1] / 2, words.format(n=n))
+        canvas.showPage()
+    canvas.save()
+
+
+def on_the_pdf(command: str, when: str = "") -> str:
+    """The body of a fake `pdftoppm` that runs `command "$f"` on the PDF it is given (only when its arguments
+    contain `when`), then the real pdftoppm on what is left."""
+    act = f'for f; do case "$f" in *.pdf) {command} "$f";; esac; done'
+    if when:
+        act = f'case " $* " in *" {when} "*) {act};; esac'
+    return f'{act}\nexec {REAL["pdftoppm"]} "$@"'
+
+
+CHANGED = "the PDF changed while it was being read"
+
+
+@pytest.mark.parametrize(
+    ("pages", "body", "reason"),
+    [
+        (1, on_the_pdf("truncate -s 300"), CHANGED),
+        (1, on_the_pdf("rm -f"), "the PDF was deleted or moved while it was being read"),
+        (3, on_the_pdf("truncate -s 300", when="-f 2"), CHANGED),
+    ],
+    ids=["truncated", "deleted", "truncated-between-pages"],
+)
+def test_input_pdf_changed_while_read(tmp_path: Path, pages: int, body: str, reason: str) -> None:
+    """The PDF truncated or deleted while poppler reads it (a `pdftoppm` that does so, then runs the real one; the
+    third truncates it after page 1 was read): that PDF fails with one line naming it and why, nothing of it is
+    left (not even page 1's image), the rest is done, and once the PDF is back the next run does it once."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    scan_and_note(src)
+    text_pdf(src / "book.pdf", pages)
+    original = (src / "book.pdf").read_bytes()
+    result = vnocr("process", str(src), "-o", str(out), "-j", "1", "--dpi", "100",
+                   env=fake_tool(tmp_path, "pdftoppm", body))
+    one_line_failures(result)
+    assert result.returncode == 1 and "2 ok, 1 failed, 0 skipped" in result.stderr, result.stderr
+    entries = check_outputs(out)
+    error = entries["book.pdf"]["error"]
+    assert error.startswith(reason) and f"failed: {src / 'book.pdf'}: {error}\n" in result.stderr, result.stderr
+    assert not list(out.glob("book*")), "partial output of the changed PDF"
+    (src / "book.pdf").write_bytes(original)
+    resumes(src, out, 2, 3, "--dpi", "100")
+    assert len(list((out / "book.pages").iterdir())) == pages
+
+
+@pytest.mark.slow
+def test_two_thousand_page_pdf_stopped_and_resumed(tmp_path: Path) -> None:
+    """A 2,000-page PDF (tiny born-digital pages, one word and a number each, spread over both workers): SIGTERM
+    part-way stops the run cleanly with nothing of it written; the next run skips what was done and reads the PDF
+    whole: 2,000 pages, in order, each with its number, in a document that validates; the batch stays small and
+    the whole process tree (workers, Tesseract, poppler) bounded."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    total = 2000
+    text_pdf(src / "big.pdf", total, words="so {n}", size=(72, 36))
+    (src / "note.txt").write_text("Số: 7/TB-UBND\n", "utf-8")
+    args = ("process", str(src), "-o", str(out), "-j", "2", "--pages-per-task", "100", "--dpi", "72",
+            "--preprocess", "none", "--no-repair", "--no-page-images", "-q")
+    proc = start_vnocr(*args)
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not ((out / "manifest.jsonl").exists() and manifest(out)):
+        time.sleep(0.05)
+    time.sleep(3)  # pages of the PDF are being read
+    workers = psutil.Process(proc.pid).children()
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted; run the same command again" in stderr, stderr
+    gone, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive, "a worker outlived the run"
+    assert list(check_outputs(out, stopped=True)) == ["note.txt"]
+    assert not (out / "big.json").exists()
+
+    proc = start_vnocr(*args)
+    batch, batch_rss, tree_rss = psutil.Process(proc.pid), 0, 0
+    while proc.poll() is None:
+        try:
+            rss = batch.memory_info().rss
+            tree = rss + sum(child.memory_info().rss for child in batch.children(recursive=True))
+        except psutil.Error:  # a process ended while we looked
+            continue
+        batch_rss, tree_rss = max(batch_rss, rss), max(tree_rss, tree)
+        time.sleep(0.1)
+    stdout, stderr = proc.communicate()
+    one_line_failures(subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
+    assert proc.returncode == 0 and "1 ok, 0 failed, 1 skipped" in stderr, stderr
+    assert batch_rss < 200 * 2**20, f"the batch process grew to {batch_rss / 2**20:.0f} MB"
+    assert tree_rss < 1024 * 2**20, f"the batch and its workers grew to {tree_rss / 2**20:.0f} MB"
+    entries = check_outputs(out)
+    assert len(entries) == 2 and entries["big.pdf"]["status"] == "ok" and entries["big.pdf"]["pages"] == total
+    doc = load_valid_json(out / "big.json")
+    assert [page["number"] for page in doc["pages"]] == list(range(1, total + 1))
+    unread = [page["number"] for page in doc["pages"]
+              if str(page["number"]) not in {w["text"] for line in page["lines"] for w in line["words"]}]
+    assert not unread, f"pages without their number: {unread[:10]}"

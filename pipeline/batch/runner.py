@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import signal
 import time
 from collections import deque
@@ -372,6 +373,11 @@ class Batch:
         entry = outcome.entry
         if job.split:
             entry.seconds = round(job.seconds, 3)
+        if entry.status != "ok":
+            # page images of pages read before the failure belong to no document: no partial output
+            json_path, images_dir = output_paths(job.item, self.out_dir, self.settings)
+            if images_dir is not None and not json_path.exists():
+                shutil.rmtree(images_dir, ignore_errors=True)
         self.manifest.append(entry)
         if entry.status == "ok":
             self.finished[entry.input] = entry

@@ -4,6 +4,7 @@ states, if any), and for a PDF page the blocks of its text layer."""
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -142,9 +143,26 @@ def _in_pixels(blocks: list[TextBlock], scale: float) -> list[TextBlock]:
     return [TextBlock(tuple(round(v * scale) for v in block.bbox), block.lines) for block in blocks]  # type: ignore[arg-type]
 
 
+def _check_unchanged(path: Path, before: os.stat_result) -> None:
+    """Poppler failing on a PDF that was deleted or rewritten since it was opened: say so (not "damaged")."""
+    try:
+        now = path.stat()
+    except FileNotFoundError:
+        raise InputError("the PDF was deleted or moved while it was being read") from None
+    except OSError:
+        return
+    if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise InputError(f"the PDF changed while it was being read ({before.st_size} bytes, then {now.st_size}); "
+                         "run again once it is complete")
+
+
 def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None) -> Iterator[RasterPage]:
     """Every page of a PDF: its embedded scan image, losslessly, or else rendered at `dpi`; with the
     blocks of the page's text layer (e-signature boxes, another engine's OCR, born-digital text)."""
+    try:
+        before = path.stat()
+    except OSError as exc:
+        raise InputError(f"the PDF cannot be read ({exc.strerror or exc})") from exc
     reader = _open_pdf(path)
     count = len(reader.pages)
     if count == 0:
@@ -159,7 +177,12 @@ def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None) 
             image = _pixels(scan)
             yield RasterPage(index + 1, image, scan_dpi, "extracted", text_layer=_in_pixels(layer, image.width / float(box.width)))
             continue
-        yield RasterPage(index + 1, _pixels(render_page(path, index + 1, dpi, timeout)), dpi, "rendered", text_layer=_in_pixels(layer, dpi / 72))
+        try:
+            rendered = render_page(path, index + 1, dpi, timeout)
+        except InputError:
+            _check_unchanged(path, before)
+            raise
+        yield RasterPage(index + 1, _pixels(rendered), dpi, "rendered", text_layer=_in_pixels(layer, dpi / 72))
 
 
 def pages(path: Path, kind: str, dpi: int = DEFAULT_DPI, timeout: float | None = None) -> Iterator[RasterPage]:
