@@ -263,22 +263,28 @@ def test_output_folder_made_read_only_half_way(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- stopping
 
 
+def stop_once_recording(proc: subprocess.Popen, out: Path, then: float = 0.0) -> None:
+    """SIGTERM to a running `vnocr process` once its manifest records an input (and `then` seconds more):
+    it stops with 130 and its one line, and no worker outlives it."""
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not ((out / "manifest.jsonl").exists() and manifest(out)):
+        time.sleep(0.02)
+    time.sleep(then)
+    workers = psutil.Process(proc.pid).children()
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted; run the same command again" in stderr, stderr
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive, "a worker outlived the run"
+
+
 def test_sigterm_then_resume(tmp_path: Path) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     for n in range(8):
         small_page(f"Phụ lục {n}").save(src / f"scan{n}.png", dpi=(300, 300))
-    proc = start_vnocr("process", str(src), "-o", str(out), "-j", "2")
-    end = time.monotonic() + 60
-    while time.monotonic() < end and not ((out / "manifest.jsonl").exists() and manifest(out)):
-        time.sleep(0.02)
-    workers = psutil.Process(proc.pid).children()
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
-    assert "Traceback" not in stderr and "interrupted; run the same command again" in stderr, stderr
-    gone, alive = psutil.wait_procs(workers, timeout=5)
-    assert not alive, "a worker outlived the run"
+    stop_once_recording(start_vnocr("process", str(src), "-o", str(out), "-j", "2"), out)
     assert json.loads((out / "summary.json").read_text("utf-8"))["interrupted"] is True
     done = len(check_outputs(out, stopped=True))
     assert 1 <= done < 8
@@ -512,18 +518,7 @@ def test_two_thousand_page_pdf_stopped_and_resumed(tmp_path: Path) -> None:
     (src / "note.txt").write_text("Số: 7/TB-UBND\n", "utf-8")
     args = ("process", str(src), "-o", str(out), "-j", "2", "--pages-per-task", "100", "--dpi", "72",
             "--preprocess", "none", "--no-repair", "--no-page-images", "-q")
-    proc = start_vnocr(*args)
-    end = time.monotonic() + 60
-    while time.monotonic() < end and not ((out / "manifest.jsonl").exists() and manifest(out)):
-        time.sleep(0.05)
-    time.sleep(3)  # pages of the PDF are being read
-    workers = psutil.Process(proc.pid).children()
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
-    assert "Traceback" not in stderr and "interrupted; run the same command again" in stderr, stderr
-    gone, alive = psutil.wait_procs(workers, timeout=5)
-    assert not alive, "a worker outlived the run"
+    stop_once_recording(start_vnocr(*args), out, then=3)  # 3 s: pages of the PDF are being read
     assert list(check_outputs(out, stopped=True)) == ["note.txt"]
     assert not (out / "big.json").exists()
 
