@@ -74,11 +74,12 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     is in colour and shows them."""
     start = time.perf_counter()
     pixels = np.asarray(page.image, dtype=np.uint8)
-    outline = analysis.page_outline(pixels)
+    gray = analysis.grey(pixels)
+    outline = analysis.page_outline(gray)
     if outline is not None:  # a photo of the page: the sheet straightened; the file's dpi was the camera's
         pixels = analysis.straighten(pixels, outline)
-    found = analysis.analyze(pixels, page.dpi if page.stated and outline is None else None, outline)
-    gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
+        gray = analysis.grey(pixels)
+    found = analysis.analyze(pixels, page.dpi if page.stated and outline is None else None, outline, gray)
     dropped = analysis.dropout(pixels) if pixels.ndim == 3 and found.kind in ("colour", "photo") else None
     prepared = preprocess.preprocess(
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
@@ -88,8 +89,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     )
     lines = ocr.page_lines(words, page.number)
     for slot in fillins.slots(lines, prepared.view.shape[0]):
-        crop = _around(prepared.view, slot.bbox)
-        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+        crop = analysis.grey(_around(prepared.view, slot.bbox))
         fillins.fill(slot, *tesseract.read_digits(crop, prepared.dpi, settings.page_timeout))
     scale = prepared.info.get("scale", 1)
     result = Page(
@@ -161,11 +161,8 @@ def assemble_document(source: SourceInfo, pages: list[Page], settings: Settings)
     )
     if settings.repair:
         doc = repair.repair_document(doc, tone_style=settings.tone_style)
-    for page in pages:
-        if page.warnings:  # a page hardly read: every word goes to the clerks
-            for line in page.lines:
-                for word in line.words:
-                    word.flag = True
+    for word in (w for page in pages if page.warnings for line in page.lines for w in line.words):
+        word.flag = True  # a page hardly read: every word goes to the clerks
     return structure.structure_document(doc)
 
 

@@ -14,6 +14,14 @@ from typing import Any
 BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page-image pixels
 
 
+def union(boxes: list) -> Any:
+    """The box around `boxes` (x0, y0, x1, y1 tuples; None entries skipped); None when there are none."""
+    boxes = [b for b in boxes if b]
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
 @dataclass
 class Edit:
     """One earlier value of a word's text, kept when the text changes."""

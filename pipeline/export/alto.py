@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
-from ..model import BBox, Document, Page
+from ..model import BBox, Document, Page, union
 from .common import AtomicFile, ExportReport, iter_documents
-from .page import line_box, text_blocks, union
+from .page import line_box, text_blocks
 
 log = logging.getLogger(__name__)
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import BBox, Line, Page, Word
-
-
-def union(boxes: list[BBox]) -> BBox | None:
-    """The box around `boxes`; None when there are none."""
-    if not boxes:
-        return None
-    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+from ..model import BBox, Line, Page, Word, union
 
 
 def line_box(line: Line, words: list[Word] | None = None) -> BBox | None:

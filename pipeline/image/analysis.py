@@ -195,11 +195,19 @@ def dropout(bgr: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
 
 
-def analyze(image: np.ndarray, metadata: int | None, outline: np.ndarray | None = None) -> PageAnalysis:
+def grey(image: np.ndarray) -> np.ndarray:
+    """The page in grey (luminance): itself when it is grey already."""
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+
+
+def analyze(
+    image: np.ndarray, metadata: int | None, outline: np.ndarray | None = None, gray: np.ndarray | None = None
+) -> PageAnalysis:
     """What kind of page `image` (grey, or RGB) is, its true resolution, its grain, seals and ink.
-    `outline`: the corners of the page in the photo it was straightened from (kind `photo`)."""
+    `outline`: the corners of the page in the photo it was straightened from (kind `photo`);
+    `gray`: `grey(image)`, when the caller has it already."""
     colour = image.ndim == 3
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if colour else image
+    gray = grey(image) if gray is None else gray
     resolution = estimate_resolution(gray, metadata)
     masks = _strong_colour(image[..., ::-1]) if colour else None
     marks = find_marks(image[..., ::-1], resolution.dpi, masks) if masks else []
@@ -231,7 +239,7 @@ OUTLINE_CONTRAST = 40
 def page_outline(image: np.ndarray) -> np.ndarray | None:
     """The four corners (top-left, top-right, bottom-right, bottom-left; in pixels) of the sheet of
     paper in a photo of it, or None when the image is the page itself (a scan)."""
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    gray = grey(image)
     scale = OUTLINE_SIDE / max(gray.shape)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     scale = min(scale, 1.0)

@@ -138,7 +138,11 @@ class Prepared:
     view: np.ndarray  # the same page for people: not binarized, in colour if it was (same size, so boxes fit it too)
     info: dict  # what each step did, and why steps were left out
     dpi: int  # the resolution of `image` (after any enlargement)
-    local_threshold: bool = False  # light still uneven: Tesseract should threshold locally (Sauvola)
+
+    @property
+    def local_threshold(self) -> bool:
+        """A photo's light, even once evened out: Tesseract should threshold locally (Sauvola)."""
+        return bool(self.info.get("light_evened"))
 
 
 GRAIN_DENOISE = 0.05  # grain (analysis.grain) from which the median filter is worth its blur
@@ -184,37 +188,29 @@ def _enlarge(image: np.ndarray, scale: float) -> np.ndarray:
 
 
 def preprocess(
-    gray: np.ndarray,
-    steps: Sequence[str] = DEFAULT_STEPS,
-    dpi: int = 300,
-    page: PageAnalysis | None = None,
-    view: np.ndarray | None = None,
+    gray: np.ndarray, steps: Sequence[str] = DEFAULT_STEPS, *, page: PageAnalysis, view: np.ndarray | None = None
 ) -> Prepared:
-    """Apply `steps` in the canonical order; with a page analysis, only those this page needs, after
-    enlarging a low-resolution page. `view`: the page for people when it differs from what
-    Tesseract reads (a colour page whose seals were dropped out); it follows every step that moves
-    or paints pixels."""
+    """Apply those of `steps` this page needs (the page analysis says which), in the canonical order,
+    after enlarging a low-resolution page and evening out a photo's light. `view`: the page for
+    people when it differs from what Tesseract reads (a colour page whose seals were dropped out);
+    it follows every step that moves or paints pixels."""
     unknown = set(steps) - set(STEPS)
     if unknown:
         raise ValueError(f"unknown preprocessing step(s): {', '.join(sorted(unknown))}; choose from {', '.join(ALL_STEPS)}")
-    info: dict = {}
-    if page is None:
-        chosen = [s for s in ALL_STEPS if s in steps]
-    else:
-        info.update(page.info())
-        dpi = page.resolution.dpi
-        chosen, skipped = choose_steps(steps, page)
-        if skipped:
-            info["skipped"] = skipped
-        if dpi < UPSCALE_BELOW_DPI:
-            scale = UPSCALE_TO_DPI / dpi
-            gray = _enlarge(gray, scale)
-            view = _enlarge(view, scale) if view is not None else None
-            info["scale"] = round(scale, 3)
-        if page.kind == "photo":
-            view = gray if view is None else view
-            gray = even_light(gray)
-            info["light_evened"] = True
+    info: dict = page.info()
+    dpi = page.resolution.dpi
+    chosen, skipped = choose_steps(steps, page)
+    if skipped:
+        info["skipped"] = skipped
+    if dpi < UPSCALE_BELOW_DPI:
+        scale = UPSCALE_TO_DPI / dpi
+        gray = _enlarge(gray, scale)
+        view = _enlarge(view, scale) if view is not None else None
+        info["scale"] = round(scale, 3)
+    if page.kind == "photo":
+        view = gray if view is None else view
+        gray = even_light(gray)
+        info["light_evened"] = True
     info["steps"] = chosen
     follow = view is not None
     view = view if follow else gray
@@ -227,4 +223,4 @@ def preprocess(
             view = _rotate(view, step_info["skew_deg"])
         elif not follow and name != "binarize":
             view = gray
-    return Prepared(gray, view, info, round(dpi * info.get("scale", 1)), bool(info.get("light_evened")))
+    return Prepared(gray, view, info, round(dpi * info.get("scale", 1)))

@@ -15,7 +15,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model import BBox, Document, Line, Page
+from ..model import BBox, Document, Line, Page, union
 from ..text.vietnamese import fold
 
 if TYPE_CHECKING:
@@ -143,11 +143,6 @@ def ocr_boxes(page: Page) -> list[ESignature]:
     return boxes
 
 
-def _union(boxes: Any) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = zip(*boxes)
-    return min(x0), min(y0), max(x1), max(y1)
-
-
 def _boxes(blocks: list[TextBlock]) -> list[list[TextBlock]]:
     """The text layer's blocks, those of one e-signature box joined: a box's lines set far apart
     come as blocks of their own. A block holding a signing label or time takes in the short
@@ -170,7 +165,7 @@ def _boxes(blocks: list[TextBlock]) -> list[list[TextBlock]]:
                 short = all(len(line) <= 80 for line in block.lines)
                 if j not in taken and near and short and overlap > 0.3 * min(box[2] - box[0], b[2] - b[0]):
                     group.append(block)
-                    box = _union([box, b])
+                    box = union([box, b])
                     taken.add(j)
                     grown = True
         groups.append(sorted(group, key=lambda b: b.bbox[1]))
@@ -187,7 +182,7 @@ def text_layer(blocks: list[TextBlock], page: int, scale: float, over_scan: bool
     for group in _boxes(blocks):
         lines = [line for block in group for line in block.lines]
         if is_esignature(" ".join(lines)):
-            bbox = tuple(round(v * scale) for v in _union(b.bbox for b in group))
+            bbox = tuple(round(v * scale) for v in union([b.bbox for b in group]))
             signatures.append(asdict(parse(lines, page, bbox, "text-layer")))  # type: ignore[arg-type]
         else:
             rest.extend(lines)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import BBox, Line, Word
+from ..model import BBox, Line, Word, union
 from .patterns import fold
 
 HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first page
@@ -45,13 +45,6 @@ def valid(field: str, text: str) -> bool:
     return bool(_VALID[field].fullmatch(text))
 
 
-def _union(boxes: list[BBox | None]) -> BBox | None:
-    known = [b for b in boxes if b]
-    if not known:
-        return None
-    return min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known)
-
-
 def _share(word: Word, chars: int, at_end: bool) -> BBox | None:
     """The part of a word's box its first (last) `chars` characters take, by their share of its text."""
     if not word.bbox or not chars:
@@ -67,7 +60,7 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     read = " ".join(p for p in (tail, *(w.text for w in words[start:end]), head) if p)
     if valid(field, read):
         return None
-    box = _union([*(w.bbox for w in words[start:end]),
+    box = union([*(w.bbox for w in words[start:end]),
                   _share(words[start - 1], len(tail), True) if tail else None,
                   _share(words[end], len(head), False) if head else None])
     if box is None:  # nothing read there: the region between the printed words, if there is room for a value
