@@ -126,21 +126,23 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def _add_repair(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("repair", help="restore diacritics and fix OCR errors in text (stdin when no file)")
-    p.add_argument("file", nargs="?", type=Path, help="UTF-8 text file (default: standard input)")
+    p.add_argument("file", nargs="?", type=Path, help="text file: UTF-8, UTF-16 or a legacy Vietnamese encoding (default: standard input)")
     p.add_argument("--json", action="store_true", help="per-token ocr, text, conf, flag, alternatives as JSON lines")
     p.add_argument("--tone-style", choices=TONE_STYLES, default=Settings.tone_style, help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
     p.add_argument("--user-lm", help="user overlay of the language model (default: the one `vnocr learn` writes)")
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from .ingest.files import read_text
+    from .ingest.files import decode_text
     from .text.repair import Params, shared_repairer
     from .text.vietnamese import nfc
 
     try:
-        text = read_text(args.file) if args.file else sys.stdin.buffer.read().decode("utf-8-sig")
-    except (InputError, OSError, UnicodeDecodeError) as exc:
+        text, encoding = decode_text(args.file.read_bytes() if args.file else sys.stdin.buffer.read())
+    except (InputError, OSError) as exc:
         raise InputError(f"{args.file or 'stdin'}: {exc}") from exc
+    if encoding not in ("utf-8", "utf-16"):
+        print(f"vnocr: {args.file or 'stdin'}: converted from {encoding} to Unicode before repair", file=sys.stderr)
     repairer = shared_repairer(args.tone_style, args.user_lm)
     if not args.json:
         sys.stdout.write(repairer.repair_text(text))

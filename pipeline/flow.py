@@ -143,7 +143,8 @@ def read_document(
     """Everything up to (and including) repair and structure for one input file; nothing written but page images."""
     source = identify(path)
     if source.kind == "text":
-        pages = text_pages(read_text(path))
+        text, source.encoding = read_text(path)
+        pages = text_pages(text)
     else:
         pages = ocr_pages(raster.pages(path, source.kind, settings.dpi, settings.page_timeout), settings, images_dir, progress)
     return assemble_document(source, pages, settings)

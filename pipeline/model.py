@@ -99,6 +99,7 @@ class SourceInfo:
     kind: str  # pdf | tiff | png | jpeg | text
     size: int
     pages: int
+    encoding: str | None = None  # a text input's: utf-8, utf-16, tcvn3, vni, viscii, utf-8+tcvn3... (ingest.files.decode_text)
 
 
 @dataclass

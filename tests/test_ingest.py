@@ -62,9 +62,9 @@ def test_identify_reports_hash_and_kind(tmp_path: Path, png_bytes: bytes) -> Non
 def test_read_text_encodings(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_bytes("\ufeffSố: 311".encode())
-    assert read_text(path) == "Số: 311"
+    assert read_text(path) == ("Số: 311", "utf-8")
     path.write_bytes("Số: 311".encode("utf-16"))
-    assert read_text(path) == "Số: 311"
+    assert read_text(path) == ("Số: 311", "utf-16")
     path.write_bytes(b"S\xf4\xec: 311")
     with pytest.raises(InputError, match="not UTF-8"):
         read_text(path)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError, MissingInput
 from ..model import SourceInfo
+from ..text import legacy
 
 EXTENSION_KINDS = {
     ".pdf": "pdf",
@@ -96,21 +97,31 @@ def identify(path: Path) -> SourceInfo:
     )
 
 
-def read_text(path: Path) -> str:
-    """Decode a text input: UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is refused."""
-    data = path.read_bytes()
+def read_text(path: Path) -> tuple[str, str]:
+    """A text input -> its text and the encoding found (see `decode_text`)."""
+    return decode_text(path.read_bytes())
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text input: UTF-8 (with or without BOM), UTF-16 with a BOM, or a legacy Vietnamese
+    encoding (TCVN3, VNI, VISCII; `text.legacy`), whose mojibake inside UTF-8 or UTF-16 is converted too.
+
+    The encoding found: "utf-8" or "utf-16"; "tcvn3", "vni", "viscii" for legacy bytes (lines of several
+    joined by "+", most lines first: "tcvn3+utf-8"); "utf-8+tcvn3" for UTF-8 text holding TCVN3 mojibake.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            text, container = data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"broken UTF-16 text at byte {exc.start}") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"the text is not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert it to UTF-8 (e.g. from Windows-1258 or TCVN3) and try again"
-        ) from exc
+    else:
+        try:
+            text, container = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            text, container = legacy.decode_bytes(data)
     if "\x00" in text:
         raise InputError("the text contains NUL bytes; it is probably a binary file")
-    return text
+    if container not in ("utf-8", "utf-16"):
+        return text, container
+    fixed, found = legacy.fix_text(text)
+    return fixed, f"{container}+{found}" if found else container
