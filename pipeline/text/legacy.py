@@ -74,7 +74,6 @@ _WORD_EDGES = string.punctuation + string.digits
 _ASCII_SPACE = regex.compile(r"[ \t\r\f\v]+")  # not str.split: U+0085 and U+00A0 can be letters here
 _LETTERS = regex.compile(r"\p{L}+")
 _CLEAR_GAIN, _CLEAR_SHARE = 2, 0.6  # a line decides alone: two more valid syllables, 60% of the words changed
-_WEAK_SHARE = 0.5  # a line with less evidence follows the text's clear lines
 
 
 def letter(base: str, tone: int) -> str:
@@ -91,11 +90,16 @@ def _vni_table() -> dict[str, str]:
     for base, code in (("a", "a"), ("e", "e"), ("o", "o"), ("u", "u"), ("y", "y"), ("ơ", "ô"), ("ư", "ö")):
         pairs = {code + mark: letter(base, tone) for tone, mark in enumerate(_VNI_TONE, start=1)}
         lower.update({c: ch for c, ch in pairs.items() if ch not in _VNI_ONE_BYTE.values()})  # ỵ is î alone
-    for base in "aeo":
-        lower.update({base + mark: letter(unicodedata.normalize("NFC", base + "\u0302"), tone) for tone, mark in enumerate(_VNI_CIRCUMFLEX)})
+    for code, base in (("a", "â"), ("e", "ê"), ("o", "ô")):
+        lower.update({code + mark: letter(base, tone) for tone, mark in enumerate(_VNI_CIRCUMFLEX)})
     lower.update({"a" + mark: letter("ă", tone) for tone, mark in enumerate(_VNI_BREVE)})
     return {**lower, **{code.upper(): ch.upper() for code, ch in lower.items()}}
 
+
+_VIETNAMESE_LETTERS = frozenset(
+    [ch for base in "aăâeêioôơuưy" for tone in range(len(TONES)) for ch in (letter(base, tone), letter(base, tone).upper())]
+    + ["đ", "Đ"]
+)
 
 TABLES: dict[str, dict[str, str]] = {
     "tcvn3": _byte_table(_TCVN3_HIGH, 0xA0),
@@ -165,21 +169,35 @@ class Reading:
     text: str
     gain: int  # words that became valid syllables (of two letters or more), less those that stopped being
     share: float  # of the words this reading changes, the share that are valid syllables after
+    lost: int  # words that were valid syllables and are not after
+    cleaned: int  # words that held a character foreign to Vietnamese (§, µ, Ñ) and no longer do, less the reverse
 
     @property
     def clear(self) -> bool:
+        """Enough evidence to decide the line alone."""
         return self.gain >= _CLEAR_GAIN and self.share >= _CLEAR_SHARE
 
     @property
     def weak(self) -> bool:
-        return self.gain >= 1 and self.share > _WEAK_SHARE
+        """Enough to follow the encoding the rest of the text chose: some gain, and nothing spoilt."""
+        return self.lost == 0 and self.gain >= 0 and self.cleaned >= 0 and self.gain + self.cleaned >= 1
 
 
 def reading(family: str, before: str, after: str) -> Reading:
     """Compare a line as given (`before`) with a reading of it (`after`), word by word."""
     pairs = [(b, a) for b, a in zip(_ASCII_SPACE.split(before), _ASCII_SPACE.split(after)) if b != a]
-    gain = sum(_evidence(a) for _, a in pairs) - sum(_evidence(b) for b, _ in pairs)
-    return Reading(family, after, gain, sum(is_valid(a) for _, a in pairs) / len(pairs) if pairs else 0.0)
+    return Reading(
+        family,
+        after,
+        gain=sum(_evidence(a) for _, a in pairs) - sum(_evidence(b) for b, _ in pairs),
+        share=sum(is_valid(a) for _, a in pairs) / len(pairs) if pairs else 0.0,
+        lost=sum(is_valid(b) and not is_valid(a) for b, a in pairs),
+        cleaned=sum(_foreign(b) for b, _ in pairs) - sum(_foreign(a) for _, a in pairs),
+    )
+
+
+def _foreign(word: str) -> bool:
+    return any(not ch.isascii() and ch not in _VIETNAMESE_LETTERS for ch in word)
 
 
 def byte_view(line: str) -> tuple[str, str] | None:
