@@ -6,7 +6,7 @@ They are computed once per run and then kept up to date, never recomputed from e
   file): each document JSON whose size and mtime differ from those recorded is read again, the others
   keep their figures; the manifest, the run summary and the new lines of the audit log are read;
 - `Figures.saved(...)` runs on every save of the review app (under its lock): the saved document's
-  figures are replaced and the audit lines just appended are counted.
+  figures are replaced and the audit lines just appended are counted; the app then writes the file.
 
 Both write the file atomically and hold `OUT/.review.lock` (the review app's save lock), so a run
 finishing while clerks work loses no save. A document's figures come from its JSON as data: keys an
@@ -213,7 +213,7 @@ class RunFigures:
 _PARTICULARS = [
     (re.compile(r"(?<![\w-])(?:/|\.{1,2}/|[\w.-]+/)[^\s:;,()]*"), "FILE"),  # paths (`out/a.json`, `/tmp/x`)
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "N"),
-    (re.compile(r"\d+(?:\.\d+)?"), "N"),
+    (re.compile(r"(?<![\w-])\d+(?:\.\d+)?\b"), "N"),
     (re.compile(r"'[^']*'|\"[^\"]*\""), "'…'"),
 ]
 
@@ -348,7 +348,6 @@ class Figures:
         self.documents[doc_id] = doc_figures(doc_id, data, [st.st_mtime_ns, st.st_size])
         self.review.read(Path(root) / AUDIT)
         self.updated = when
-        write(root, self)
 
 
 def path_of(root: Path) -> Path:
