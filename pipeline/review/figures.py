@@ -241,7 +241,7 @@ def run_figures(root: Path) -> RunFigures:
             continue
         if isinstance(entry, dict) and isinstance(entry.get("input"), str):
             latest[entry["input"]] = (number, raw, entry)  # the last line of an input wins, as in the manifest
-    for number, raw, entry in latest.values():
+    for number, raw, entry in sorted(latest.values(), key=lambda found: found[0]):
         run.inputs += 1
         if entry.get("status") == "ok":
             run.ok += 1
