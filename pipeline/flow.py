@@ -84,6 +84,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     prepared = preprocess.preprocess(
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
     )
+    prepared_at = time.perf_counter()
     words = tesseract.run_tesseract(
         prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, prepared.local_threshold
     )
@@ -104,6 +105,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         warnings=ocr.page_warnings(words, prepared.image),
     )
     result.seconds = round(time.perf_counter() - start, 3)
+    result.timings = {"preprocess": round(prepared_at - start, 3), "ocr": round(time.perf_counter() - prepared_at, 3)}
     return result, prepared.view
 
 
@@ -122,8 +124,11 @@ def ocr_pages(
 ) -> list[Page]:
     """OCR page images in turn, keeping each page image for review; `progress(number)` after each page."""
     pages = []
+    mark = time.perf_counter()  # raster time: waiting for the next page image
     for raster_page in raster_pages:
+        rastered = round(time.perf_counter() - mark, 3)
         page, image = ocr_page(raster_page, settings)
+        page.timings = {"raster": rastered, **page.timings}
         if images_dir is not None:
             name = f"p{page.number:03d}.jpg"
             pixels = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
@@ -134,6 +139,7 @@ def ocr_pages(
         pages.append(page)
         if progress is not None:
             progress(page.number)
+        mark = time.perf_counter()
     return pages
 
 
@@ -160,11 +166,15 @@ def assemble_document(source: SourceInfo, pages: list[Page], settings: Settings)
         settings={**asdict(settings), "preprocess": list(settings.preprocess), "key": settings.key()},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
+    start = time.perf_counter()
     if settings.repair:
         doc = repair.repair_document(doc, tone_style=settings.tone_style)
     for word in (w for page in pages if page.warnings for line in page.lines for w in line.words):
         word.flag = True  # a page hardly read: every word goes to the clerks
-    return structure.structure_document(doc)
+    repaired = time.perf_counter()
+    doc = structure.structure_document(doc)
+    doc.timings = {"repair": round(repaired - start, 3), "structure": round(time.perf_counter() - repaired, 3)}
+    return doc
 
 
 def process_file(

@@ -89,6 +89,7 @@ class Page:
     seals: list[dict[str, Any]] = field(default_factory=list)  # {bbox, colour}: kept out of what the OCR read
     text_layer: dict[str, Any] = field(default_factory=dict)  # a PDF page's own text: {kind, e_signatures, text}
     warnings: list[str] = field(default_factory=list)  # a page Tesseract could hardly read (image.ocr.page_warnings)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: raster, preprocess, ocr
 
 
 @dataclass
@@ -112,6 +113,7 @@ class Document:
     structure: dict[str, Any] = field(default_factory=dict)
     version: int = 1
     created: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per document stage: repair, structure
 
     def lines(self) -> list[Line]:
         return [line for page in self.pages for line in page.lines]
@@ -163,6 +165,7 @@ class Document:
             structure=data.get("structure", {}),
             version=data.get("version", 1),
             created=data.get("created", ""),
+            timings=data.get("timings", {}),
         )
 
 

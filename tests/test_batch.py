@@ -90,7 +90,8 @@ def sleepers() -> list[psutil.Process]:
 def outputs(out: Path) -> set[str]:
     return {
         str(p.relative_to(out)) for p in out.rglob("*")
-        if p.is_file() and p.name not in {"manifest.jsonl", "summary.json", ".vnocr.lock"}
+        if p.is_file() and p.name not in {"manifest.jsonl", "summary.json", ".vnocr.lock", "report.html", ".overview.json",
+                                          ".review.lock"}
     }
 
 
@@ -343,11 +344,13 @@ def comparable(out: Path) -> dict[str, object]:
     found: dict[str, object] = {}
     for path in sorted(out.rglob("*")):
         rel = str(path.relative_to(out))
-        if path.suffix == ".json" and path.name != "summary.json":
+        if path.suffix == ".json" and path.name != "summary.json" and not path.name.startswith("."):
             data = load_valid_json(path)
             data.pop("created")
+            data.pop("timings")
             for page in data["pages"]:
                 page.pop("seconds")
+                page.pop("timings")
             found[rel] = data
         elif path.suffix == ".txt":
             found[rel] = path.read_text()

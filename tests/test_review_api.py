@@ -157,7 +157,7 @@ def audit(out: Path) -> list[dict]:
 
 
 def test_pages_carry_the_token_and_a_strict_policy(client) -> None:
-    for path in ["/", "/queue", "/page?doc=x", "/batch"]:
+    for path in ["/", "/documents", "/queue", "/page?doc=x", "/batch"]:
         res = client.get(path)
         assert res.status_code == 200
         assert f'<meta name="vnocr-token" content="{TOKEN}">' in res.text

@@ -1,6 +1,6 @@
 """The review pages in a real browser (Playwright driving Debian's chromium) against uvicorn on 127.0.0.1.
 
-Set VNOCR_SCREENSHOTS to a folder to keep screenshots of the word queue, the page
+Set VNOCR_SCREENSHOTS to a folder to keep screenshots of the Overview, the word queue, the page
 view and the batch fix (`make screenshots` writes them to out/screenshots).
 """
 
@@ -124,7 +124,7 @@ def word_of(out: Path, doc: str, word_id: str):
 
 
 def test_documents_list(browser, server) -> None:
-    page = open_page(browser, server, "/", clerk=None)
+    page = open_page(browser, server, "/documents", clerk=None)
     # the clerk's name is asked once per browser
     page.fill("#clerk-input", "Lan")
     page.press("#clerk-input", "Enter")
@@ -155,8 +155,11 @@ def test_documents_list(browser, server) -> None:
 
 
 def test_a_normal_session_fails_no_request(browser, server) -> None:
-    """Documents list, queue, page view, search: no answer of 400 or more (the favicon included), no console error."""
+    """Overview, documents list, queue, page view, search: no answer of 400 or more (the favicon included), no console
+    error."""
     page = open_page(browser, server, "/")
+    page.wait_for_selector("#chart-types svg rect")
+    page.goto(f"{server.url}/documents")
     page.wait_for_selector("#docs tbody tr")
     page.click(f'tr[data-doc="{IMAGE_DOC}"] a:text("Review")')
     page.wait_for_function("() => document.querySelector('#crop-img') && document.querySelector('#crop-img').naturalWidth > 0")
@@ -168,7 +171,7 @@ def test_a_normal_session_fails_no_request(browser, server) -> None:
     page.fill("#q", "chuyen doi so")
     page.press("#q", "Enter")
     page.wait_for_selector("li.hit")
-    page.goto(f"{server.url}/")
+    page.goto(f"{server.url}/documents")
     page.wait_for_selector("#docs tbody tr")
     page.wait_for_load_state("networkidle")
     assert server.failed == [] and page.console_errors == [] and page.errors == []
@@ -396,3 +399,85 @@ def test_a_handwritten_number_in_the_queue(browser, archive_template, tmp_path) 
     (field,) = data["structure"]["fill_ins"]
     assert (field["value"], field["source"], field["flag"]) == ("125", "clerk", False)
     assert [(a["word"], a["before"], a["after"], a["who"]) for a in audit(out)] == [(word.id, "", "125", "Lan")]
+
+
+def test_the_overview(browser, server, out) -> None:
+    """The first page: its charts drawn, their links filtering the documents list and opening a queue; a correction
+    saved in that queue moves the review figures."""
+    page = open_page(browser, server, "/")
+    page.wait_for_selector("#chart-types svg rect")
+    charts = ["chart-stages", "chart-confidence", "chart-flagged", "chart-types", "chart-issuers", "chart-dates",
+              "chart-kinds", "chart-dpi", "chart-marks"]
+    for chart in charts:  # drawn: shapes with a size, a title, and the table behind
+        box = page.locator(f"#{chart} svg").bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 20, chart
+        assert page.locator(f"#{chart} svg rect.bar").count() >= 1, chart
+        assert page.locator(f"#{chart} svg > title").text_content(), chart
+        assert page.locator(f"#{chart} details table tbody tr").count() >= 1, chart
+    widths = page.evaluate("[...document.querySelectorAll('#chart-flagged svg rect.bar')].map(r => r.getBBox().width)")
+    assert len(widths) == 2 and widths[0] > widths[1] > 0  # sorted: the larger share first
+    assert page.locator(".ov-stat", has_text="Words left").locator("dd").first.inner_text() == "7"
+    screenshot(page, "overview")
+    # a type's bar lists the documents of that type
+    page.click('#chart-types svg a[href="/documents?type=B%C3%81O+C%C3%81O"] rect')
+    page.wait_for_selector("#docs tbody tr")
+    assert page.url.endswith("/documents?type=B%C3%81O+C%C3%81O")
+    rows = page.locator("#docs tbody tr")
+    assert rows.count() == 1 and rows.first.get_attribute("data-doc") == IMAGE_DOC
+    assert "type is «BÁO CÁO»" in page.inner_text("#linked-filter")
+    page.go_back()
+    page.click('#chart-types svg a[href="/documents?type="] rect')  # no type found: the text input
+    page.wait_for_selector("#docs tbody tr")
+    assert rows.count() == 1 and rows.first.get_attribute("data-doc") == TEXT_DOC
+    page.go_back()
+    page.click("#chart-dates svg a rect")  # March 2025: the rendered page's date
+    page.wait_for_selector("#docs tbody tr")
+    assert page.url.endswith("/documents?date=2025-03") and rows.count() == 1
+    page.click("#linked-filter a")
+    page.wait_for_selector("#docs tbody tr")
+    assert rows.count() == 2
+    # a document's bar opens its queue; a correction saved there shows on the Overview
+    page.goto(f"{server.url}/")
+    page.click('#chart-flagged svg a[href="/queue?doc=cu%2Focr-cu"] rect')
+    page.wait_for_function("() => document.querySelector('#answer') && document.querySelector('#answer').value === 'Pang,'")
+    page.locator("#answer").press("1")  # Đảng,
+    page.wait_for_function("() => document.querySelector('#answer').value === 'xa'")
+    page.goto(f"{server.url}/#review")
+    page.wait_for_selector("#chart-review-clerks svg rect.bar")
+    assert page.locator(".ov-stat", has_text="Words left").locator("dd").first.inner_text() == "6"
+    assert page.locator(".ov-stat", has_text="Words corrected").locator("dd").first.inner_text() == "1"
+    clerks = page.locator("#chart-review-clerks details tbody tr")
+    assert clerks.count() == 1 and clerks.first.locator("td").first.text_content() == "Lan"
+    page.wait_for_load_state("networkidle")
+    assert server.failed == [] and page.console_errors == [] and page.errors == []
+
+
+def test_the_report_opens_without_a_server(browser, out) -> None:
+    """OUT/report.html from file://: its charts drawn, a failure's link to its manifest line, nothing fetched."""
+    from pipeline.review.report import write_report
+
+    lines = [{"input": "/in/a.pdf", "output": None, "status": "error", "error": "the file is empty", "pages": 0,
+              "seconds": 0.0},
+             {"input": "/in/b.pdf", "output": None, "status": "error", "pages": 0, "seconds": 1.0,
+              "error": "Tesseract did not finish within 120 s"}]
+    (out / "manifest.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), "utf-8")
+    path = write_report(out)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    fetched, errors = [], []
+    page.on("request", lambda r: r.url.startswith("file://") or fetched.append(r.url))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    assert page.locator("svg").count() >= 9
+    for chart in ["chart-stages", "chart-failures", "chart-confidence", "chart-flagged", "chart-types"]:
+        box = page.locator(f"#{chart} svg").bounding_box()
+        assert box and box["width"] > 100 and page.locator(f"#{chart} svg rect.bar").count() >= 1, chart
+    screenshot(page, "report")
+    page.click("#failures a:text-is('line 2')")
+    assert page.url.endswith("#manifest-2")
+    target = page.locator("tr:target")
+    assert target.get_attribute("id") == "manifest-2" and "Tesseract did not finish" in target.inner_text()
+    assert target.is_visible()
+    assert fetched == [] and errors == []
+    context.close()

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import BatchError, PoolError, UsageError
+from ..errors import BatchError, OutputError, PoolError, UsageError
 from ..ingest.files import InputFile, discover
 from ..outputs import Manifest, ManifestEntry, Outcome, atomic_write_json, output_paths
 from ..settings import Settings
@@ -491,4 +491,15 @@ def run(
             pool = pool_holder.get("pool")
             batch.close(kill=killed)
             end_run(batch, pool, described, jobs, started_at, start)
+    write_report(out_dir)
     return batch.summary
+
+
+def write_report(out_dir: Path) -> None:
+    """`OUT/report.html` and the figures behind it (`review.report`); failing to write them costs the report only."""
+    from ..review.report import write_report as write
+
+    try:
+        write(out_dir)
+    except (OutputError, OSError) as exc:
+        log.warning("the report was not written: %s", exc)

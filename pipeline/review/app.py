@@ -122,6 +122,10 @@ async def api_documents(request: Request) -> Response:
     return JSONResponse(await run_in_threadpool(_archive(request).documents))
 
 
+async def api_overview(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_archive(request).overview))
+
+
 async def api_queue(request: Request) -> Response:
     doc = request.query_params.get("doc") or None
     return JSONResponse(await run_in_threadpool(_archive(request).queue, doc))
@@ -200,11 +204,13 @@ def create_app(out_dir: Path, *, token: str | None = None, allowed_hosts: list[s
     if not out_dir.is_dir():
         raise FileNotFoundError(f"{out_dir} is not a folder written by vnocr process")
     routes = [
-        Route("/", _view("list")),
+        Route("/", _view("overview")),
+        Route("/documents", _view("list")),
         Route("/queue", _view("queue")),
         Route("/page", _view("page")),
         Route("/batch", _view("batch")),
         Route("/favicon.ico", favicon),
+        Route("/api/overview", api_overview),
         Route("/api/documents", api_documents),
         Route("/api/queue", api_queue),
         Route("/api/document", api_document),

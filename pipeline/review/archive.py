@@ -26,6 +26,11 @@ nothing is written and the answer is a conflict carrying the word as it is
 now; the clerk keeps the other value or overwrites it knowingly (a new
 request with the new `seen`).
 
+Figures: every save also updates the archive's figures (`figures.py`, `OUT/.overview.json`) with the
+saved document and the audit lines just written, so the Overview never reads every document again;
+the figures are read from that file (again only when a run or another server rewrote it), and made
+from the documents when it is missing.
+
 Learning: `OUT/corrections/<document>.txt` holds the clean text of the
 document's lines that a clerk has checked (at least one word saved by a
 clerk, and no word left that is flagged or read with low confidence and not
@@ -37,7 +42,6 @@ model's user overlay.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -51,15 +55,17 @@ from typing import Any
 
 from ..layout.structure import structure_document
 from ..model import Document, Line, Page, Word
+from ..errors import OutputError
 from ..outputs import atomic_write_text, write_document
-from . import edits
+from . import edits, figures
+from .figures import Figures
+from .overview import Links, overview
 from .views import Summary, needs_look, page_image, render_crop, same_as_seen, summarize, word_view
 
 log = logging.getLogger(__name__)
 
-AUDIT = "audit.jsonl"
+AUDIT = figures.AUDIT
 CORRECTIONS = "corrections"
-LOCK = ".review.lock"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
@@ -97,6 +103,9 @@ class Archive:
         self._write = threading.Lock()
         self._cache: dict[Path, tuple[tuple[int, int], Summary]] = {}
         self._cache_lock = threading.Lock()
+        self._figures: Figures | None = None
+        self._figures_key: tuple[int, int] | None = None  # the figures file (mtime_ns, size) they were read from
+        self._overview: tuple[tuple[int, int] | None, dict[str, Any]] | None = None
 
     # --- finding things (every path from a request goes through here)
 
@@ -295,13 +304,48 @@ class Archive:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with self._write:
-            with open(self.root / LOCK, "a") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh, fcntl.LOCK_UN)
+        with self._write, figures.review_lock(self.root):
+            yield
+
+    # --- the figures of the Overview
+
+    def _figures_file_key(self) -> tuple[int, int] | None:
+        try:
+            st = figures.path_of(self.root).stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _current_figures(self) -> Figures:
+        """The figures as the file holds them, made from the documents when there is none (the lock held)."""
+        key = self._figures_file_key()
+        if self._figures is None or key is None or key != self._figures_key:
+            found = figures.read(self.root) if key is not None else None
+            if found is None:
+                found = figures.rescan(self.root, None)
+                self._write_figures(found)
+            else:
+                self._figures_key = key
+            self._figures = found
+        return self._figures
+
+    def _write_figures(self, found: Figures) -> None:
+        try:
+            figures.write(self.root, found)
+        except OutputError as exc:  # the Overview still answers, from memory
+            log.warning("%s", exc)
+        self._figures_key = self._figures_file_key()
+
+    def overview(self) -> dict[str, Any]:
+        """The Overview page's sections: computed again only when the figures changed."""
+        key = self._figures_file_key()
+        cached = self._overview
+        if cached is None or key is None or cached[0] != key:
+            with self._locked():
+                found = self._current_figures()
+                cached = (self._figures_key, overview(found, Links()).to_dict())
+            self._overview = cached
+        return cached[1]
 
     def _save(self, doc_id: str, doc: Document, json_path: Path, records: list[dict[str, Any]]) -> Document:
         doc.version += 1
@@ -316,7 +360,18 @@ class Archive:
             record["version"] = doc.version
         self._audit(records)
         self._learn(doc_id, doc)
+        self._count(doc_id, doc, json_path)
         return doc
+
+    def _count(self, doc_id: str, doc: Document, json_path: Path) -> None:
+        """The saved document and its audit lines into the figures; a failure costs the figures, not the save."""
+        try:
+            found = self._current_figures()
+            found.saved(self.root, doc_id, doc.to_dict(), json_path, now())
+        except OSError as exc:
+            log.warning("%s: the figures were not updated (%s)", doc_id, exc)
+            return
+        self._write_figures(found)
 
     def _audit(self, records: list[dict[str, Any]]) -> None:
         path = self.root / AUDIT
@@ -390,10 +445,16 @@ class Archive:
             record = {
                 "doc": doc_id, "word": word_id, "before": before, "after": word.text, "who": who, "when": when,
                 "action": "undo" if restore else ("confirm" if before == word.text else "correct"),
+                **self._field(word),
             }
             doc = self._save(doc_id, doc, json_path, [record])
             word = doc.word(word_id)
         return {"ok": True, "version": doc.version, "merged": merged, "word": word_view(word)}
+
+    @staticmethod
+    def _field(word: Word) -> dict[str, str]:
+        """For the audit line of a handwritten fill-in: the field it makes (number, day, month)."""
+        return {"field": word.fill_in} if word.fill_in else {}
 
     @staticmethod
     def _clean(rule: Any, value: Any) -> Any:
@@ -465,7 +526,7 @@ class Archive:
                     before = word.text
                     self._apply(word, edits.replace_token(before, find, replace, ignore_case), who, when, False, False)
                     records.append({"doc": doc_id, "word": word.id, "before": before, "after": word.text, "who": who,
-                                    "when": when, "action": "batch"})
+                                    "when": when, "action": "batch", **self._field(word)})
                 if records:
                     doc = self._save(doc_id, doc, json_path, records)
                     applied += [{"doc": doc_id, "word": word_view(doc.word(r["word"]))} for r in records]

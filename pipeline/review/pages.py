@@ -13,12 +13,13 @@ from starlette.responses import HTMLResponse
 
 PACKAGE = resources.files("pipeline.review")
 VIEWS = {
+    "overview": ("Overview", "overview.js"),
     "list": ("Documents", "list.js"),
     "queue": ("Word queue", "queue.js"),
     "page": ("Page", "pageview.js"),
     "batch": ("Batch fix", "batch.js"),
 }
-NAV = [("Documents", "/"), ("Word queue", "/queue"), ("Batch fix", "/batch"), ("Search", "/search")]
+NAV = [("Overview", "/"), ("Documents", "/documents"), ("Word queue", "/queue"), ("Batch fix", "/batch"), ("Search", "/search")]
 
 
 def shell(request: Request, view: str) -> HTMLResponse:

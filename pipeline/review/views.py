@@ -111,9 +111,31 @@ class Summary:
         return {k: v for k, v in self.__dict__.items() if k != "cores"}
 
 
+@dataclass(frozen=True)
+class Fields:
+    """The administrative fields the documents list shows and filters on (the Overview's links filter on the same)."""
+
+    doc_type: str
+    number: str
+    date: str
+    date_iso: str
+    issuer: str
+
+
+def fields_of(structure: Any) -> Fields:
+    s = structure if isinstance(structure, dict) else {}
+    return Fields(
+        doc_type=_text_of(s.get("doc_type") or s.get("type"))[:80],
+        number=_text_of(s.get("number"))[:80],
+        date=_text_of(s.get("date"))[:80],
+        date_iso=_iso_of(s.get("date")),
+        issuer=_text_of(s.get("issuer"))[:160],
+    )
+
+
 def summarize(doc_id: str, doc: Document) -> Summary:
-    s = doc.structure if isinstance(doc.structure, dict) else {}
     words = doc.words()
+    fields = fields_of(doc.structure)
     return Summary(
         id=doc_id,
         name=doc.source.name or doc_id.rsplit("/", 1)[-1],
@@ -123,11 +145,11 @@ def summarize(doc_id: str, doc: Document) -> Summary:
         flagged=sum(1 for w in words if w.flag),
         reviewed=sum(1 for w in words if w.source == "clerk"),
         version=doc.version,
-        doc_type=_text_of(s.get("doc_type") or s.get("type"))[:80],
-        number=_text_of(s.get("number"))[:80],
-        date=_text_of(s.get("date"))[:80],
-        date_iso=_iso_of(s.get("date")),
-        issuer=_text_of(s.get("issuer"))[:160],
+        doc_type=fields.doc_type,
+        number=fields.number,
+        date=fields.date,
+        date_iso=fields.date_iso,
+        issuer=fields.issuer,
         cores=Counter(edits.split_core(w.text)[1] for w in words),
     )
 

@@ -14,6 +14,14 @@
     { key: "flagged", label: "Words left", numeric: true },
     { key: "progress", label: "Reviewed", numeric: true, sortKey: progress },
   ];
+  // Filters a link can set (the Overview's charts): ?type=, ?issuer= (exact), ?date= (the start of an ISO date).
+  const LINK_FILTERS = [
+    { key: "type", what: "type", test: (d, v) => d.doc_type === v },
+    { key: "issuer", what: "issuer", test: (d, v) => d.issuer === v },
+    { key: "date", what: "date", test: (d, v) => (d.date_iso || "").startsWith(v) },
+  ];
+  const params = new URLSearchParams(location.search);
+  const linked = LINK_FILTERS.filter((f) => params.has(f.key)).map((f) => ({ ...f, value: params.get(f.key) }));
   let docs = [];
   let sort = { key: "name", dir: 1 };
   const filter = el("input", { type: "search", id: "filter", placeholder: "Filter: name, type, number, issuer, date…",
@@ -42,6 +50,7 @@
     const needle = filter.value.trim().toLocaleLowerCase("vi");
     const col = COLUMNS.find((c) => c.key === sort.key);
     const rows = docs
+      .filter((d) => linked.every((f) => f.test(d, f.value)))
       .filter((d) => !onlyLeft.checked || d.flagged > 0)
       .filter((d) => !needle || [d.name, d.id, d.doc_type, d.number, d.date, d.issuer]
         .some((v) => (v || "").toLocaleLowerCase("vi").includes(needle)) || showDate(d).includes(needle))
@@ -102,11 +111,19 @@
     }
   }
 
+  function linkedFilters() {
+    if (!linked.length) return null;
+    return el("p", { className: "linked-filter", id: "linked-filter" }, "Only documents whose ",
+      linked.map((f, i) => [i ? " and " : "", `${f.what} is «${f.value || "not found"}»`]),
+      " · ", el("a", { href: "/documents", text: "show all documents" }));
+  }
+
   filter.addEventListener("input", render);
   onlyLeft.addEventListener("change", render);
   fill(app(),
     el("h1", { text: "Documents" }),
     summary,
+    linkedFilters(),
     el("div", { className: "toolbar" }, filter, el("label", {}, onlyLeft, " only documents with words left")),
     table);
   VN.ensureName();

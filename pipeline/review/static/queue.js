@@ -62,7 +62,7 @@
     fill(done,
       el("h2", { text: "Queue cleared ✓" }),
       el("p", { text: left ? `${left} flagged words remain elsewhere.` : "No flagged words are left here." }),
-      el("p", {}, el("a", { className: "button primary", href: "/", text: "Back to the documents" }), " ",
+      el("p", {}, el("a", { className: "button primary", href: "/documents", text: "Back to the documents" }), " ",
         docFilter ? el("a", { className: "button", href: VN.pageUrl(docFilter, 1), text: "See the pages" }) : null,
         undoStack.length ? el("button", { type: "button", text: "Undo the last correction (Ctrl+Z)", onclick: undo }) : null));
     updateProgress();
