@@ -14,7 +14,7 @@ from .batch.runner import SPLIT_PAGES, Summary, default_jobs, run
 from .errors import (
     ExitCode, ExportError, InputError, SearchError, SettingsError, UsageError, VnocrError, failure_message, reader_gone,
 )
-from .settings import ALL_STEPS, TONE_STYLES, Settings, check_steps
+from .settings import ALL_STEPS, OCR_MODES, TONE_STYLES, Settings, check_steps
 
 
 def _steps(value: str) -> tuple[str, ...]:
@@ -48,6 +48,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, default=Settings.dpi, help="PDF rendering resolution (default: %(default)s)")
     p.add_argument("--preprocess", type=_steps, default=Settings.preprocess, metavar="STEPS",
                    help=f"comma-separated steps from {','.join(ALL_STEPS)} or none (default: {','.join(Settings.preprocess)})")
+    p.add_argument("--ocr", choices=OCR_MODES, default=Settings.ocr,
+                   help="auto: read a PDF page's own text when it is usable, OCR the rest; always: OCR every page; "
+                        "never: text layers only, pages without one reported (default: %(default)s)")
     p.add_argument("--no-repair", dest="repair", action="store_false", help="keep the raw OCR text")
     p.add_argument("--tone-style", choices=TONE_STYLES, default=Settings.tone_style, help="tone mark placement: old (hóa, ủy) or new (hoá, uỷ)")
     p.add_argument("--no-page-images", dest="page_images", action="store_false", help="do not keep page images for review")
@@ -65,7 +68,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(
         lang=args.lang, psm=args.psm, dpi=args.dpi, preprocess=args.preprocess, repair=args.repair,
-        tone_style=args.tone_style, page_images=args.page_images, page_timeout=args.page_timeout,
+        tone_style=args.tone_style, page_images=args.page_images, page_timeout=args.page_timeout, ocr=args.ocr,
     )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, failure_message
-from .image import analysis, ocr, poppler, preprocess, raster, tesseract
+from .image import analysis, ocr, poppler, preprocess, raster, tesseract, textlayer
 from .ingest.files import InputFile, identify, read_text
 from .layout import esign, fillins, structure
 from .model import Document, Line, Page, SourceInfo, Word
@@ -65,6 +65,57 @@ def text_pages(text: str) -> list[Page]:
     while len(pages) > 1 and not pages[-1].lines:
         pages.pop()
     return pages
+
+
+REGION_BLOCKS = 1000  # block numbers of words OCR'd in a mixed page's images start here (the layer's are below)
+
+
+def read_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
+    """One page: from its text layer when that was judged usable, else OCR'd (or left unread with
+    `--ocr never`); the page and the image (for people) its boxes refer to."""
+    decision = page.layer.record() if page.layer is not None else None
+    if page.how == "text-layer":
+        result, image = layer_page(page, settings)
+    elif settings.ocr == "never":
+        why = page.layer.reason if page.layer is not None else "an image file"
+        result = Page(number=page.number, lines=[], warnings=[f"not read: {why}, and OCR is off (--ocr never)"])
+        image = np.asarray(page.image, dtype=np.uint8)
+    else:
+        result, image = ocr_page(page, settings)
+    if decision is not None:
+        result.text_layer = {**result.text_layer, "decision": decision}
+    return result, image
+
+
+def layer_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
+    """A born-digital page: the words of its text layer (confidence 1, never repaired), and the
+    pasted images of a mixed page OCR'd and merged in reading order."""
+    start = time.perf_counter()
+    assert page.layer is not None
+    words = textlayer.ocr_words(page.layer.lines, page.scale)
+    for number, ((x0, y0, x1, y1), part) in enumerate(page.regions, start=1):
+        pixels = analysis.grey(np.asarray(part, dtype=np.uint8))
+        shrink = (x1 - x0) / max(part.width, 1)
+        for word in tesseract.run_tesseract(pixels, settings.lang, settings.psm, settings.dpi, settings.page_timeout):
+            box = (x0 + round(word.box[0] * shrink), y0 + round(word.box[1] * shrink),
+                   x0 + round(word.box[2] * shrink), y0 + round(word.box[3] * shrink))
+            words.append(tesseract.OcrWord(word.text, word.conf, box, (REGION_BLOCKS * number + word.key[0], *word.key[1:])))
+    lines = ocr.page_lines(words, page.number)
+    for line in lines:
+        if line.block < REGION_BLOCKS:
+            for word in line.words:
+                word.source = "text-layer"
+    view = np.asarray(page.image, dtype=np.uint8)
+    record = esign.text_layer(page.text_layer, page.number, 1.0, False)
+    record.pop("text", None)  # the words hold it
+    if page.layer.encoding:
+        record["encoding"] = page.layer.encoding
+    result = Page(
+        number=page.number, lines=lines, width=int(view.shape[1]), height=int(view.shape[0]), dpi=page.dpi,
+        preprocess={"raster": page.how}, text_layer=record,
+    )
+    result.seconds = round(time.perf_counter() - start, 3)
+    return result, view
 
 
 def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
@@ -127,7 +178,7 @@ def ocr_pages(
     mark = time.perf_counter()  # raster time: waiting for the next page image
     for raster_page in raster_pages:
         rastered = round(time.perf_counter() - mark, 3)
-        page, image = ocr_page(raster_page, settings)
+        page, image = read_page(raster_page, settings)
         page.timings = {"raster": rastered, **page.timings}
         if images_dir is not None:
             name = f"p{page.number:03d}.jpg"
@@ -152,7 +203,7 @@ def read_document(
         text, source.encoding = read_text(path)
         pages = text_pages(text)
     else:
-        pages = ocr_pages(raster.pages(path, source.kind, settings.dpi, settings.page_timeout), settings, images_dir, progress)
+        pages = ocr_pages(raster.pages(path, source.kind, settings.dpi, settings.page_timeout, settings.ocr), settings, images_dir, progress)
     return assemble_document(source, pages, settings)
 
 

@@ -184,4 +184,7 @@ def _page_dict(page: Page) -> dict[str, Any]:
     return data
 
 
-SCHEMA_ID = "https://vnocr.invalid/schema/document-1.json"
+SCHEMA_ID = "https://vnocr.invalid/schema/document-2.json"
+# schema 2: a body section's `content` holds its paragraphs and sub-sections in one ordered list
+# (schema 1 had `paragraphs`, then `children`); readers accept both
+SCHEMA_IDS = (SCHEMA_ID, "https://vnocr.invalid/schema/document-1.json")

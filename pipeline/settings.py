@@ -18,6 +18,7 @@ DEFAULT_LANG = "vie"
 DEFAULT_PSM = 3
 DEFAULT_DPI = 300  # for rendering PDF pages, and for images that do not say theirs
 ALL_STEPS = ("border", "deskew", "denoise", "binarize")
+OCR_MODES = ("auto", "always", "never")  # when a PDF page is OCR'd: when its text layer is not usable, always, never
 TONE_STYLES = ("old", "new")  # where a tone mark sits: old (hóa, ủy, the official style) or new (hoá, uỷ)
 # measured by scripts/eval_ocr.py: denoise cuts CER 3-16x on the samples; binarizing after it keeps
 # the CER (better on JPEG scans) and makes Tesseract 10-15% faster
@@ -34,9 +35,12 @@ class Settings:
     tone_style: str = "old"
     page_images: bool = True
     page_timeout: float = 120.0
+    ocr: str = "auto"
 
     def __post_init__(self) -> None:
         check_steps(self.preprocess)
+        if self.ocr not in OCR_MODES:
+            raise SettingsError(f"unknown OCR mode {self.ocr!r}; choose from {', '.join(OCR_MODES)}")
         if self.tone_style not in TONE_STYLES:
             raise SettingsError(f"unknown tone style {self.tone_style!r}; choose from {', '.join(TONE_STYLES)}")
         if not 0 <= self.psm <= 13:

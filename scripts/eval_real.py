@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import re
 import subprocess
@@ -31,6 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image
+from rapidfuzz.distance import Levenshtein
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,6 +59,17 @@ def token_f1(truth: str, text: str) -> float:
         return 0.0
     precision, recall = right / sum(got.values()), right / sum(want.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def syllables(text: str) -> list[str]:
+    words = (EDGE.sub("", w) for w in unicodedata.normalize("NFC", text).split())
+    return [w for w in words if w]
+
+
+def order_score(truth: str, text: str) -> float:
+    """Whole-text syllable accuracy: 1 - (syllable edit distance / syllables of the truth); the order counts."""
+    want = syllables(truth)
+    return max(0.0, 1 - Levenshtein.distance(want, syllables(text)) / max(len(want), 1))
 
 
 @dataclass
@@ -138,21 +151,57 @@ def read_page(pdf: Path, number: int) -> list[Reading]:
     return readings
 
 
-def read_file(pdf: Path) -> str:
-    """One whole PDF as vnocr reads it: what its JSON records beyond the words."""
+FIELDS = ("number", "type", "date", "place", "issuer", "signer", "addressees")
+
+
+def _same(value: object) -> object:
+    """A field's value compared without case, spacing, list dashes or end punctuation."""
+    if isinstance(value, list):
+        return [_same(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value).casefold().strip().lstrip("-–+• ").rstrip(";.,")
+    return re.sub(r"\s*/\s*", "/", " ".join(text.split()))
+
+
+def found_fields(s: dict) -> dict[str, object]:
+    return {
+        "number": (s.get("number") or {}).get("text"),
+        "type": s.get("doc_type"),
+        "date": s.get("date"),
+        "place": s.get("place"),
+        "issuer": (s.get("issuer") or {}).get("name"),
+        "signer": (s.get("signature") or {}).get("name"),
+        "addressees": (s.get("recipients") or {}).get("addressees", []),
+    }
+
+
+def field_check(name: str, s: dict) -> tuple[int, int, str]:
+    """Fields right, fields expected and the wrong ones, against real_truth/fields.json."""
+    expected = json.loads((TRUTH / "fields.json").read_text("utf-8")).get(name)
+    if expected is None:
+        return 0, 0, ""
+    got = found_fields(s)
+    wrong = [f"{key}={got[key]!r} (want {expected[key]!r})" for key in FIELDS if _same(got[key]) != _same(expected[key])]
+    return len(FIELDS) - len(wrong), len(FIELDS), "; ".join(wrong)
+
+
+def read_file(pdf: Path) -> tuple[str, int, int]:
+    """One whole PDF as vnocr reads it: what its JSON records beyond the words, and its fields checked."""
     try:
         doc = read_document(pdf, SETTINGS)
     except Exception as exc:  # noqa: BLE001 - the report names the failure and goes on
-        return f"{pdf.name:40} FAILED: {exc}"
+        return f"{pdf.name:40} FAILED: {exc}", 0, len(FIELDS)
     s = doc.structure or {}
     seals = sum(len(p.seals) for p in doc.pages)
     layers = Counter(p.text_layer.get("kind", "none") for p in doc.pages)
     date = f"{s['date']} ({s.get('date_from')})" if s.get("date") else "-"
     number = (s.get("number") or {}).get("text", "-")
     signers = ", ".join(e.get("signer") or "?" for e in s.get("e_signatures", [])) or "-"
+    right, expected, wrong = field_check(pdf.name, s)
     return (f"{pdf.name:40} pages {len(doc.pages):2}  seals {seals}  text layers "
             f"{', '.join(f'{k}:{v}' for k, v in sorted(layers.items()))}  number {number}  "
-            f"date {date}  e-signatures {signers}")
+            f"date {date}  e-signatures {signers}  fields {right}/{expected}" + (f"\n    wrong: {wrong}" if wrong else "")), right, expected
 
 
 def count_pages(pdf: Path) -> int:
@@ -163,43 +212,52 @@ def count_pages(pdf: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=0, help="only the first N pages of each file")
+    parser.add_argument("--transcribed", action="store_true", help="only the transcribed pages, and no whole files")
+    parser.add_argument("--files", action="store_true", help="only the whole files and their fields")
     args = parser.parse_args()
     if not SCANS.is_dir():
         print(f"real scans: {SCANS} is absent; skipped")
         return
     pdfs = sorted(SCANS.glob("*.pdf"))
     jobs = [(pdf, n) for pdf in pdfs for n in range(1, count_pages(pdf) + 1) if not args.pages or n <= args.pages]
+    if args.transcribed:
+        jobs = [(pdf, n) for pdf, n in jobs if (TRUTH / f"{pdf.stem}-p{n}.txt").exists()]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        pages = [r for rs in pool.map(read_page, *zip(*jobs)) for r in rs]
-        files = list(pool.map(read_file, pdfs))
+        pages = [] if args.files else [r for rs in pool.map(read_page, *zip(*jobs)) for r in rs]
+        files = [] if args.transcribed else list(pool.map(read_file, pdfs))
 
     print("Real archive pages, bare Tesseract (vie, psm 3) and vnocr on the same image; token F1 against real_truth/")
-    print(f"{'page':52} {'bare':>6} {'vnocr':>6} {'diff':>7} {'bare s':>6} {'vnocr s':>7}  decisions")
-    scored: dict[str, list[tuple[float, float]]] = {}
+    print("and whole-text syllable accuracy (reading order counts)")
+    print(f"{'page':52} {'bare':>6} {'vnocr':>6} {'diff':>7} {'order':>6} {'order':>6} {'bare s':>6} {'vnocr s':>7}  decisions")
+    scored: dict[str, list[tuple[float, float, float, float]]] = {}
     for r in pages:
         truth_path = TRUTH / f"{r.name.split(':')[0]}.txt"
         if truth_path.exists():
             truth = truth_path.read_text("utf-8")
             bare, ours = token_f1(truth, r.bare), token_f1(truth, r.vnocr)
-            scored.setdefault(r.name.partition(":")[2] or "300dpi-png", []).append((bare, ours))
-            figures = f"{bare:6.3f} {ours:6.3f} {ours - bare:+7.3f}"
+            bare_order, our_order = order_score(truth, r.bare), order_score(truth, r.vnocr)
+            scored.setdefault(r.name.partition(":")[2] or "300dpi-png", []).append((bare, ours, bare_order, our_order))
+            figures = f"{bare:6.3f} {ours:6.3f} {ours - bare:+7.3f} {bare_order:6.3f} {our_order:6.3f}"
         else:
-            figures = f"{'':6} {'':6} {'':7}"
+            figures = f"{'':6} {'':6} {'':7} {'':6} {'':6}"
         print(f"{r.name:52} {figures} {r.bare_s:6.2f} {r.vnocr_s:7.2f}  {r.decisions}")
     print()
-    for variant, pairs in scored.items():
-        bare = sum(b for b, _ in pairs) / len(pairs)
-        ours = sum(o for _, o in pairs) / len(pairs)
-        worse = sum(1 for b, o in pairs if o < b - 0.005)
-        print(f"{variant:14} {len(pairs):2} transcribed pages: mean token F1 bare {bare:.4f}  vnocr {ours:.4f}  "
-              f"vnocr more than 0.005 below bare on {worse}")
-    bare_s = sum(r.bare_s for r in pages) / len(pages)
-    vnocr_s = sum(r.vnocr_s for r in pages) / len(pages)
-    print(f"seconds per page: bare {bare_s:.2f}  vnocr {vnocr_s:.2f} ({vnocr_s / bare_s:.2f}x, repair and structure included)")
+    for variant, rows in scored.items():
+        bare, ours, bare_order, our_order = (sum(row[k] for row in rows) / len(rows) for k in range(4))
+        worse = sum(1 for row in rows if row[1] < row[0] - 0.005)
+        print(f"{variant:14} {len(rows):2} transcribed pages: mean token F1 bare {bare:.4f}  vnocr {ours:.4f}  "
+              f"vnocr more than 0.005 below bare on {worse}; order bare {bare_order:.4f}  vnocr {our_order:.4f}")
+    if pages:
+        bare_s = sum(r.bare_s for r in pages) / len(pages)
+        vnocr_s = sum(r.vnocr_s for r in pages) / len(pages)
+        print(f"seconds per page: bare {bare_s:.2f}  vnocr {vnocr_s:.2f} ({vnocr_s / bare_s:.2f}x, repair and structure included)")
     print()
-    print("Whole files as vnocr reads them")
-    for line in files:
+    print("Whole files as vnocr reads them; header and signature fields against real_truth/fields.json")
+    for line, _, _ in files:
         print(line)
+    if files:
+        right, expected = sum(f[1] for f in files), sum(f[2] for f in files)
+        print(f"fields right: {right}/{expected} ({right / max(expected, 1):.0%}): {', '.join(FIELDS)}")
 
 
 if __name__ == "__main__":

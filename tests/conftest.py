@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,8 @@ def load_valid_json(path: Path) -> dict:
     data = json.loads(path.read_text("utf-8"))
     validate_document(data)
     return data
+
+
+def vnocr(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """The command line, run as users run it."""
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=timeout)

@@ -451,7 +451,8 @@ def test_outputs_are_readable_as_the_umask_allows(tmp_path: Path) -> None:
 
 
 def text_pdf(path: Path, pages: int = 1, words: str = "Thong bao so {n}", size: tuple = (300, 120)) -> None:
-    """A born-digital PDF (vector text drawn by reportlab, no image): poppler renders each page."""
+    """A born-digital PDF (vector text drawn by reportlab, no image): read from its text layer, or rendered by
+    poppler and OCR'd with `--ocr always`."""
     from reportlab.pdfgen.canvas import Canvas
 
     canvas = Canvas(str(path), pagesize=size)
@@ -485,14 +486,14 @@ CHANGED = "the PDF changed while it was being read"
     ids=["truncated", "deleted", "truncated-between-pages"],
 )
 def test_input_pdf_changed_while_read(tmp_path: Path, pages: int, body: str, reason: str) -> None:
-    """The PDF truncated or deleted while poppler reads it (a `pdftoppm` that does so, then runs the real one; the
+    """The PDF truncated or deleted while poppler renders it for OCR (a `pdftoppm` that does so, then runs the real one; the
     third truncates it after page 1 was read): that PDF fails with one line naming it and why, nothing of it is
     left (not even page 1's image), the rest is done, and once the PDF is back the next run does it once."""
     src, out = tmp_path / "in", tmp_path / "out"
     scan_and_note(src)
     text_pdf(src / "book.pdf", pages)
     original = (src / "book.pdf").read_bytes()
-    result = vnocr("process", str(src), "-o", str(out), "-j", "1", "--dpi", "100",
+    result = vnocr("process", str(src), "-o", str(out), "-j", "1", "--dpi", "100", "--ocr", "always",
                    env=fake_tool(tmp_path, "pdftoppm", body))
     one_line_failures(result)
     assert result.returncode == 1 and "2 ok, 1 failed, 0 skipped" in result.stderr, result.stderr
@@ -501,7 +502,7 @@ def test_input_pdf_changed_while_read(tmp_path: Path, pages: int, body: str, rea
     assert error.startswith(reason) and f"failed: {src / 'book.pdf'}: {error}\n" in result.stderr, result.stderr
     assert not list(out.glob("book*")), "partial output of the changed PDF"
     (src / "book.pdf").write_bytes(original)
-    resumes(src, out, 2, 3, "--dpi", "100")
+    resumes(src, out, 2, 3, "--dpi", "100", "--ocr", "always")
     assert len(list((out / "book.pages").iterdir())) == pages
 
 

@@ -97,8 +97,11 @@ def test_pdf_with_text_is_rendered(tmp_path: Path) -> None:
     c.showPage()
     c.drawString(72, 760, "Trang 2")
     c.save()
-    pages = list(raster.pdf_pages(pdf, dpi=100))
+    pages = list(raster.pdf_pages(pdf, dpi=100, ocr="always"))
     assert [(p.number, p.how, p.image.size) for p in pages] == [(1, "rendered", (827, 1170)), (2, "rendered", (827, 1170))]
+    read = list(raster.pdf_pages(pdf, dpi=100))  # its own text is read, the page shown at 150 dpi
+    assert [(p.number, p.how, p.image.size) for p in read] == [(1, "text-layer", (1240, 1755)), (2, "text-layer", (1240, 1755))]
+    assert [[w[0] for line in p.layer.lines for w in line.words] for p in read] == [["Bao", "cao"], ["Trang", "2"]]
 
 
 def test_bad_pdfs(tmp_path: Path, header_page: Image.Image) -> None:

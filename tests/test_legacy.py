@@ -158,7 +158,8 @@ def sentence(draw: st.DrawFn, family: str) -> str:
 @st.composite
 def vietnamese_lines(draw: st.DrawFn, family: str) -> str:
     text = "\n".join(sentence(draw, family) for _ in range(draw(st.integers(2, 6))))
-    marked = [ln for ln in text.split("\n") if sum(not w.isascii() for w in ln.split()) >= 3]
+    # evidence: words with a letter Latin-1 lacks (a line of `biên` alone reads the same in Latin-1 and VISCII)
+    marked = [ln for ln in text.split("\n") if sum(any(ord(c) > 255 for c in w) for w in ln.split()) >= 3]
     return text if marked else text + "\n" + "Cộng hòa xã hội chủ nghĩa Việt Nam"
 
 

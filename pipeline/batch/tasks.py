@@ -104,13 +104,13 @@ def pages_task(
 
         def renumbered() -> Iterator[raster.RasterPage]:
             if part is None:
-                for page in raster.pages(item.path, "pdf", settings.dpi, settings.page_timeout):
+                for page in raster.pages(item.path, "pdf", settings.dpi, settings.page_timeout, settings.ocr):
                     if page.number > last:
                         return
                     if page.number >= first:
                         yield page
                 return
-            for page in raster.pages(part, "pdf", settings.dpi, settings.page_timeout):
+            for page in raster.pages(part, "pdf", settings.dpi, settings.page_timeout, settings.ocr):
                 page.number += first - 1
                 yield page
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import ExportError
-from ..model import SCHEMA_ID, Document
+from ..model import SCHEMA_IDS, Document
 from ..search.documents import document_files
 
 
@@ -39,7 +39,7 @@ def iter_documents(out_dir: Path, report: ExportReport) -> Iterator[tuple[str, P
         rel = path.relative_to(out_dir).as_posix()
         try:
             data = json.loads(path.read_bytes())
-            if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID:
+            if not isinstance(data, dict) or data.get("schema") not in SCHEMA_IDS:
                 continue
             doc = Document.from_dict(data)
         except (OSError, ValueError, TypeError, KeyError) as exc:

@@ -1,5 +1,6 @@
 """Rasterize: PDF, TIFF, PNG and JPEG inputs -> page images (grey or colour, with the resolution the file
-states, if any), and for a PDF page the blocks of its text layer."""
+states, if any), and for a PDF page its text layer: judged first (`textlayer.judge`), read as words
+when it is the page's own text, else kept beside the scan (e-signature boxes, another engine's OCR)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
 from ..errors import InputError
 from ..settings import DEFAULT_DPI
+from . import pdfium, textlayer
+from .analysis import grey
 from .poppler import TextBlock, render_page, text_blocks
 
 log = logging.getLogger(__name__)
 
+LAYER_DPI = 150  # the image of a page read from its text layer: for the clerks' eyes and the ink check
 MAX_PIXELS = 150_000_000  # an A0 sheet at 300 DPI is 140 million pixels
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -29,9 +34,17 @@ class RasterPage:
     number: int
     image: Image.Image  # mode "L", or "RGB" for a colour page
     dpi: int  # what the file states (DEFAULT_DPI when it states nothing usable)
-    how: str  # extracted | rendered | decoded
+    how: str  # extracted | rendered | decoded | text-layer
     stated: bool = True  # False when the file gave no usable resolution and `dpi` is the default
     text_layer: list[TextBlock] = field(default_factory=list)  # a PDF page's text, boxes in this image's pixels
+    layer: textlayer.Judgement | None = None  # a PDF page's text layer judged: read it, OCR the page, or both
+    regions: list[tuple[tuple[int, int, int, int], Image.Image]] = field(default_factory=list)
+    # the parts of a mixed page to OCR: their box in this image's pixels, and their image at the OCR resolution
+
+    @property
+    def scale(self) -> float:
+        """This image's pixels per PDF point."""
+        return self.dpi / 72
 
 
 def _check_pixels(width: int, height: int, what: str) -> None:
@@ -156,9 +169,10 @@ def _check_unchanged(path: Path, before: os.stat_result) -> None:
                          "run again once it is complete")
 
 
-def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None) -> Iterator[RasterPage]:
-    """Every page of a PDF: its embedded scan image, losslessly, or else rendered at `dpi`; with the
-    blocks of the page's text layer (e-signature boxes, another engine's OCR, born-digital text)."""
+def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None, ocr: str = "auto") -> Iterator[RasterPage]:
+    """Every page of a PDF, its text layer judged first (`ocr`: auto, always or never): born-digital
+    text read from the layer (a page image rendered for the clerks, pasted images at `dpi` to OCR);
+    else the embedded scan, losslessly, or the page rendered at `dpi`, for OCR."""
     try:
         before = path.stat()
     except OSError as exc:
@@ -167,26 +181,52 @@ def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None) 
     count = len(reader.pages)
     if count == 0:
         raise InputError("the PDF has no pages")
-    for index in range(count):
-        box = reader.pages[index].mediabox
-        _check_pixels(int(float(box.width) / 72 * dpi), int(float(box.height) / 72 * dpi), f"page {index + 1}")
-        layer = text_blocks(path, index + 1, timeout)
-        scan = _embedded_scan(reader, index)
-        scan_dpi = _stated_dpi(scan) if scan is not None else None
-        if scan is not None and scan_dpi is not None and scan_dpi >= 150:
-            image = _pixels(scan)
-            yield RasterPage(index + 1, image, scan_dpi, "extracted", text_layer=_in_pixels(layer, image.width / float(box.width)))
-            continue
-        try:
-            rendered = render_page(path, index + 1, dpi, timeout)
-        except InputError:
-            _check_unchanged(path, before)
-            raise
-        yield RasterPage(index + 1, _pixels(rendered), dpi, "rendered", text_layer=_in_pixels(layer, dpi / 72))
+    with pdfium.open_pdf(path) as pdf:
+        for index in range(count):
+            box = reader.pages[index].mediabox
+            _check_pixels(int(float(box.width) / 72 * dpi), int(float(box.height) / 72 * dpi), f"page {index + 1}")
+            layer = text_blocks(path, index + 1, timeout)
+            judgement, read = _judge(pdf, index, ocr)
+            if read is not None:
+                regions = [
+                    (tuple(round(v * LAYER_DPI / 72) for v in part), pdfium.render(pdf, index, dpi, part))
+                    for part in judgement.regions
+                ]
+                yield RasterPage(index + 1, read, LAYER_DPI, "text-layer", text_layer=_in_pixels(layer, LAYER_DPI / 72),
+                                 layer=judgement, regions=regions)  # type: ignore[arg-type]
+                continue
+            scan = _embedded_scan(reader, index)
+            scan_dpi = _stated_dpi(scan) if scan is not None else None
+            if scan is not None and scan_dpi is not None and scan_dpi >= 150:
+                image = _pixels(scan)
+                yield RasterPage(index + 1, image, scan_dpi, "extracted", layer=judgement,
+                                 text_layer=_in_pixels(layer, image.width / float(box.width)))
+                continue
+            try:
+                rendered = render_page(path, index + 1, dpi, timeout)
+            except InputError:
+                _check_unchanged(path, before)
+                raise
+            yield RasterPage(index + 1, _pixels(rendered), dpi, "rendered", text_layer=_in_pixels(layer, dpi / 72), layer=judgement)
 
 
-def pages(path: Path, kind: str, dpi: int = DEFAULT_DPI, timeout: float | None = None) -> Iterator[RasterPage]:
+def _judge(pdf, index: int, ocr: str) -> tuple[textlayer.Judgement, Image.Image | None]:
+    """Page `index`'s text layer judged, and the page image to show beside it when it is read (None: OCR the page)."""
+    if ocr == "always":
+        return textlayer.Judgement("ocr", "OCR asked for every page (--ocr always)"), None
+    objects = pdfium.page_objects(pdf, index)
+    if textlayer.is_scan(objects):
+        return textlayer.Judgement("ocr", "a scanned page (any text on it is drawn over the scan)",
+                                   {"images": len(objects.images)}), None
+    if not any(not c.space and not c.hidden for c in objects.chars):
+        return textlayer.judge(objects, None, 1.0), None
+    image = _pixels(pdfium.render(pdf, index, LAYER_DPI))
+    judgement = textlayer.judge(objects, grey(np.asarray(image)), LAYER_DPI / 72)
+    return judgement, (image if judgement.read != "ocr" else None)
+
+
+def pages(path: Path, kind: str, dpi: int = DEFAULT_DPI, timeout: float | None = None, ocr: str = "auto") -> Iterator[RasterPage]:
     if kind == "pdf":
-        return pdf_pages(path, dpi=dpi, timeout=timeout)
+        return pdf_pages(path, dpi=dpi, timeout=timeout, ocr=ocr)
     return image_pages(path)
 

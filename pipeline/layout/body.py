@@ -72,7 +72,7 @@ def section_rank(section: Section) -> int:
 class _Paragraph:
     rows: list[Row] = field(default_factory=list)
     text: str = ""
-    into: list[str] | None = None  # where it goes once complete; None: the title of `section`
+    into: list | None = None  # where it goes once complete (a list of text, or a section's content); None: the title of `section`
     section: Section | None = None  # the section it belongs to
 
 
@@ -126,7 +126,7 @@ class _Tree:
         if p.section is None or not ends_document(p.text):
             return False
         s = p.section
-        lone = not s.paragraphs and not s.children and not ends_sentence(s.title) and s.kind not in ("dash", "plus")
+        lone = not s.content and not ends_sentence(s.title) and s.kind not in ("dash", "plus")
         return not lone
 
     def _add(self, row: Row, text: str) -> None:
@@ -142,7 +142,7 @@ class _Tree:
         while self.stack and section_rank(self.stack[-1]) >= marker.rank:
             self.stack.pop()
         section = Section(marker.kind, marker.number, marker.label, "", row.line, row.page, row.page)
-        (self.stack[-1].children if self.stack else self.body.sections).append(section)
+        (self.stack[-1].content if self.stack else self.body.sections).append(section)
         self.stack.append(section)
         self.current = _Paragraph(section=section)
         self._add(row, marker.rest)
@@ -156,7 +156,7 @@ class _Tree:
         if self.closing:
             self.current = _Paragraph(into=self.body.closing)
         elif self.stack:
-            self.current = _Paragraph(into=self.stack[-1].paragraphs, section=self.stack[-1])
+            self.current = _Paragraph(into=self.stack[-1].content, section=self.stack[-1])
         else:
             self.current = _Paragraph(into=self.body.preamble)
         self._add(row, row.text)
@@ -192,17 +192,3 @@ def parse_body(rows: list[Row]) -> Body:
     tree.flush()
     return tree.body
 
-
-def section_blocks(section: Section) -> list[str]:
-    """The clean-text blocks of a section: heading, paragraphs, then its children's."""
-    blocks = [f"{section.label} {section.title}".strip(), *section.paragraphs]
-    for child in section.children:
-        blocks.extend(section_blocks(child))
-    return blocks
-
-
-def body_blocks(body: Body) -> list[str]:
-    blocks = list(body.preamble)
-    for section in body.sections:
-        blocks.extend(section_blocks(section))
-    return blocks + body.closing

@@ -49,8 +49,11 @@ class Section:
     line: str  # id of the line the heading starts on
     page_start: int
     page_end: int
-    paragraphs: list[str] = field(default_factory=list)
-    children: list[Section] = field(default_factory=list)
+    content: list[str | Section] = field(default_factory=list)  # paragraphs (text) and sub-sections, in reading order
+
+    @property
+    def children(self) -> list[Section]:
+        return [item for item in self.content if isinstance(item, Section)]
 
 
 @dataclass

@@ -34,7 +34,6 @@ _DASH = re.compile(r"^\s*[-–—•+]")
 @dataclass
 class Footer:
     copies: list[str] = field(default_factory=list)  # the Nơi nhận items, cleaned
-    recipient_lines: list[str] = field(default_factory=list)  # label and items as read
     signature: Signature = field(default_factory=Signature)
     unplaced: list[str] = field(default_factory=list)
 
@@ -154,8 +153,8 @@ def parse_footer(rows: list[Row]) -> Footer:
             if side == "loose":
                 side = "left" if _unfinished(items) else "unplaced"
             if side == "label":
-                footer.recipient_lines.append(part.text)
-            elif side == "left" and _unfinished(items) and not _DASH.match(part.text):
+                continue
+            if side == "left" and _unfinished(items) and not _DASH.match(part.text):
                 items[-1] = join_lines(items[-1], part.text)  # an item wrapped onto the next line
             elif side == "left":
                 items.append(part.text)
@@ -163,7 +162,6 @@ def parse_footer(rows: list[Row]) -> Footer:
                 right.append(part.text)
             else:
                 footer.unplaced.append(part.text)
-    footer.recipient_lines.extend(items)
     footer.copies = [clean_item(x) for x in items if clean_item(x)]
     footer.signature, unplaced = _signature(right)
     footer.unplaced.extend(unplaced)

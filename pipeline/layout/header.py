@@ -55,11 +55,9 @@ class Header:
     date: str | None = None
     date_line: str | None = None
     doc_type: str | None = None
-    doc_type_line: str | None = None
     subject: str | None = None
     subject_is_vv: bool = False
     addressees: list[str] = field(default_factory=list)
-    addressee_lines: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     end: int = 0  # index of the first body row
 
@@ -241,7 +239,6 @@ def _kinh_gui(rows: list[Row], i: int, h: Header) -> int:
     colon = first.text.find(":")
     rest = first.text[colon + 1 :].strip() if colon >= 0 else " ".join(first.text.split()[2:])
     items = [rest] if rest else []
-    h.addressee_lines.append(first.text)
     previous = first
     i += 1
     while i < len(rows):
@@ -253,7 +250,6 @@ def _kinh_gui(rows: list[Row], i: int, h: Header) -> int:
             items[-1] = join_lines(items[-1], row.text)
         else:
             break
-        h.addressee_lines.append(row.text)
         previous = row
         i += 1
     h.addressees = [clean_item(x) for x in items if clean_item(x)]
@@ -269,7 +265,7 @@ def parse_header(rows: list[Row]) -> Header:
         row = rows[i]
         name = doc_type_of_line(row.text)
         if name and h.doc_type is None:
-            h.doc_type, h.doc_type_line = name, row.text
+            h.doc_type = name
             subject = _subject_rows(rows, i + 1)
             if subject:
                 h.subject = _joined(subject)

@@ -1,9 +1,10 @@
 """Structure: the administrative layout of a document (the hook in the flow).
 
 rows (`rows`) -> header (`header`) -> body (`body`) -> footer (`footer`)
--> `Document.structure` (`fields`, as a dict) and the clean
-text in reading order: issuer, number, (a công văn's `V/v` subject), motto,
-place and date, type, subject, Kính gửi, body, recipients, signature.
+-> `Document.structure` (`fields`, as a dict). The clean text follows the
+rows, in the page's reading order, whatever the parse made of them: the parse
+annotates the text, it never reorders or drops it (only e-signature boxes and
+printed page numbers, recorded apart, are left out).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import asdict, replace
 
 from ..model import Document
 from . import esign, fillins
-from .body import body_blocks, parse_body
+from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
-from .footer import Footer, footer_start, parse_footer
+from .footer import footer_start, parse_footer
 from .header import Header, parse_header
-from .patterns import TYPE_OF_CODE
-from .rows import document_rows
+from .patterns import TYPE_OF_CODE, join_lines, marker_candidates
+from .rows import Row, document_rows
 
 
 def doc_type(header: Header) -> tuple[str | None, str | None]:
@@ -32,27 +33,22 @@ def doc_type(header: Header) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _lines(*texts: str | None) -> str:
-    return "\n".join(t for t in texts if t)
-
-
-def text_blocks(header: Header, body: list[str], footer: Footer) -> list[str]:
-    """Clean-text blocks in the page's reading order (left column before right where the page has two)."""
-    vv = header.subject if header.subject_is_vv else None
-    return [
-        _lines(*header.issuer.lines),
-        header.number.printed if header.number else "",
-        vv or "",
-        _lines(header.motto.national, header.motto.slogan),
-        header.date_line or "",
-        *header.unplaced,
-        header.doc_type_line or "",
-        header.subject if not vv and header.subject else "",
-        _lines(*header.addressee_lines),
-        *body,
-        _lines(*footer.recipient_lines),
-        _lines(*footer.signature.lines),
-    ]
+def reading_text(rows: list[Row]) -> str:
+    """The rows as clean text, in their order: a blank line between paragraphs (and where the column
+    changes), the wrapped lines of a body paragraph joined, each line of a column kept on its own."""
+    text = ""
+    previous: Row | None = None
+    for row in rows:
+        if previous is None:
+            text = row.text
+        elif row.column != previous.column or (row.column == "full" and breaks_before(previous, row)):
+            text += "\n\n" + row.text
+        elif row.column == "full" and previous.full and not marker_candidates(row.text):
+            text = join_lines(text, row.text)
+        else:
+            text += "\n" + row.text
+        previous = row
+    return text
 
 
 def _without(doc: Document, skip: set[str]) -> Document:
@@ -114,5 +110,5 @@ def structure_document(doc: Document) -> Document:
         fill_ins=written,
     )
     doc.structure = asdict(structure)
-    doc.text = "\n\n".join(b for b in text_blocks(header, body_blocks(body), footer) if b.strip())
+    doc.text = reading_text(rows)
     return doc

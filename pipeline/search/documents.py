@@ -244,15 +244,24 @@ def _is_bullet(node: Mapping) -> bool:
     return node.get("kind") in _BULLETS or _label(node) in ("-", "+", "•")
 
 
+def _content(node: Mapping) -> list[tuple[Mapping | None, Any]]:
+    """What a section holds, in order, as (sub-section, None) or (None, paragraph). Schema 2 keeps them in
+    one list, `content` (strings and sections); schema 1 (and other producers) had the paragraphs, then the children."""
+    if isinstance(node.get("content"), list):
+        return [(item, None) if isinstance(item, Mapping) else (None, item) for item in node["content"]]
+    paragraphs = node.get("paragraphs") or node.get("text")
+    text = paragraphs if isinstance(paragraphs, list) else [paragraphs] if paragraphs else []
+    children = node.get("children") or node.get("sections") or []
+    return [(None, item) for item in text] + [(child, None) for child in children if isinstance(child, Mapping)]
+
+
 def _flatten(node: Mapping) -> list[tuple[str, int | None]]:
     """A bullet and everything under it as paragraphs of the section that holds it."""
     page = node.get("page_start") if isinstance(node.get("page_start"), int) else None
     head = " ".join(t for t in (_text(node.get("label"), " "), _first_text(node, "title", "heading")) if t)
     out = [(head, page)] if head else []
-    out += _paragraph_texts(node.get("paragraphs"))
-    for child in node.get("children") or []:
-        if isinstance(child, Mapping):
-            out += _flatten(child)
+    for child, paragraph in _content(node):
+        out += _flatten(child) if child is not None else _paragraph_texts(paragraph)
     return out
 
 
@@ -272,10 +281,13 @@ def _walk(nodes: Any, parents: list[str], locator: _PageLocator, out: list[Secti
             loose = []
         title = _first_text(node, "title", "heading")
         path = [*parents, _label(node) or (title[:40] if title else "§")]
-        children = [c for c in (node.get("children") or node.get("sections") or []) if isinstance(c, Mapping)]
-        paragraphs = _paragraph_texts(node.get("paragraphs") or node.get("text"))
-        for child in children:
-            if _is_bullet(child):
+        content = _content(node)
+        children = [child for child, _ in content if child is not None]
+        paragraphs: list[tuple[str, int | None]] = []
+        for child, paragraph in content:
+            if child is None:
+                paragraphs += _paragraph_texts(paragraph)
+            elif _is_bullet(child):
                 paragraphs += _flatten(child)
         if title or paragraphs:
             out.append(_make_section(path, title, paragraphs, "section", locator, _span(node),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SearchError
-from ..model import SCHEMA_ID, Document, Line, Page, SourceInfo, Word
+from ..model import SCHEMA_IDS, Document, Line, Page, SourceInfo, Word
 from ..text.vietnamese import fold, nfc
 from .documents import DocMeta, document_files, document_meta, document_sections
 from .folding import exact_text, fold_aligned
@@ -226,7 +226,7 @@ def build_index(out_dir: str | os.PathLike, db: str | os.PathLike,
             else:
                 try:
                     data = json.loads(raw)
-                    if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID:
+                    if not isinstance(data, dict) or data.get("schema") not in SCHEMA_IDS:
                         continue  # not a document JSON (another tool's file): not ours to index
                     doc = _text_document(data)
                 except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -132,9 +132,11 @@ def _read(view: str, family: str, shown: str = CP1252) -> str:
 
 def _capital_font(line: str) -> str:
     """TCVN3 `CéNG` reads `CộNG`: capitals typed around a lowercase code are a capital font's word -> CỘNG.
-    A line with two such words and no lowercase ASCII letter is all in that font (`X·` -> XÃ)."""
+    A line without a lowercase ASCII letter, with two such words or three capitals, is all in that font
+    (`ñY BAN NH¢N D¢N X·` -> ỦY BAN NHÂN DÂN XÃ)."""
     words = sum(_capital_font_word(m.group()) for m in _LETTERS.finditer(line))
-    if words >= 2 and not any(ch.islower() and ch.isascii() for ch in line):
+    capitals = sum(ch.isupper() for ch in line)
+    if (words >= 2 or capitals >= 3) and not any(ch.islower() and ch.isascii() for ch in line):
         return line.upper()
     return _LETTERS.sub(lambda m: m.group().upper() if _capital_font_word(m.group()) else m.group(), line)
 

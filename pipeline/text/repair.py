@@ -438,6 +438,7 @@ def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None 
             repair_words(paragraph, repairer, params)
             paragraph = []
             last = key
-        paragraph.extend(w for w in line.words if not w.fill_in)  # a handwritten number is no word to repair
+        # a handwritten number is no word to repair, nor is a word of a born-digital text layer
+        paragraph.extend(w for w in line.words if not w.fill_in and w.source != "text-layer")
     repair_words(paragraph, repairer, params)
     return doc
