@@ -428,3 +428,65 @@ def test_a_paragraph_after_a_list_stays_after_it(page_break: str) -> None:
     assert [item if isinstance(item, str) else item["label"] for item in first["content"]] == [
         "Phường đã triển khai các hình thức sau:", "-", "-", "Nhìn chung công tác tuyên truyền đạt kết quả tốt."]
     assert doc.text.index("Phát 500 tờ rơi") < doc.text.index("Nhìn chung") < doc.text.index("2. Công tác kiểm tra")
+
+
+ADMIN_LINES = [
+    "ỦY BAN NHÂN DÂN", "PHƯỜNG AN BÌNH", "Số: 12/KH-", "UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc", "An Bình, ngày 3 tháng 4 năm 2025", "KẾ HOẠCH", "V/v tổ chức hội nghị",
+    "Kính gửi:", "- Các tổ dân phố;", "I. MỤC ĐÍCH", "1. Nâng cao nhận thức", "a) Tuyên truyền rộng rãi;",
+    "- Tổ chức 12 hội nghị;", "+ Phát tờ rơi.", "Điều 2. Hiệu lực", "Căn cứ Luật Tổ chức chính quyền địa phương;",
+    "Nơi nhận:", "- Lưu: VT.", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An", "- 2 -", "3",
+    "Trên đây là kế hoạch của phường./.", "nội dung tiếp theo của đoạn văn trước", "QUYẾT ĐỊNH:",
+]
+
+
+@given(st.lists(st.lists(st.sampled_from(ADMIN_LINES), min_size=1, max_size=12), min_size=1, max_size=3),
+       st.lists(st.booleans(), min_size=40, max_size=40))
+def test_the_text_holds_every_word_once_in_page_order(pages: list[list[str]], blanks: list[bool]) -> None:
+    """Whatever the parse makes of a document, its clean text holds every word read, once, in the order of the
+    pages (page numbers aside, which the structure records): compared without spaces, since a code broken
+    after its hyphen (`12/KH-` + `UBND`) is joined."""
+    text = "\f".join("\n".join(line + ("\n" if blank else "") for line, blank in zip(page, blanks)) for page in pages)
+    doc = text_document(text)
+    numbers = {n["line"] for n in doc.structure["page_numbers"]}
+    expected = "".join(w.text for line in doc.lines() if line.id not in numbers for w in line.words)
+    assert "".join(doc.text.split()) == expected
+
+
+CONG_VAN = """ỦY BAN NHÂN DÂN
+TỈNH QUẢNG NGÃI
+Số: 299/UBND-TTHC
+V/v triển khai dịch vụ công trực tuyến
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Ngãi, ngày 15 tháng 01 năm 2025
+{addressees}
+Thực hiện chỉ đạo của Thủ tướng Chính phủ, Ủy ban nhân dân tỉnh đề nghị các cơ quan triển khai ngay.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+TL. CHỦ TỊCH
+KT. CHÁNH VĂN PHÒNG
+PHÓ CHÁNH VĂN PHÒNG
+Võ Thị Hường
+"""
+
+
+@pytest.mark.parametrize("addressees, expected", [
+    ("Kính gửi: Sở Tài chính tỉnh Quảng Ngãi.", ["Sở Tài chính tỉnh Quảng Ngãi"]),
+    ("Kính gửi:\n- Sở Tài chính;\n- Sở Nội vụ;\n- Ủy ban nhân dân các huyện, thị xã, thành phố.",
+     ["Sở Tài chính", "Sở Nội vụ", "Ủy ban nhân dân các huyện, thị xã, thành phố"]),
+], ids=["one-line", "list"])
+def test_a_cong_van_with_its_addressees_and_a_three_line_authority_chain(addressees: str, expected: list[str]) -> None:
+    doc = text_document(CONG_VAN.format(addressees=addressees))
+    s = doc.structure
+    assert (s["doc_type"], s["doc_type_from"]) == ("CÔNG VĂN", "subject")
+    assert s["subject"] == "V/v triển khai dịch vụ công trực tuyến"
+    assert s["number"]["text"] == "299/UBND-TTHC"
+    assert (s["place"], s["date"]) == ("Quảng Ngãi", "2025-01-15")
+    assert s["issuer"]["name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert s["recipients"]["addressees"] == expected
+    assert s["motto"]["national"] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    signature = s["signature"]
+    assert signature["authority"] == ["TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG"]
+    assert (signature["capacity"], signature["name"]) == ("PHÓ CHÁNH VĂN PHÒNG", "Võ Thị Hường")

@@ -31,6 +31,7 @@ from .patterns import (
     marker_candidates,
     place_of,
     starts_body_phrase,
+    starts_like,
     tidy,
 )
 from .rows import Row
@@ -160,7 +161,8 @@ class _Scan:
         if self.in_vv and self._continues_vv(row):
             return True
         seen = self.h.number or self.h.date_line
-        return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(row.text)
+        # a dash before an issuer line is the rule printed above it, read as a mark
+        return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(_undashed(row.text))
 
     def _continues_vv(self, row: Row) -> bool:
         if row.geometric:
@@ -204,14 +206,20 @@ class _Scan:
         if self.in_vv and self._continues_vv(part):
             self.vv_rows.append(part)
         elif is_upper(part.text) and self.h.number is None and self.h.date_line is None:
-            self.issuer_lines.append(part.text)
+            self.issuer_lines.append(_undashed(part.text))
         else:
             self.h.unplaced.append(part.text)
 
 
+def _undashed(text: str) -> str:
+    return text.lstrip(" -–—_")
+
+
 def _opens_subject(row: Row) -> bool:
-    if is_upper(row.text) or starts_body_phrase(row.text) or marker_candidates(row.text):
+    if is_upper(row.text) or starts_body_phrase(row.text) or marker_candidates(row.text) or is_kinh_gui(row.text):
         return False
+    if starts_like(row.text, "VE VIEC", 85):  # a subject however it is set (a long one fills the line)
+        return True
     return row.centred if row.geometric else len(row.text) <= 110
 
 
@@ -231,16 +239,18 @@ def _subject_rows(rows: list[Row], i: int) -> list[Row]:
     return taken
 
 
-def _kinh_gui(rows: list[Row], i: int, h: Header) -> int:
-    """`Kính gửi: ...` (one addressee, or a `-` list): the addressees; returns the next row's index."""
-    if i >= len(rows) or not is_kinh_gui(rows[i].text):
-        return i
-    first = rows[i]
+def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> int:
+    """`Kính gửi: ...` (one addressee, or a `-` list): the addressees; returns the next row's index.
+    `first`: a `Kính gửi:` read earlier, in the left column, whose list follows the right column's date."""
+    if first is None:
+        if i >= len(rows) or not is_kinh_gui(rows[i].text):
+            return i
+        first = rows[i]
+        i += 1
     colon = first.text.find(":")
     rest = first.text[colon + 1 :].strip() if colon >= 0 else " ".join(first.text.split()[2:])
     items = [rest] if rest else []
     previous = first
-    i += 1
     while i < len(rows):
         row = rows[i]
         dash = bool(re.match(r"^\s*[-–—•+]", row.text))
@@ -261,8 +271,13 @@ def parse_header(rows: list[Row]) -> Header:
     scan = _Scan()
     h = scan.h
     i = 0
+    waiting: Row | None = None  # `Kính gửi:` in the left column: the right column (motto, date) comes first
     while i < min(len(rows), MAX_HEADER_ROWS):
         row = rows[i]
+        if is_kinh_gui(row.text) and row.column == "left" and waiting is None:
+            waiting = row
+            i += 1
+            continue
         name = doc_type_of_line(row.text)
         if name and h.doc_type is None:
             h.doc_type = name
@@ -277,7 +292,7 @@ def parse_header(rows: list[Row]) -> Header:
     if scan.vv_rows and h.subject is None:
         h.subject, h.subject_is_vv = _joined(scan.vv_rows), True
     h.issuer = Issuer(scan.issuer_lines, *split_issuer(scan.issuer_lines))
-    h.end = _kinh_gui(rows, i, h)
+    h.end = _kinh_gui(rows, i, h, waiting)
     return h
 
 

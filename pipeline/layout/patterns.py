@@ -194,17 +194,25 @@ class NumberParts:
 _NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0-9]?\s*[:;.,]?\s*"
     r"(?P<seq>[0-9OIL]{0,4}[0-9][0-9OIL]{0,4}[A-Z]?)\s*/\s*"
-    r"(?P<sym>[A-Z0-9&]+(?:\s?-\s?[A-Z0-9&]+)*)"
+    r"(?P<sym>[A-Z0-9&]+(?:\s?-+\s?[A-Z0-9&]+)*)"
+)
+# A number line whose number was left blank to be written by hand (or written and read as marks):
+# `Số:  /CT-UBND`, `Số: 4@` /TB-UBND`, `Sô⁄tT /CT-UBND`; taken only with a hyphenated symbol.
+_BLANK_NUMBER_RE = re.compile(
+    r"(?<![A-Z0-9])S[O0]\s*[:;.,]?\s*(?P<seq>[^\s/]{0,4})\s*[/\u2044]\s*"
+    r"(?P<sym>[A-Z][A-Z0-9&\u00d0]*(?:\s?-+\s?[A-Z0-9&\u00d0]+)+)"
 )
 _DIGIT_LIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def find_number(text: str) -> tuple[int, int, NumberParts] | None:
     """`S6:45 /BC-UBND` anywhere in a header line -> its span and parts."""
-    m = _NUMBER_RE.search(fold(text))
+    m = _NUMBER_RE.search(fold(text)) or _BLANK_NUMBER_RE.search(fold(text))
     if not m:
         return None
     sequence = m.group("seq").translate(_DIGIT_LIKE)
+    if not sequence.isdigit():
+        sequence = ""  # left blank, or handwriting read as marks: the fill-in reader's to give
     symbol = re.sub(r"\s+", "", text[m.start("sym") : m.end("sym")])
     return m.start(), m.end(), number_parts(sequence, symbol)
 
@@ -234,9 +242,12 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 
 # --------------------------------------------------------------------------- place and date
 
+# The day and month may be handwritten, read as marks (`ngày4Dtháng`, `ngày ø thủng # năm`): up to
+# three characters that are not a date's own are taken for an unread number.
 _DATE_RE = re.compile(
-    r"NG[A-Z]{0,2}Y\s*(?P<d>[0-9OIL]{0,2})\s*TH[A-Z]{2,4}\s*(?P<m>[0-9OIL]{0,2})\s*N[A-Z0-9]{1,2}M?\s*(?P<y>[0-9OIL]{4})"
+    r"NG[A-Z]{0,2}Y\s*(?P<d>[^\s]{0,3}?)\s*TH[A-Z]{2,4}\s*(?P<m>[^\s]{0,3}?)\s*N[A-Z0-9]{1,2}M?\s*(?P<y>[0-9OIL]{4})"
 )
+_DAY_OR_MONTH = re.compile(r"[0-9OIL]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -252,7 +263,7 @@ def find_date(text: str) -> DateMatch | None:
     m = _DATE_RE.search(fold(text))
     if not m:
         return None
-    if not m.group("d") or not m.group("m"):
+    if not (_DAY_OR_MONTH.fullmatch(m.group("d")) and _DAY_OR_MONTH.fullmatch(m.group("m"))):
         return DateMatch(m.start(), m.end(), None)
     day, month, year = (int(m.group(k).translate(_DIGIT_LIKE)) for k in ("d", "m", "y"))
     try:

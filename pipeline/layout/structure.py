@@ -18,19 +18,26 @@ from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
 from .header import Header, parse_header
-from .patterns import TYPE_OF_CODE, join_lines, marker_candidates
+from .patterns import NATIONAL, TYPE_OF_CODE, join_lines, locate, marker_candidates
 from .rows import Row, document_rows
 
 
 def doc_type(header: Header) -> tuple[str | None, str | None]:
-    """The document type and what told it: the title line, the number's type code, or a `V/v` subject (công văn)."""
+    """The document type and what told it: the title line, a `V/v` subject (a công văn, whose number
+    carries no type code: `2191/CT-CS` is Cục Thuế's, not a chỉ thị's), or the number's type code."""
     if header.doc_type:
         return header.doc_type, "title"
-    if header.number and header.number.type_code in TYPE_OF_CODE:
-        return TYPE_OF_CODE[header.number.type_code], "number"
     if header.subject_is_vv:
         return "CÔNG VĂN", "subject"
+    if header.number and header.number.type_code in TYPE_OF_CODE:
+        return TYPE_OF_CODE[header.number.type_code], "number"
     return None, None
+
+
+def attachment_start(rows: list[Row], footer: int) -> int:
+    """Where a document attached after the signature begins (a draft resolution under a tờ trình, with
+    its own national motto): the footer ends there (len(rows) when nothing is attached)."""
+    return next((i for i in range(footer + 1, len(rows)) if locate(rows[i].text, NATIONAL)), len(rows))
 
 
 def reading_text(rows: list[Row]) -> str:
@@ -85,7 +92,7 @@ def structure_document(doc: Document) -> Document:
     header = parse_header(rows)
     end = footer_start(rows, header.end)
     body = parse_body(rows[header.end : end])
-    footer = parse_footer(rows[end:])
+    footer = parse_footer(rows[end : attachment_start(rows, end)])
     kind, told_by = doc_type(header)
     written = fillins.fill_ins(doc.words())
     handwritten = any(f["field"] in ("day", "month") and f["value"] and f["source"] != "clerk" for f in written)
