@@ -176,32 +176,51 @@ def found_fields(s: dict) -> dict[str, object]:
     }
 
 
-def field_check(name: str, s: dict) -> tuple[int, int, str]:
-    """Fields right, fields expected and the wrong ones, against real_truth/fields.json."""
+FLAGGED_AS = {"type": "doc_type"}  # the name of an eval field in structure.fields
+
+
+@dataclass
+class FieldCheck:
+    right: int
+    expected: int
+    wrong: str  # the wrong fields, what was found and what was wanted
+    flags: Counter  # (right or wrong, flagged or not) -> fields
+
+
+def field_check(name: str, s: dict) -> FieldCheck:
+    """Fields right against real_truth/fields.json, and whether the parser flagged the wrong ones."""
     expected = json.loads((TRUTH / "fields.json").read_text("utf-8")).get(name)
     if expected is None:
-        return 0, 0, ""
+        return FieldCheck(0, 0, "", Counter())
     got = found_fields(s)
-    wrong = [f"{key}={got[key]!r} (want {expected[key]!r})" for key in FIELDS if _same(got[key]) != _same(expected[key])]
-    return len(FIELDS) - len(wrong), len(FIELDS), "; ".join(wrong)
+    flags: Counter = Counter()
+    wrong = []
+    for key in FIELDS:
+        right = _same(got[key]) == _same(expected[key])
+        flagged = bool(s.get("fields", {}).get(FLAGGED_AS.get(key, key), {}).get("flag"))
+        flags[("right" if right else "wrong", "flagged" if flagged else "not flagged")] += 1
+        if not right:
+            wrong.append(f"{key}={got[key]!r} (want {expected[key]!r})" + (" [flagged]" if flagged else ""))
+    return FieldCheck(len(FIELDS) - len(wrong), len(FIELDS), "; ".join(wrong), flags)
 
 
-def read_file(pdf: Path) -> tuple[str, int, int]:
+def read_file(pdf: Path) -> tuple[str, FieldCheck]:
     """One whole PDF as vnocr reads it: what its JSON records beyond the words, and its fields checked."""
     try:
         doc = read_document(pdf, SETTINGS)
     except Exception as exc:  # noqa: BLE001 - the report names the failure and goes on
-        return f"{pdf.name:40} FAILED: {exc}", 0, len(FIELDS)
+        return f"{pdf.name:40} FAILED: {exc}", FieldCheck(0, len(FIELDS), "", Counter())
     s = doc.structure or {}
     seals = sum(len(p.seals) for p in doc.pages)
     layers = Counter(p.text_layer.get("kind", "none") for p in doc.pages)
     date = f"{s['date']} ({s.get('date_from')})" if s.get("date") else "-"
     number = (s.get("number") or {}).get("text", "-")
     signers = ", ".join(e.get("signer") or "?" for e in s.get("e_signatures", [])) or "-"
-    right, expected, wrong = field_check(pdf.name, s)
+    check = field_check(pdf.name, s)
     return (f"{pdf.name:40} pages {len(doc.pages):2}  seals {seals}  text layers "
             f"{', '.join(f'{k}:{v}' for k, v in sorted(layers.items()))}  number {number}  "
-            f"date {date}  e-signatures {signers}  fields {right}/{expected}" + (f"\n    wrong: {wrong}" if wrong else "")), right, expected
+            f"date {date}  e-signatures {signers}  fields {check.right}/{check.expected}"
+            + (f"\n    wrong: {check.wrong}" if check.wrong else "")), check
 
 
 def count_pages(pdf: Path) -> int:
@@ -253,11 +272,15 @@ def main() -> None:
         print(f"seconds per page: bare {bare_s:.2f}  vnocr {vnocr_s:.2f} ({vnocr_s / bare_s:.2f}x, repair and structure included)")
     print()
     print("Whole files as vnocr reads them; header and signature fields against real_truth/fields.json")
-    for line, _, _ in files:
+    for line, _ in files:
         print(line)
     if files:
-        right, expected = sum(f[1] for f in files), sum(f[2] for f in files)
+        right, expected = sum(f[1].right for f in files), sum(f[1].expected for f in files)
+        flags = sum((f[1].flags for f in files), Counter())
         print(f"fields right: {right}/{expected} ({right / max(expected, 1):.0%}): {', '.join(FIELDS)}")
+        print(f"flags: {flags['wrong', 'flagged']} of the {flags['wrong', 'flagged'] + flags['wrong', 'not flagged']} wrong "
+              f"fields flagged; {flags['right', 'flagged']} of the {flags['right', 'flagged'] + flags['right', 'not flagged']} "
+              "right ones")
 
 
 if __name__ == "__main__":

@@ -490,3 +490,20 @@ def test_a_cong_van_with_its_addressees_and_a_three_line_authority_chain(address
     signature = s["signature"]
     assert signature["authority"] == ["TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG"]
     assert (signature["capacity"], signature["name"]) == ("PHÓ CHÁNH VĂN PHÒNG", "Võ Thị Hường")
+
+
+def test_each_field_carries_its_lines_a_confidence_and_a_flag() -> None:
+    doc = text_document(CONG_VAN.format(addressees="Kính gửi: Sở Tài chính tỉnh Quảng Ngãi."))
+    fields = doc.structure["fields"]
+    by_text = {line.text: line.id for line in doc.lines()}
+    assert fields["number"] == {"value": "299/UBND-TTHC", "conf": 1.0, "lines": [by_text["Số: 299/UBND-TTHC"]], "flag": False}
+    assert fields["issuer"]["lines"] == [by_text["ỦY BAN NHÂN DÂN"], by_text["TỈNH QUẢNG NGÃI"]]
+    assert fields["signer"]["lines"] == [by_text["Võ Thị Hường"]] and not fields["signer"]["flag"]
+    assert fields["doc_type"]["conf"] == 0.9  # told by the V/v subject, not by a title line
+    assert fields["addressees"]["lines"] == [by_text["Kính gửi: Sở Tài chính tỉnh Quảng Ngãi."]]
+
+    doubtful = text_document(CONG_VAN.replace("Số: 299/UBND-TTHC", "Số:  /UBND-TTHC").format(addressees=""))
+    number = doubtful.structure["fields"]["number"]
+    assert number["value"] == "/UBND-TTHC" and number["flag"] and number["conf"] < 0.8  # its sequence is blank
+    missing = doubtful.structure["fields"]["addressees"]
+    assert missing == {"value": None, "conf": 0.0, "lines": [], "flag": True}

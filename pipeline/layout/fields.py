@@ -96,3 +96,4 @@ class Structure:
     unplaced: list[str]  # lines of the header and footer that fit no field
     e_signatures: list[dict] = field(default_factory=list)  # layout.esign.ESignature as dicts
     fill_ins: list[dict] = field(default_factory=list)  # layout.fillins: the handwritten number, day and month
+    fields: dict[str, dict] = field(default_factory=dict)  # layout.confidence: each field's confidence and lines

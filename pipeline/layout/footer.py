@@ -36,6 +36,7 @@ class Footer:
     copies: list[str] = field(default_factory=list)  # the Nơi nhận items, cleaned
     signature: Signature = field(default_factory=Signature)
     unplaced: list[str] = field(default_factory=list)
+    signer_lines: list[str] = field(default_factory=list)  # ids of the lines the signer's name was read from
 
 
 def is_recipients_label(text: str) -> bool:
@@ -148,6 +149,7 @@ def parse_footer(rows: list[Row]) -> Footer:
     footer = Footer()
     items: list[str] = []
     right: list[str] = []
+    right_rows: list[Row] = []
     for k, row in enumerate(rows):
         for side, part in footer_parts(row, first=k == 0):
             if side == "loose":
@@ -160,9 +162,12 @@ def parse_footer(rows: list[Row]) -> Footer:
                 items.append(part.text)
             elif side == "right":
                 right.append(part.text)
+                right_rows.append(part)
             else:
                 footer.unplaced.append(part.text)
     footer.copies = [clean_item(x) for x in items if clean_item(x)]
     footer.signature, unplaced = _signature(right)
     footer.unplaced.extend(unplaced)
+    name = footer.signature.name
+    footer.signer_lines = [r.line for r in right_rows if name and (name in r.text or r.text in name)]
     return footer

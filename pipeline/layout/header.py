@@ -61,6 +61,12 @@ class Header:
     addressees: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     end: int = 0  # index of the first body row
+    lines: dict[str, list[str]] = field(default_factory=dict)  # field -> ids of the lines it was read from
+
+    def note(self, name: str, row: Row) -> None:
+        ids = self.lines.setdefault(name, [])
+        if row.line not in ids:
+            ids.append(row.line)
 
 
 # --------------------------------------------------------------------------- segments
@@ -183,6 +189,7 @@ class _Scan:
             found = find_number(part.text)
             if found:
                 self.h.number = NumberInfo.of(found[2], part.text)
+                self.h.note("number", part)
 
     def _date(self, part: Row) -> None:
         self.in_vv = False
@@ -195,18 +202,22 @@ class _Scan:
         if caps:
             self._other(part.part(0, caps))
         self.h.date_line = part.text[caps:].strip()
+        self.h.note("date", part)
         self.h.place = place_of(before[caps:])
         self.h.date = found.iso if found else None
 
     def _vv(self, part: Row) -> None:
         self.in_vv = True
         self.vv_rows.append(part)
+        self.h.note("subject", part)
 
     def _other(self, part: Row) -> None:
         if self.in_vv and self._continues_vv(part):
             self.vv_rows.append(part)
+            self.h.note("subject", part)
         elif is_upper(part.text) and self.h.number is None and self.h.date_line is None:
             self.issuer_lines.append(_undashed(part.text))
+            self.h.note("issuer", part)
         else:
             self.h.unplaced.append(part.text)
 
@@ -250,6 +261,7 @@ def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> i
     colon = first.text.find(":")
     rest = first.text[colon + 1 :].strip() if colon >= 0 else " ".join(first.text.split()[2:])
     items = [rest] if rest else []
+    h.note("addressees", first)
     previous = first
     while i < len(rows):
         row = rows[i]
@@ -260,6 +272,7 @@ def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> i
             items[-1] = join_lines(items[-1], row.text)
         else:
             break
+        h.note("addressees", row)
         previous = row
         i += 1
     h.addressees = [clean_item(x) for x in items if clean_item(x)]
@@ -281,9 +294,12 @@ def parse_header(rows: list[Row]) -> Header:
         name = doc_type_of_line(row.text)
         if name and h.doc_type is None:
             h.doc_type = name
+            h.note("doc_type", row)
             subject = _subject_rows(rows, i + 1)
             if subject:
                 h.subject = _joined(subject)
+                for part in subject:
+                    h.note("subject", part)
             i += 1 + len(subject)
             break
         if is_kinh_gui(row.text) or starts_body_phrase(row.text) or not scan.take(row):

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict, replace
 
 from ..model import Document
-from . import esign, fillins
+from . import confidence, esign, fillins
 from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
@@ -117,5 +117,6 @@ def structure_document(doc: Document) -> Document:
         fill_ins=written,
     )
     doc.structure = asdict(structure)
+    doc.structure["fields"] = confidence.fields(doc, doc.structure, {**header.lines, "signer": footer.signer_lines})
     doc.text = reading_text(rows)
     return doc
