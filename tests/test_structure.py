@@ -505,5 +505,8 @@ def test_each_field_carries_its_lines_a_confidence_and_a_flag() -> None:
     doubtful = text_document(CONG_VAN.replace("Số: 299/UBND-TTHC", "Số:  /UBND-TTHC").format(addressees=""))
     number = doubtful.structure["fields"]["number"]
     assert number["value"] == "/UBND-TTHC" and number["flag"] and number["conf"] < 0.8  # its sequence is blank
+    (line,) = [ln for ln in doubtful.lines() if ln.id in number["lines"]]
+    assert all(w.flag for w in line.words)  # the clerks' queue brings the line it was read from
+    assert not any(w.flag for ln in doubtful.lines() if ln.id in doubtful.structure["fields"]["issuer"]["lines"] for w in ln.words)
     missing = doubtful.structure["fields"]["addressees"]
     assert missing == {"value": None, "conf": 0.0, "lines": [], "flag": True}

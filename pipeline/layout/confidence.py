@@ -6,7 +6,8 @@ every line it came from: one doubtful word, a handwritten blank read as nothing,
 doubtful; on the 16 real scans this flags 30 of the 42 wrong fields, the mean 26), times what the parse
 itself says: a type told by the number's code rather than a title line, a date taken from the
 e-signature or from handwriting, a number whose sequence is blank. A field that was not found has
-confidence 0. Below `FLAG_BELOW` it is flagged.
+confidence 0. Below `FLAG_BELOW` it is flagged, and so are the words of the lines it was read from
+(those no clerk has settled), so that the clerks' queue brings them.
 """
 
 from __future__ import annotations
@@ -66,3 +67,13 @@ def fields(doc: Document, structure: dict[str, Any], lines: dict[str, list[str]]
         conf = 0.0 if values[name] is None else min(read, default=1.0) * told.get(name, 1.0)
         out[name] = asdict(FieldInfo(values[name], round(conf, 3), ids, conf < FLAG_BELOW))
     return out
+
+
+def flag_doubtful(doc: Document, found: dict[str, dict[str, Any]]) -> None:
+    """Flag the words of the lines a doubtful field was read from (a clerk's word stays as the clerk left it)."""
+    lines = {line_id for info in found.values() if info["flag"] for line_id in info["lines"]}
+    for line in doc.lines():
+        if line.id in lines:
+            for word in line.words:
+                if word.source != "clerk" and word.text:
+                    word.flag = True

@@ -223,7 +223,8 @@ class _Scan:
 
 
 def _undashed(text: str) -> str:
-    return text.lstrip(" -–—_")
+    """An issuer line without the rules printed around it, read as marks (`- SỞ ...`, `... XUYÊN_`, `'TRUNG`)."""
+    return text.strip(" -–—_:;'`\"")
 
 
 def _opens_subject(row: Row) -> bool:
@@ -241,6 +242,10 @@ def _continues_subject(previous: Row, row: Row) -> bool:
 
 
 def _subject_rows(rows: list[Row], i: int) -> list[Row]:
+    """The subject under the type line; a long one fills its first line (not centred, and right under
+    the type line), its last centred."""
+    if i < len(rows) and rows[i].geometric and rows[i].full and not rows[i].para_start and _opens_subject(replace(rows[i], centred=True)):
+        rows = [*rows[:i], replace(rows[i], centred=True), *rows[i + 1 :]]
     taken: list[Row] = []
     while i + len(taken) < len(rows) and len(taken) < 6:
         row = rows[i + len(taken)]

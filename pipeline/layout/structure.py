@@ -118,5 +118,6 @@ def structure_document(doc: Document) -> Document:
     )
     doc.structure = asdict(structure)
     doc.structure["fields"] = confidence.fields(doc, doc.structure, {**header.lines, "signer": footer.signer_lines})
+    confidence.flag_doubtful(doc, doc.structure["fields"])
     doc.text = reading_text(rows)
     return doc
