@@ -20,7 +20,7 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.text.corpus import documents  # noqa: E402
+from pipeline.text.corpus import LEGAL_ARCHIVE, documents, legal_documents  # noqa: E402
 from pipeline.text.vietnamese import fold, normalize_text  # noqa: E402
 
 _HAS_LETTER = regex.compile(r"\p{L}")
@@ -31,6 +31,40 @@ def heldout_lines() -> list[str]:
     for path in documents(heldout=True):
         lines += [normalize_text(raw.strip()) for raw in path.read_text("utf-8").splitlines() if raw.strip()]
     return lines
+
+
+def legal_heldout_lines(limit: int = 1500) -> list[str]:
+    """Lines of the held-out vn-legal documents (5 tokens or more), spread evenly over them."""
+    lines = []
+    for _, text in legal_documents(heldout=True):
+        lines += [normalize_text(raw.strip()) for raw in text.splitlines() if len(raw.split()) >= 5]
+    step = max(1, len(lines) // limit)
+    return lines[::step][:limit]
+
+
+def restore_folded(repairer, truth: list[str]) -> tuple[list[str], list[tuple[float, bool, bool]]]:
+    """Every mark removed from each line, then repaired: the output lines and, per syllable, (conf, flag, right)."""
+    from pipeline.text.repair import Params
+
+    folded = [fold(line) for line in truth]
+    params = Params.estimate("\n".join(folded).split(), repairer.lexicon)
+    out_lines = []
+    confs: list[tuple[float, bool, bool]] = []
+    for t_line, f_line in zip(truth, folded):
+        results = repairer.repair_tokens(f_line.split(), params)
+        out_lines.append(" ".join(r.text for r in results if r.text))
+        if len(results) == len(t_line.split()):
+            for r, t in zip(results, t_line.split()):
+                if _HAS_LETTER.search(t):
+                    confs.append((r.conf, r.flag, r.text == t))
+    return out_lines, confs
+
+
+def unchanged(repairer, truth: list[str]) -> float:
+    """Share of the tokens of clean lines that repair leaves as they are."""
+    out = [repairer.repair_text(line) for line in truth]
+    same = sum(1 for t_line, o_line in zip(truth, out) for t, o in zip(t_line.split(), o_line.split()) if t == o)
+    return same / max(1, sum(len(line.split()) for line in truth))
 
 
 def word_accuracy(truth: list[str], output: list[str]) -> tuple[int, int]:
@@ -94,7 +128,7 @@ def main() -> None:
     parser.add_argument("--no-pyvi", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    from pipeline.text.repair import Params, shared_repairer
+    from pipeline.text.repair import shared_repairer
 
     repairer = shared_repairer()
     load_s = time.perf_counter() - start
@@ -104,21 +138,10 @@ def main() -> None:
 
     print(f"held-out: {len(documents(heldout=True))} documents, {len(truth)} lines, {n_syl} tokens; model load {load_s:.2f} s")
     t0 = time.perf_counter()
-    text = "\n".join(folded)
-    params = Params.estimate(text.split(), repairer.lexicon)
-    out_lines = []
-    confs: list[tuple[float, bool, bool]] = []
-    for t_line, f_line in zip(truth, folded):
-        results = repairer.repair_tokens(f_line.split(), params)
-        out_lines.append(" ".join(r.text for r in results if r.text))
-        if len(results) == len(t_line.split()):
-            for r, t in zip(results, t_line.split()):
-                if _HAS_LETTER.search(t):
-                    confs.append((r.conf, r.flag, r.text == t))
+    out_lines, confs = restore_folded(repairer, truth)
     secs = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for f_line in folded:
-        repairer.repair_tokens(f_line.split(), params)
+    restore_folded(repairer, truth)
     steady = time.perf_counter() - t0
     right, total = word_accuracy(truth, out_lines)
     print(
@@ -132,10 +155,18 @@ def main() -> None:
         f"flags: {100 * sum(c[1] for c in wrong) / max(1, len(wrong)):.1f}% of wrong words flagged, "
         f"{100 * sum(c[1] for c in confs) / max(1, len(confs)):.1f}% of all words flagged"
     )
+    print(f"clean -> repaired: {100 * unchanged(repairer, truth):.3f}% of tokens unchanged")
 
-    clean_out = [repairer.repair_text(line) for line in truth]
-    same = sum(1 for t_line, o_line in zip(truth, clean_out) for t, o in zip(t_line.split(), o_line.split()) if t == o)
-    print(f"clean -> repaired: {100 * same / n_syl:.3f}% of tokens unchanged")
+    if LEGAL_ARCHIVE.exists():
+        legal = legal_heldout_lines()
+        legal_out, _ = restore_folded(repairer, legal)
+        right, total = word_accuracy(legal, legal_out)
+        print(
+            f"vn-legal held-out ({len(legal)} lines): folded -> repaired {100 * right / total:.2f}% ({right}/{total}); "
+            f"clean unchanged {100 * unchanged(repairer, legal):.3f}%"
+        )
+    else:
+        print(f"vn-legal: {LEGAL_ARCHIVE} absent, real-text figures skipped")
 
     for mode in ("eng", "vie"):
         folder = ROOT / "corpus" / "ocr" / mode

@@ -37,6 +37,7 @@ BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dro
 FLAG_BELOW = 0.89
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
+KEEP_GARBLED = -6.0  # further log odds against keeping, where marks are mangled, a token that is no syllable
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
@@ -44,7 +45,7 @@ _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeI
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
 # `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
 _ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
-_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
+_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢¥@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
 _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
@@ -53,6 +54,7 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
+RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
@@ -165,9 +167,9 @@ class Repairer:
             if letters:
                 for word in self.lexicon.by_fold.get(fold(low), ()):
                     found[word] = mark_channel(low, word, params)
-            if not found:
-                for word, cost in self.channels["eng"].reach(low, self.lexicon).items():
-                    found[word] = math.log(params.p_garble) + cost
+            if not found or max(lm.uni[lm.ids[w]] for w in found) < RARE_WORD:  # pang: a rare word, or Đảng garbled?
+                for word, score in self.channels["eng"].reach(low, self.lexicon).items():
+                    found[word] = max(found.get(word, -math.inf), math.log(params.p_garble) + score)
         else:
             channel = self.channels[mode]
             if letters:
@@ -182,6 +184,8 @@ class Repairer:
             known = lm.ids.get(low)
             if mode != "folded":
                 keep = KEEP_UNKNOWN[mode][0 if letters else 1] if found else 0.0
+                if mode == "eng" and found and not is_syllable(low):  # sé6, gilp, k¥: garbled, not a word
+                    keep += KEEP_GARBLED
             elif known is not None:
                 keep = math.log(1 - params.p_garble)
             elif found and letters:  # unknown, though known words read the same without marks
@@ -228,7 +232,8 @@ class Repairer:
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
-            if piece.kind == "word" and not (name_like or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+            abbreviation = text in self.lexicon.abbreviations
+            if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                 readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
@@ -248,6 +253,7 @@ class Repairer:
         unk = self.lm.unk
         lm3 = self.lm3
         memo_get = self.lm3_memo.get
+        prefetch = self.lm.prefetch
         sent = self.lm.sent
         beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
         history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
@@ -255,6 +261,7 @@ class Repairer:
             nxt: dict[tuple[int, int], float] = {}
             back: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
             cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
+            fetched = False
             for state, score in beams.items():
                 a, b = state
                 ab = ((a << BITS) | b) << BITS
@@ -263,6 +270,10 @@ class Repairer:
                         s = score + base
                     else:
                         v = memo_get(ab | sym)
+                        if v is None and not fetched:  # the first miss scores the whole slot in one batch
+                            prefetch([(((a_ << BITS) | b_) << BITS) | c for a_, b_ in beams for _, c, _, u in cands if not u])
+                            fetched = True
+                            v = memo_get(ab | sym)
                         s = score + base + (v if v is not None else lm3(a, b, sym))
                     key = (b, sym)
                     old = nxt.get(key)
@@ -290,6 +301,7 @@ class Repairer:
         chosen = [s.candidates[s.chosen] for s in slots]
         syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
         n = len(slots)
+        self.lm.prefetch(_posterior_keys(slots, syms))
         for i, slot in enumerate(slots):
             if len(slot.candidates) == 1:
                 slot.ranked = []
@@ -368,6 +380,26 @@ class Repairer:
                     out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
                 block = []
         return "\n".join(out)
+
+
+def _posterior_keys(slots: list[Slot], syms: list[int]) -> list[int]:
+    """The trigrams `_posteriors` scores: each candidate with the chosen neighbours on either side."""
+    keys = []
+    n = len(slots)
+    for i, slot in enumerate(slots):
+        if len(slot.candidates) == 1:
+            continue
+        a, b = syms[i], syms[i + 1]
+        for cand in slot.candidates:
+            if cand.symbol < 0:
+                continue
+            c = cand.symbol
+            keys.append((((a << BITS) | b) << BITS) | c)
+            if i + 1 < n:
+                keys.append((((b << BITS) | c) << BITS) | syms[i + 3])
+                if i + 2 < n:
+                    keys.append((((c << BITS) | syms[i + 3]) << BITS) | syms[i + 4])
+    return keys
 
 
 def _mark_lone_caps(words: list[Slot]) -> None:
