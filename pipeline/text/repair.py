@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ import regex
 
 from ..model import Document, Word
 from . import channel as channel_model
+from .confidence import Calibration, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
 from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
@@ -34,7 +36,6 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_place
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
-FLAG_BELOW = 0.89
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 KEEP_GARBLED = -6.0  # further log odds against keeping, where marks are mangled, a token that is no syllable
@@ -54,6 +55,10 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
+CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
+CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
+CACHE_MIN = 2  # settled readings after a word before the document leans to them
+CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
@@ -134,8 +139,9 @@ def mark_channel(observed: str, truth: str, p: Params) -> float:
 class Repairer:
     """Loaded once (dictionaries, channel), then repairs any number of token sequences."""
 
-    def __init__(self, lexicon: Lexicon | None = None, tone_style: str = "old") -> None:
+    def __init__(self, lexicon: Lexicon | None = None, tone_style: str = "old", calibration: Calibration | None = None) -> None:
         self.lexicon = lexicon or load_lexicon()
+        self.calibration = calibration or Calibration.load()
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
@@ -339,19 +345,45 @@ class Repairer:
             text = normalize_tone_placement(text, self.tone_style)
         return apply_case(text, slot.piece.text)
 
-    def repair_tokens(self, tokens: list[str], params: Params | None = None) -> list[TokenRepair]:
-        """Repair a paragraph given as whitespace tokens; one result per token."""
-        tokens = [nfc(t) for t in tokens]
-        params = params or Params.estimate(tokens, self.lexicon)
+    def repair_tokens(self, tokens: list[str], params: Params | None = None, ocr_confs: list[float] | None = None) -> list[TokenRepair]:
+        """Repair a paragraph given as whitespace tokens (with Tesseract's confidence in each, when they
+        were read from an image); one result per token."""
+        return self.repair_paragraphs([tokens], params, None if ocr_confs is None else [ocr_confs])[0]
+
+    def repair_paragraphs(
+        self, paragraphs: list[list[str]], params: Params | None = None, ocr_confs: list[list[float] | None] | None = None
+    ) -> list[list[TokenRepair]]:
+        """Repair the paragraphs of one document, then once more those where a reading the decoder was
+        unsure of has a rival the document settles on elsewhere (`DocumentCache`)."""
+        paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
+        params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
+        decoded = [self._decode_tokens(tokens, params) for tokens in paragraphs]
+        cache = DocumentCache.settled([s for per_token in decoded for slots in per_token for s in slots])
+        for k, per_token in enumerate(decoded):
+            flat = [s for slots in per_token for s in slots]
+            if cache.would_change(flat):
+                for slot, cands in zip(flat, cache.lean(flat)):
+                    slot.candidates = cands
+                self._decode_slots(flat)
+        return [
+            self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
+            for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
+        ]
+
+    def _decode_tokens(self, tokens: list[str], params: Params) -> list[list[Slot]]:
         per_token = self._slots(tokens, params)
-        flat = [s for slots in per_token for s in slots]
+        self._decode_slots([s for slots in per_token for s in slots])
+        return per_token
+
+    def _decode_slots(self, flat: list[Slot]) -> None:
         self.decode(flat)
         _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+
+    def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
-        for token, slots in zip(tokens, per_token):
+        for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
             text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
-            conf = min((s.conf for s in words), default=1.0)
             alternatives = []
             if len(words) == 1 and len(slots) == 1:
                 alternatives = [self._surface(words[0], alt) for alt in words[0].ranked]
@@ -360,25 +392,35 @@ class Repairer:
                 for alt in w.ranked:
                     alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
-            results.append(TokenRepair(token, text, round(conf, 3), conf < FLAG_BELOW or unknown, alternatives))
+            if not words:
+                results.append(TokenRepair(token, text, 1.0, False, alternatives))
+                continue
+            weakest = min(words, key=lambda s: s.conf)
+            evidence = Evidence(
+                weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
+                len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k],
+            )
+            conf = self.calibration.probability(evidence)
+            results.append(TokenRepair(token, text, round(conf, 3), conf < self.calibration.flag_below or unknown, alternatives, evidence))
         return _tidy_numbers(results)
 
     def repair_text(self, text: str) -> str:
-        """Repair a whole text, keeping its line structure (paragraphs decoded as a whole)."""
+        """Repair a whole text, keeping its line structure (paragraphs: runs of non-empty lines)."""
         lines = text.split("\n")
         out = list(lines)
+        blocks: list[list[int]] = [[]]
+        for i, line in enumerate(lines):
+            if line.strip():
+                blocks[-1].append(i)
+            elif blocks[-1]:
+                blocks.append([])
+        blocks = [b for b in blocks if b]
+        paragraphs = [[t for j in block for t in lines[j].split()] for block in blocks]
         params = Params.estimate([nfc(t) for t in text.split()], self.lexicon)
-        block: list[int] = []
-        for i in range(len(lines) + 1):
-            if i < len(lines) and lines[i].strip():
-                block.append(i)
-                continue
-            if block:
-                tokens = [t for j in block for t in lines[j].split()]
-                fixed = iter(r.text for r in self.repair_tokens(tokens, params))
-                for j in block:
-                    out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
-                block = []
+        for block, results in zip(blocks, self.repair_paragraphs(paragraphs, params)):
+            fixed = iter(r.text for r in results)
+            for j in block:
+                out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
         return "\n".join(out)
 
 
@@ -416,13 +458,63 @@ def _mark_lone_caps(words: list[Slot]) -> None:
             slot.lone_caps = not caps(before) and not caps(after)
 
 
+@dataclass(frozen=True)
+class DocumentCache:
+    """One document, one vocabulary: after each word, the readings the decoder was sure of
+    (posterior >= CACHE_SURE), counted over the whole document. A reading it was less sure of
+    (< CACHE_LEAN_BELOW) leans, by up to CACHE_WEIGHT (log odds), to what the document wrote after the
+    same word where it was sure."""
+
+    after: dict[int, Counter]
+
+    @classmethod
+    def settled(cls, slots: list[Slot]) -> DocumentCache:
+        after: dict[int, Counter] = {}
+        previous = None
+        for slot in slots:
+            chosen = slot.candidates[slot.chosen]
+            if previous is not None and chosen.symbol >= 0 and slot.conf >= CACHE_SURE and len(slot.candidates) > 1:
+                after.setdefault(previous, Counter())[chosen.symbol] += 1
+            previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
+        return cls({p: c for p, c in after.items() if sum(c.values()) >= CACHE_MIN})
+
+    def _leaning(self, slots: list[Slot]):
+        """(slot, what the document settled on after the word before it), for unsure slots."""
+        previous = None
+        for slot in slots:
+            chosen = slot.candidates[slot.chosen]
+            counts = self.after.get(previous) if previous is not None else None
+            yield slot, (counts if counts and slot.conf < CACHE_LEAN_BELOW else None)
+            previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
+
+    def would_change(self, slots: list[Slot]) -> bool:
+        """Some unsure reading has a rival the document preferred after the same word."""
+        for slot, counts in self._leaning(slots):
+            if counts:
+                best = counts.most_common(1)[0][0]
+                if best != slot.candidates[slot.chosen].symbol and any(c.symbol == best for c in slot.candidates):
+                    return True
+        return False
+
+    def lean(self, slots: list[Slot]) -> list[list[Candidate]]:
+        out = []
+        for slot, counts in self._leaning(slots):
+            if not counts:
+                out.append(slot.candidates)
+                continue
+            total = sum(counts.values())
+            out.append([Candidate(c.text, c.symbol, c.channel + CACHE_WEIGHT * counts.get(c.symbol, 0) / total) for c in slot.candidates])
+        return out
+
+
 @dataclass
 class TokenRepair:
     ocr: str
     text: str
-    conf: float
+    conf: float  # calibrated: the probability that `text` is right
     flag: bool
     alternatives: list[str]
+    evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
 _NUMBERISH = regex.compile(r"\d$")
@@ -446,30 +538,32 @@ def shared_repairer(tone_style: str = "old", user_lm: str | None = None) -> Repa
     return Repairer(load_lexicon(Path(user_lm) if user_lm else None), tone_style)
 
 
-def repair_words(words: list[Word], repairer: Repairer, params: Params) -> None:
-    """Repair a paragraph of model words in place: text, conf, flag, alternatives, source."""
-    if not words:
-        return
-    for word, result in zip(words, repairer.repair_tokens([w.ocr for w in words], params)):
-        if result.text != word.text:
-            word.set_text(result.text, "repair")
-        word.conf = result.conf
-        word.flag = result.flag
-        word.alternatives = result.alternatives
+def repair_words(paragraphs: list[list[Word]], repairer: Repairer, params: Params) -> None:
+    """Repair the paragraphs of one document's model words in place: text, conf, flag, alternatives, source."""
+    paragraphs = [words for words in paragraphs if words]
+    # Tesseract's word confidence is evidence too, for words read from an image
+    confs = [[w.conf for w in words] if all(w.bbox is not None for w in words) else None for words in paragraphs]
+    decoded = repairer.repair_paragraphs([[w.ocr for w in words] for words in paragraphs], params, confs)
+    for words, results in zip(paragraphs, decoded):
+        for word, result in zip(words, results):
+            if result.text != word.text:
+                word.set_text(result.text, "repair")
+            word.conf = result.conf
+            word.flag = result.flag
+            word.alternatives = result.alternatives
 
 
 def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None = None) -> Document:
-    """The repair stage: each paragraph of the document decoded as a whole."""
+    """The repair stage: each paragraph of the document decoded as a whole, the document as one vocabulary."""
     repairer = shared_repairer(tone_style, user_lm)
     params = Params.estimate([nfc(w.ocr) for w in doc.words()], repairer.lexicon)
-    paragraph: list[Word] = []
+    paragraphs: list[list[Word]] = []
     last = None
     for line in doc.lines():
         key = (line.page, line.paragraph)
         if key != last:
-            repair_words(paragraph, repairer, params)
-            paragraph = []
+            paragraphs.append([])
             last = key
-        paragraph.extend(w for w in line.words if not w.fill_in)  # a handwritten number is no word to repair
-    repair_words(paragraph, repairer, params)
+        paragraphs[-1].extend(w for w in line.words if not w.fill_in)  # a handwritten number is no word to repair
+    repair_words(paragraphs, repairer, params)
     return doc
