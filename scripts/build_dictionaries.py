@@ -248,8 +248,8 @@ def main() -> None:
         args.out / "abbreviations.txt", DICT / "abbreviations-seed.tsv",
         corpus_abbreviations(text for _, text in legal_documents(heldout=False)),
     )
-    with gzip.open(args.out / "words.txt.gz", "wt", encoding="utf-8") as fh:
-        fh.write("\n".join(words) + "\n")
+    with gzip.GzipFile(args.out / "words.txt.gz", "wb", mtime=0) as fh:  # the same bytes for the same words
+        fh.write(("\n".join(words) + "\n").encode("utf-8"))
     syllables = sorted(w for w in vocab if is_syllable(w))
     (args.out / "syllables.txt").write_text("\n".join(syllables) + "\n", "utf-8")
     print(

@@ -24,10 +24,11 @@ CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "dictionaries" / "confid
 FEATURES = (
     "bias", "posterior logit", "channel", "changed", "unknown", "log readings",
     "eng", "vie", "eng x posterior logit", "vie x posterior logit",
-    "image", "ocr conf", "eng x ocr conf",
+    "image", "ocr conf", "eng x ocr conf", "odd shape",
 )
-L2 = 1e-2  # ridge on the coefficients (not the bias): the fit is stable with a few thousand words
-DEFAULT_FLAG_BELOW = 0.89
+FLAG_BUDGET = {"eng": 0.08, "vie": 0.05, "folded": 0.08}  # share of words a clerk is asked to look at, by input
+L2 = 1e-5  # ridge on the coefficients (not the bias), per word: keeps the fit stable, barely shrinks it
+DEFAULT_FLAG_BELOW = 0.89  # the posterior's threshold before any calibration
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,28 @@ class Evidence:
     readings: int  # readings that competed
     mode: str  # eng | vie | folded (repair.Params.mode)
     ocr_conf: float | None = None  # Tesseract's word confidence (0..1), for words read from an image
+    odd_shape: bool = False  # what was read does not look like a word: a lone letter or mark, symbols inside letters
 
 
-def features(e: Evidence) -> np.ndarray:
+def features(e: Evidence) -> tuple[float, ...]:
     p = min(max(e.posterior, 1e-4), 1 - 1e-4)
     logit = math.log(p / (1 - p))
     eng, vie = float(e.mode == "eng"), float(e.mode == "vie")
     image = e.ocr_conf is not None
     conf = e.ocr_conf - 0.5 if image else 0.0
-    return np.array([
+    return (
         1.0, logit, max(e.channel, -30.0) / 10, float(e.changed), float(not e.known), math.log(max(e.readings, 1)),
         eng, vie, eng * logit, vie * logit,
-        float(image), conf, eng * conf,
-    ])
+        float(image), conf, eng * conf, float(e.odd_shape),
+    )
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Coefficients over `FEATURES` (none: the posterior as it is) and the flag threshold."""
+    """Coefficients over `FEATURES` (none: the posterior as it is) and the flag threshold per mode."""
 
     coef: tuple[float, ...] | None
-    flag_below: float = DEFAULT_FLAG_BELOW
+    flag_below: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def identity(cls) -> Calibration:
@@ -73,16 +75,19 @@ class Calibration:
         data = json.loads(path.read_text("utf-8"))
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"{path}: fitted for other features; rebuild with `make dictionaries`")
-        return cls(tuple(data["coef"]), data["flag_below"])
+        return cls(tuple(data["coef"]), tuple(sorted(data["flag_below"].items())))
 
     def save(self, path: Path, note: dict | None = None) -> None:
-        data = {"features": list(FEATURES), "coef": [round(c, 5) for c in self.coef or ()], "flag_below": self.flag_below, **(note or {})}
+        data = {"features": list(FEATURES), "coef": [round(c, 5) for c in self.coef or ()], "flag_below": dict(self.flag_below), **(note or {})}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+    def flags(self, e: Evidence, probability: float) -> bool:
+        return probability < dict(self.flag_below).get(e.mode, DEFAULT_FLAG_BELOW)
 
     def probability(self, e: Evidence) -> float:
         if self.coef is None:
             return e.posterior
-        z = float(np.dot(self.coef, features(e)))
+        z = sum(c * f for c, f in zip(self.coef, features(e)))
         return 1 / (1 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
@@ -102,6 +107,16 @@ def fit(evidence: list[Evidence], right: np.ndarray, iterations: int = 30) -> np
         if np.abs(step).max() < 1e-8:
             break
     return w
+
+
+def thresholds(calibration: Calibration, evidence: list[Evidence], budget: dict[str, float] = FLAG_BUDGET) -> tuple[tuple[str, float], ...]:
+    """Per mode, the confidence below which `budget` of the words fall: the clerk's share to review."""
+    out = []
+    for mode, share in sorted(budget.items()):
+        conf = np.array([calibration.probability(e) for e in evidence if e.mode == mode])
+        if len(conf):
+            out.append((mode, round(float(np.quantile(conf, share)), 4)))
+    return tuple(out)
 
 
 def expected_calibration_error(conf: np.ndarray, right: np.ndarray, bins: int = 10) -> float:

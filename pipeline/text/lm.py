@@ -218,9 +218,16 @@ def estimate(
     # pruning, then backoffs that make each context's distribution sum to one again
     keep2 = c2 >= min_count[0]
     keep3 = c3 >= min_count[1]
-    keep2 |= np.isin(k2, ctxs3[np.unique(at[keep3])])  # contexts of kept trigrams carry their backoffs
+    contexts = ctxs3[np.unique(at[keep3])]
+    keep2 |= np.isin(k2, contexts)  # contexts of kept trigrams carry their backoffs
     k2, p2, ctx2 = k2[keep2], p2[keep2], ctx2[keep2]
     bow1 = _renormalized(ctx2, p2, p1[k2 & MASK], vocab)
+    # a context that is no bigram of its own (<s> <s>) gets an entry that scores as its backoff would
+    extra = np.setdiff1d(contexts, k2)
+    k2 = np.concatenate([k2, extra])
+    p2 = np.concatenate([p2, bow1[extra >> BITS] * p1[extra & MASK]])
+    order = np.argsort(k2, kind="stable")
+    k2, p2 = k2[order], p2[order]
     k3, p3, lower3, ctx3 = k3[keep3], p3[keep3], lower3[keep3], ctx3[keep3]
     ctx_keys, (kept_p, kept_lower) = _context_sums(ctx3, p3, lower3) if len(k3) else (np.empty(0, np.int64), [np.empty(0), np.empty(0)])
     bow2 = np.ones(len(k2))

@@ -36,8 +36,10 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_place
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
+BEAM_DELTA_START = 12.0  # on a paragraph's first two words: a line's start is often no sentence's (cài đặt)
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
+REMARK_KNOWN = -2.0  # log odds against re-marking a word read with valid marks (clean 99.91% -> 99.94%, vie renders -0.1)
 KEEP_GARBLED = -6.0  # further log odds against keeping, where marks are mangled, a token that is no syllable
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
@@ -47,6 +49,7 @@ _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section num
 # `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
 _ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢¥@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
+_GARBLED_SHAPE = regex.compile(r"\p{L}[¥§¢&@|]|[¥§¢&@|]\p{L}|[^\x00-\x7f]\d|\d[^\x00-\x7f]")  # k¥, x&, sé6, Po6i is not
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
 _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
@@ -54,6 +57,7 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
+_NAME_PUNCT = "“”\"'(,"
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
@@ -179,8 +183,9 @@ class Repairer:
         else:
             channel = self.channels[mode]
             if letters:
+                known = is_syllable(low) and not low.isascii()  # marks read as a word: a change of marks needs evidence
                 for word in self.lexicon.by_fold.get(fold(low), ()):
-                    found[word] = -channel.cost(word, low)
+                    found[word] = -channel.cost(word, low) + (REMARK_KNOWN if known and word != low else 0.0)
             if mode == "eng" or not found or not self.lexicon.knows(low):
                 for word, score in channel.reach(low, self.lexicon).items():
                     if score > found.get(word, -math.inf):
@@ -190,8 +195,6 @@ class Repairer:
             known = lm.ids.get(low)
             if mode != "folded":
                 keep = KEEP_UNKNOWN[mode][0 if letters else 1] if found else 0.0
-                if mode == "eng" and found and not is_syllable(low):  # sé6, gilp, k¥: garbled, not a word
-                    keep += KEEP_GARBLED
             elif known is not None:
                 keep = math.log(1 - params.p_garble)
             elif found and letters:  # unknown, though known words read the same without marks
@@ -200,6 +203,8 @@ class Repairer:
                 keep = math.log(1 - params.p_garble)
             else:
                 keep = 0.0
+            if found and _looks_garbled(low, mode, self.lexicon):
+                keep += KEEP_GARBLED
             result.append(Candidate(low, -1 if known is None else known, keep))
         def prior(c: Candidate) -> float:
             return c.channel + (lm.uni[c.symbol] if c.symbol >= 0 else UNKNOWN_LM)
@@ -218,14 +223,16 @@ class Repairer:
                 out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
                 initial = False
                 continue
-            readings, initial_after = self._readings(token, params, initial, code_follows)
+            in_name = index > 0 and is_title(tokens[index - 1].strip(_NAME_PUNCT))  # Văn | Hường, Thị | Hường
+            readings, initial_after = self._readings(token, params, initial, code_follows, in_name)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
         return out
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
-    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
-        """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it."""
+    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool = False) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
+        """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
+        `in_name`: the token follows a capitalised word, as the parts of a personal name do."""
         lm = self.lm
         readings = []
         if params.mode == "eng":
@@ -239,6 +246,8 @@ class Repairer:
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
             abbreviation = text in self.lexicon.abbreviations
+            # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
+            name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                 readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
@@ -287,7 +296,7 @@ class Repairer:
                         nxt[key] = s
                         back[key] = (state, j)
             best = max(nxt.values())
-            kept = [kv for kv in nxt.items() if kv[1] >= best - BEAM_DELTA]
+            kept = [kv for kv in nxt.items() if kv[1] >= best - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)]
             if len(kept) > BEAM:
                 kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
             beams = dict(kept)
@@ -295,43 +304,76 @@ class Repairer:
         state = max(beams, key=beams.__getitem__)
         for slot, back in zip(reversed(slots), reversed(history)):
             state, slot.chosen = back[state]
-        self._posteriors(slots, lm3)
+        self._posteriors(slots)
 
-    def _posteriors(self, slots: list[Slot], lm3) -> None:
-        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking."""
+    def _posteriors(self, slots: list[Slot]) -> None:
+        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
+        Scores come from the memo; the trigrams it lacks are scored in one batch, then those slots again."""
         unk, sent = self.lm.unk, self.lm.sent
-
-        def lm(a: int, b: int, cand: Candidate) -> float:
-            return UNKNOWN_LM if cand.symbol < 0 else lm3(a, b, cand.symbol)
-
+        memo_get = self.lm3_memo.get
         chosen = [s.candidates[s.chosen] for s in slots]
         syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
+        known = [c.symbol >= 0 for c in chosen]
         n = len(slots)
-        self.lm.prefetch(_posterior_keys(slots, syms))
-        for i, slot in enumerate(slots):
-            if len(slot.candidates) == 1:
-                slot.ranked = []
-                continue
-            a, b = syms[i], syms[i + 1]
+        missing: list[int] = []
+
+        def score(i: int, slot: Slot) -> list[float] | None:
+            ab = ((syms[i] << BITS) | syms[i + 1]) << BITS
+            nxt = (syms[i + 3], known[i + 1]) if i + 1 < n else (0, False)
+            nxt2 = (syms[i + 4], known[i + 2]) if i + 2 < n else (0, False)
             scores = []
+            complete = True
             for cand in slot.candidates:
                 c = cand.symbol if cand.symbol >= 0 else unk
-                s = cand.channel + lm(a, b, cand)
+                s = cand.channel
+                keys = [ab | c] if cand.symbol >= 0 else []
+                s += 0.0 if keys else UNKNOWN_LM
                 if i + 1 < n:
-                    s += lm(b, c, chosen[i + 1])
+                    bc = ((syms[i + 1] << BITS) | c) << BITS
+                    if nxt[1]:
+                        keys.append(bc | nxt[0])
+                    else:
+                        s += UNKNOWN_LM
                     if i + 2 < n:
-                        s += lm(c, syms[i + 3], chosen[i + 2])
+                        if nxt2[1]:
+                            keys.append((((c << BITS) | nxt[0]) << BITS) | nxt2[0])
+                        else:
+                            s += UNKNOWN_LM
+                for key in keys:
+                    v = memo_get(key)
+                    if v is None:
+                        missing.append(key)
+                        complete = False
+                    else:
+                        s += v
                 scores.append(s)
-            top = max(scores)
-            weights = [math.exp(s - top) for s in scores]
-            slot.conf = weights[slot.chosen] / sum(weights)
-            order = sorted(range(len(scores)), key=lambda k: -scores[k])
-            slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+            return scores if complete else None
+
+        todo = [(i, slot) for i, slot in enumerate(slots) if len(slot.candidates) > 1]
+        for slot in slots:
+            if len(slot.candidates) == 1:
+                slot.ranked = []
+        while todo:  # twice at most, three times if the memo was full and cleared in between
+            again = []
+            for i, slot in todo:
+                scores = score(i, slot)
+                if scores is None:
+                    again.append((i, slot))
+                    continue
+                top = max(scores)
+                weights = [math.exp(s - top) for s in scores]
+                slot.conf = weights[slot.chosen] / sum(weights)
+                order = sorted(range(len(scores)), key=lambda k: -scores[k])
+                slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+            self.lm.prefetch(missing)
+            todo, missing = again, []
 
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
+        if original.islower() and self.tone_style == "old":
+            return text  # the common case: a small word, read in small letters
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
             return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
         letters = [c for c in original if c.isalpha()]
@@ -398,10 +440,10 @@ class Repairer:
             weakest = min(words, key=lambda s: s.conf)
             evidence = Evidence(
                 weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
-                len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k],
+                len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
             )
             conf = self.calibration.probability(evidence)
-            results.append(TokenRepair(token, text, round(conf, 3), conf < self.calibration.flag_below or unknown, alternatives, evidence))
+            results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf) or unknown, alternatives, evidence))
         return _tidy_numbers(results)
 
     def repair_text(self, text: str) -> str:
@@ -424,24 +466,21 @@ class Repairer:
         return "\n".join(out)
 
 
-def _posterior_keys(slots: list[Slot], syms: list[int]) -> list[int]:
-    """The trigrams `_posteriors` scores: each candidate with the chosen neighbours on either side."""
-    keys = []
-    n = len(slots)
-    for i, slot in enumerate(slots):
-        if len(slot.candidates) == 1:
-            continue
-        a, b = syms[i], syms[i + 1]
-        for cand in slot.candidates:
-            if cand.symbol < 0:
-                continue
-            c = cand.symbol
-            keys.append((((a << BITS) | b) << BITS) | c)
-            if i + 1 < n:
-                keys.append((((b << BITS) | c) << BITS) | syms[i + 3])
-                if i + 2 < n:
-                    keys.append((((c << BITS) | syms[i + 3]) << BITS) | syms[i + 4])
-    return keys
+_WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+)?\W*$")
+
+
+def _looks_garbled(low: str, mode: str, lexicon: Lexicon) -> bool:
+    """No word as read: an OCR's symbol for a marked letter (k¥, sé6), a word without the marks it needs
+    (ket, hien: never written so), or, where marks are mangled, anything that is no syllable (gilp, timg)."""
+    if _GARBLED_SHAPE.search(low):
+        return True
+    return not is_syllable(low) and (mode == "eng" or low in lexicon.by_fold)
+
+
+def odd_shape(token: str) -> bool:
+    """What an OCR reads off noise or a broken word: a lone small letter or mark (j, ễ, ˆ), letters
+    with symbols inside (¡sáng, _cải), several words run together with hyphens (trên-khung-giờ)."""
+    return not _WORD_SHAPE.match(token)
 
 
 def _mark_lone_caps(words: list[Slot]) -> None:
