@@ -41,6 +41,7 @@ bench: setup
 dictionaries: setup
 	$(PY) scripts/build_dictionaries.py
 	$(PY) scripts/make_ocr_pairs.py
+	$(PY) scripts/build_confidence.py
 
 samples: setup
 	$(PY) scripts/make_samples.py

@@ -20,7 +20,7 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.text.corpus import documents  # noqa: E402
+from pipeline.text.corpus import LEGAL_ARCHIVE, documents, legal_documents  # noqa: E402
 from pipeline.text.vietnamese import fold, normalize_text  # noqa: E402
 
 _HAS_LETTER = regex.compile(r"\p{L}")
@@ -31,6 +31,40 @@ def heldout_lines() -> list[str]:
     for path in documents(heldout=True):
         lines += [normalize_text(raw.strip()) for raw in path.read_text("utf-8").splitlines() if raw.strip()]
     return lines
+
+
+def legal_heldout_lines(limit: int = 1500) -> list[str]:
+    """Lines of the held-out vn-legal documents (5 tokens or more), spread evenly over them."""
+    lines = []
+    for _, text in legal_documents(heldout=True):
+        lines += [normalize_text(raw.strip()) for raw in text.splitlines() if len(raw.split()) >= 5]
+    step = max(1, len(lines) // limit)
+    return lines[::step][:limit]
+
+
+def restore_folded(repairer, truth: list[str]) -> tuple[list[str], list[tuple[float, bool, bool]]]:
+    """Every mark removed from each line, then repaired: the output lines and, per syllable, (conf, flag, right)."""
+    from pipeline.text.repair import Params
+
+    folded = [fold(line) for line in truth]
+    params = Params.estimate("\n".join(folded).split(), repairer.lexicon)
+    out_lines = []
+    confs: list[tuple[float, bool, bool]] = []
+    for t_line, f_line in zip(truth, folded):
+        results = repairer.repair_tokens(f_line.split(), params)
+        out_lines.append(" ".join(r.text for r in results if r.text))
+        if len(results) == len(t_line.split()):
+            for r, t in zip(results, t_line.split()):
+                if _HAS_LETTER.search(t):
+                    confs.append((r.conf, r.flag, r.text == t))
+    return out_lines, confs
+
+
+def unchanged(repairer, truth: list[str]) -> float:
+    """Share of the tokens of clean lines that repair leaves as they are."""
+    out = [repairer.repair_text(line) for line in truth]
+    same = sum(1 for t_line, o_line in zip(truth, out) for t, o in zip(t_line.split(), o_line.split()) if t == o)
+    return same / max(1, sum(len(line.split()) for line in truth))
 
 
 def word_accuracy(truth: list[str], output: list[str]) -> tuple[int, int]:
@@ -47,46 +81,103 @@ def word_accuracy(truth: list[str], output: list[str]) -> tuple[int, int]:
     return right, total
 
 
-def align_tokens(truth: list[str], output: list[str]) -> list[tuple[str | None, str | None]]:
-    """Token alignment by edit distance over folded forms (for OCR output, which splits and merges)."""
+def align_indices(truth: list[str], output: list[str]) -> list[tuple[int | None, int | None]]:
+    """Token alignment by edit distance over folded forms (for OCR output, which splits and merges):
+    pairs of indices into truth and output, None where a side has no token."""
     from rapidfuzz.distance import Levenshtein
 
     t_f = [fold(t.lower()) for t in truth]
     o_f = [fold(o.lower()) for o in output]
     vocab = {w: chr(0x4E00 + i) for i, w in enumerate(sorted(set(t_f) | set(o_f)))}
-    pairs: list[tuple[str | None, str | None]] = []
+    pairs: list[tuple[int | None, int | None]] = []
     ti = oi = 0
     for op, i, j in Levenshtein.editops("".join(vocab[w] for w in t_f), "".join(vocab[w] for w in o_f)):
         while ti < i and oi < j:
-            pairs.append((truth[ti], output[oi]))
+            pairs.append((ti, oi))
             ti += 1
             oi += 1
         if op == "replace":
-            pairs.append((truth[i], output[j]))
+            pairs.append((i, j))
             ti, oi = i + 1, j + 1
         elif op == "delete":
-            pairs.append((truth[i], None))
+            pairs.append((i, None))
             ti = i + 1
         else:
-            pairs.append((None, output[j]))
+            pairs.append((None, j))
             oi = j + 1
     while ti < len(truth) and oi < len(output):
-        pairs.append((truth[ti], output[oi]))
+        pairs.append((ti, oi))
         ti += 1
         oi += 1
-    pairs += [(t, None) for t in truth[ti:]] + [(None, o) for o in output[oi:]]
+    pairs += [(t, None) for t in range(ti, len(truth))] + [(None, o) for o in range(oi, len(output))]
     return pairs
+
+
+def align_tokens(truth: list[str], output: list[str]) -> list[tuple[str | None, str | None]]:
+    return [(None if t is None else truth[t], None if o is None else output[o]) for t, o in align_indices(truth, output)]
+
+
+STRIP = "“”\"'()[],.;:!?…"
+
+
+def strip_token(token: str) -> str:
+    return token.strip(STRIP)
 
 
 def ocr_accuracy(truth_text: str, text: str) -> tuple[int, int, int, int]:
     """Syllables right over all truth syllables, and over those the OCR read (aligned to a token)."""
-    strip = "“”\"'()[],.;:!?…"
-    truth = [t.strip(strip) for t in truth_text.split() if _HAS_LETTER.search(t)]
-    out = [o.strip(strip) for o in text.split() if o.strip(strip)]
+    truth = [strip_token(t) for t in truth_text.split() if _HAS_LETTER.search(t)]
+    out = [strip_token(o) for o in text.split() if strip_token(o)]
     pairs = [(t, o) for t, o in align_tokens(truth, out) if t is not None]
     right = sum(1 for t, o in pairs if t == o)
     read = [(t, o) for t, o in pairs if o is not None and fold(t.lower()) == fold(o.lower())]
     return right, len(truth), sum(1 for t, o in read if t == o), len(read)
+
+
+RATES = (0.02, 0.05, 0.08, 0.10, 0.15)
+
+
+def render_report(repairer) -> None:
+    """All held-out documents rendered, read by Tesseract and repaired as a whole (scripts/build_confidence.py
+    reads and caches them): order-free token F1 (eval_real.token_f1) of the raw OCR and of the repair."""
+    from build_confidence import MODES, POOR_ENG, read_renders
+    from eval_real import token_f1
+
+    from pipeline.text.repair import Params
+
+    labels = {"eng": "eng, clean page (300 DPI)", POOR_ENG: "eng, poor page (150 DPI, noise)", "vie": "vie, poor page (150 DPI, noise)"}
+    for mode in ("eng", POOR_ENG, "vie"):
+        raw = fixed = 0.0
+        renders = read_renders((mode,)) if mode not in MODES else [r for r in read_renders() if r["mode"] == mode]
+        for render in renders:
+            paragraphs = [[w for w, _ in para] for para in render["paragraphs"]]
+            params = Params.estimate([w for para in paragraphs for w in para], repairer.lexicon)
+            repaired = repairer.repair_paragraphs(paragraphs, params, [[c for _, c in para] for para in render["paragraphs"]])
+            raw += token_f1(render["truth"], "\n".join(" ".join(p) for p in paragraphs))
+            fixed += token_f1(render["truth"], "\n".join(" ".join(r.text for r in rs) for rs in repaired))
+        print(f"{labels[mode]}: token F1 raw OCR {raw / len(renders):.4f} -> repaired {fixed / len(renders):.4f} ({len(renders)} held-out documents, mean)")
+
+
+def confidence_report(repairer) -> None:
+    """Reliability of the confidence on the check half of the held-out renders (the fit half fitted it):
+    expected calibration error, what the flags catch, and the share of errors caught at each flag rate."""
+    import numpy as np
+    from build_confidence import collect
+
+    from pipeline.text.confidence import expected_calibration_error, caught_at_rates
+
+    print("confidence on held-out renders not fitted on (check half); errors caught when the least confident x% are flagged:")
+    print(f"  {'input':13} {'words':>6} {'right':>7} {'ECE':>6} {'flagged':>8} {'caught':>7} {'conf>=0.9 right':>16}  " + " ".join(f"{r:.0%}".rjust(5) for r in RATES))
+    for kind, data in collect(repairer, fit=False).items():
+        right = np.array([ok for _, ok in data])
+        conf = np.array([r.conf for r, _ in data])
+        flag = np.array([r.flag for r, _ in data])
+        high = conf >= 0.9
+        caught = caught_at_rates(conf, right, RATES)
+        print(
+            f"  {kind:13} {len(data):6} {right.mean():7.2%} {expected_calibration_error(conf, right):6.3f} {flag.mean():8.1%} "
+            f"{(flag & ~right).sum() / max(1, (~right).sum()):7.1%} {right[high].mean():16.2%}  " + " ".join(f"{c:5.0%}" for c in caught)
+        )
 
 
 def main() -> None:
@@ -94,7 +185,7 @@ def main() -> None:
     parser.add_argument("--no-pyvi", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    from pipeline.text.repair import Params, shared_repairer
+    from pipeline.text.repair import shared_repairer
 
     repairer = shared_repairer()
     load_s = time.perf_counter() - start
@@ -104,21 +195,10 @@ def main() -> None:
 
     print(f"held-out: {len(documents(heldout=True))} documents, {len(truth)} lines, {n_syl} tokens; model load {load_s:.2f} s")
     t0 = time.perf_counter()
-    text = "\n".join(folded)
-    params = Params.estimate(text.split(), repairer.lexicon)
-    out_lines = []
-    confs: list[tuple[float, bool, bool]] = []
-    for t_line, f_line in zip(truth, folded):
-        results = repairer.repair_tokens(f_line.split(), params)
-        out_lines.append(" ".join(r.text for r in results if r.text))
-        if len(results) == len(t_line.split()):
-            for r, t in zip(results, t_line.split()):
-                if _HAS_LETTER.search(t):
-                    confs.append((r.conf, r.flag, r.text == t))
+    out_lines, confs = restore_folded(repairer, truth)
     secs = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for f_line in folded:
-        repairer.repair_tokens(f_line.split(), params)
+    restore_folded(repairer, truth)
     steady = time.perf_counter() - t0
     right, total = word_accuracy(truth, out_lines)
     print(
@@ -132,10 +212,18 @@ def main() -> None:
         f"flags: {100 * sum(c[1] for c in wrong) / max(1, len(wrong)):.1f}% of wrong words flagged, "
         f"{100 * sum(c[1] for c in confs) / max(1, len(confs)):.1f}% of all words flagged"
     )
+    print(f"clean -> repaired: {100 * unchanged(repairer, truth):.3f}% of tokens unchanged")
 
-    clean_out = [repairer.repair_text(line) for line in truth]
-    same = sum(1 for t_line, o_line in zip(truth, clean_out) for t, o in zip(t_line.split(), o_line.split()) if t == o)
-    print(f"clean -> repaired: {100 * same / n_syl:.3f}% of tokens unchanged")
+    if LEGAL_ARCHIVE.exists():
+        legal = legal_heldout_lines()
+        legal_out, _ = restore_folded(repairer, legal)
+        right, total = word_accuracy(legal, legal_out)
+        print(
+            f"vn-legal held-out ({len(legal)} lines): folded -> repaired {100 * right / total:.2f}% ({right}/{total}); "
+            f"clean unchanged {100 * unchanged(repairer, legal):.3f}%"
+        )
+    else:
+        print(f"vn-legal: {LEGAL_ARCHIVE} absent, real-text figures skipped")
 
     for mode in ("eng", "vie"):
         folder = ROOT / "corpus" / "ocr" / mode
@@ -154,6 +242,9 @@ def main() -> None:
             f"{mode}: raw OCR {100 * raw_r / tot:.2f}% -> repaired {100 * rep_r / tot:.2f}% syllable accuracy "
             f"({len(pairs)} documents, {tot} syllables; {100 * read_r / read_n:.2f}% of the {read_n} syllables the OCR found)"
         )
+
+    render_report(repairer)
+    confidence_report(repairer)
 
     print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

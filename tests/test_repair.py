@@ -135,3 +135,53 @@ def test_learn_overlay_changes_a_later_repair(tmp_path: Path) -> None:
     assert learn(corrections, overlay) == 1 and learn(corrections, overlay) == 0
     after = Repairer(load_lexicon(user_lm=overlay)).repair_text("Cho Tho Loc hop phien thu hai")
     assert after.startswith("Chợ Thọ Lộc"), (before, after)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, TL. CHÁNH VĂN PHÒNG",
+        "Tờ trình số 12/TTr-UBND về CCHC, TTHC và ĐKKD của CĐS",
+        "Phó Chủ tịch Trần Văn Hường ký thay Chủ tịch Lê Thị Hường.",
+    ],
+)
+def test_abbreviations_and_names_stay_as_written(repairer, sentence: str) -> None:
+    assert repairer.repair_text(sentence) == sentence
+
+
+def test_abbreviation_list_has_the_decree_30_ones(repairer) -> None:
+    assert {"UBND", "HĐND", "TTHC", "ĐKKD", "CĐS", "VNeID", "CA", "TT", "KT", "TM", "TL", "QĐ", "NĐ-CP", "TTr"} <= repairer.lexicon.abbreviations
+
+
+def test_garbled_tokens_are_repaired_or_flagged(repairer) -> None:
+    results = repairer.repair_tokens("nang cao nhanh k¥ nang sé6 cho nguoi dan va xqzt".split())
+    assert [r.text for r in results[:6]] == ["nâng", "cao", "nhanh", "kỹ", "năng", "số"]
+    assert results[-1].text == "xqzt" and results[-1].flag  # no reading within reach: kept, for a clerk to see
+
+
+def test_a_document_leans_to_the_reading_it_settles_on(repairer) -> None:
+    from pipeline.text.repair import DocumentCache, Params
+
+    settled = [f"Cong tac truyen thong ve chuyen doi so tai phuong {i}".split() for i in range(4)]
+    unsure = "Can lam tot truyen thong".split()
+    params = Params.estimate([t for p in settled for t in p], repairer.lexicon)
+    alone = repairer.repair_paragraphs([unsure], params)[0]
+    together = repairer.repair_paragraphs([*settled, unsure], params)[-1]
+    assert [r.text for r in repairer.repair_paragraphs(settled, params)[0]][2:4] == ["truyền", "thông"]
+    assert (alone[-1].text, together[-1].text) == ("thống", "thông")
+    assert DocumentCache({}).would_change([]) is False
+
+
+def test_image_words_carry_tesseract_confidence_into_their_own(repairer) -> None:
+    tokens = "Uy ban nhan dan phuong bao cao".split()
+    sure = repairer.repair_tokens(tokens, ocr_confs=[0.96] * len(tokens))
+    doubtful = repairer.repair_tokens(tokens, ocr_confs=[0.2] * len(tokens))
+    assert [r.text for r in sure] == [r.text for r in doubtful]
+    assert all(d.conf < s.conf for s, d in zip(sure, doubtful))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(CLEAN), min_size=1, max_size=4))
+def test_clean_documents_pass_unchanged_whole(repairer, sentences: list[str]) -> None:
+    text = "\n".join(sentences)
+    assert repairer.repair_text(text) == text

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from .lexicon import Lexicon
 
 CHANNEL_DIR = Path(__file__).resolve().parents[2] / "dictionaries" / "channel"
-SEEDS = {  # observed -> truth letter it often stands for, before any learning
-    "6": "ô", "0": "o", "§": "ộ", "¢": "ơ", "1": "l", "|": "l", "3": "ã", "4": "à", "&": "ã", "$": "s", "w": "ư", "j": "ị",
-}
+SEEDS = (  # (observed, truth letter it often stands for), before any learning
+    ("6", "ô"), ("0", "o"), ("§", "ộ"), ("¢", "ơ"), ("1", "l"), ("|", "l"), ("3", "ã"), ("4", "à"), ("&", "ã"), ("&", "ơ"),
+    ("¥", "ỹ"), ("$", "s"), ("w", "ư"), ("j", "ị"),
+)
 SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
 UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
@@ -79,7 +80,7 @@ class Confusions:
         self.memo[key] = result = min(prev[-1], whole)
         return result
 
-    def reach(self, observed: str, lexicon: Lexicon, limit: int = 12) -> dict[str, float]:
+    def reach(self, observed: str, lexicon: Lexicon, limit: int = 16) -> dict[str, float]:
         """Inventory words the OCR may have turned into `observed`, with log P(observed | word)."""
         return dict(_reach(self, observed, lexicon, limit))
 
@@ -90,10 +91,11 @@ def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tup
     skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
     found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
     for key, _, _ in process.extract(skeleton, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30):
-        for word in lexicon.by_fold[key][:4]:
+        for word in lexicon.by_fold[key][:8]:
             if word not in found:
                 found[word] = -conf.cost(word, obs)
-    return tuple(sorted(found.items(), key=lambda kv: -kv[1])[:limit])
+    uni, ids = lexicon.lm.uni, lexicon.lm.ids
+    return tuple(sorted(found.items(), key=lambda kv: -kv[1] - uni[ids[kv[0]]])[:limit])  # channel x prior
 
 
 @lru_cache(maxsize=4)
@@ -144,7 +146,7 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
             conf.sub[(t, o)] = -math.log(p)
             if fold(t) == fold(o):
                 remarks[t] += n
-    for obs_ch, truth_ch in SEEDS.items():  # the seed's letter with any tone (6 for ô, ồ, ố, ổ, ỗ, ộ)
+    for obs_ch, truth_ch in SEEDS:  # the seed's letter with any tone (6 for ô, ồ, ố, ổ, ỗ, ộ)
         for t in {*seen, truth_ch}:
             if strip_tone(t)[0] == strip_tone(truth_ch)[0]:
                 cost = SEED_COST if t == truth_ch else SEED_COST + 0.5
@@ -156,7 +158,7 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
     conf.ins_default = -math.log(0.5 / total)
     for t, n in dels.items():
         conf.dele[t] = -math.log((n + 0.5) / (seen[t] + 1))
-    best: dict[str, tuple[int, str]] = {o: (0, fold(t)) for o, t in SEEDS.items()}
+    best: dict[str, tuple[int, str]] = {o: (0, fold(t)) for o, t in reversed(SEEDS)}
     for (t, o), n in subs.items():
         if t != o and (not o.isalpha() or o in "wjfz") and n > best.get(o, (0, ""))[0]:
             best[o] = (n, fold(t))

@@ -23,6 +23,7 @@ class Lexicon:
     lm: lm_module.LanguageModel
     syllables: frozenset[str]
     by_fold: dict[str, tuple[str, ...]]
+    abbreviations: frozenset[str] = frozenset()  # as written: UBND, HĐND, VNeID, TTr
 
     def knows(self, word: str) -> bool:
         return word in self.syllables or word in self.lm.ids
@@ -31,9 +32,9 @@ class Lexicon:
 def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> Lexicon:
     """Load the shipped dictionaries (and the user overlay when present)."""
     dict_dir = dict_dir or DICT_DIR
-    if not (dict_dir / "lm.tsv.gz").exists():
-        raise FileNotFoundError(f"{dict_dir}/lm.tsv.gz is missing; run `make dictionaries`")
-    model = lm_module.LanguageModel(dict_dir / "lm.tsv.gz")
+    if not (dict_dir / "lm.npz").exists():
+        raise FileNotFoundError(f"{dict_dir}/lm.npz is missing; run `make dictionaries`")
+    model = lm_module.LanguageModel(dict_dir / "lm.npz")
     syllables = frozenset((dict_dir / "syllables.txt").read_text("utf-8").split())
     index: dict[str, list[str]] = {}
     for word in model.words:
@@ -43,7 +44,13 @@ def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> L
     overlay_path = user_lm if user_lm is not None else USER_LM
     if overlay_path.exists():
         model.overlay = lm_module.UserOverlay(read_overlay(overlay_path), model)
-    return Lexicon(model, syllables, by_fold)
+    return Lexicon(model, syllables, by_fold, read_abbreviations(dict_dir / "abbreviations.txt"))
+
+
+def read_abbreviations(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    return frozenset(line.split("\t")[0] for line in path.read_text("utf-8").splitlines() if line and not line.startswith("#"))
 
 
 def read_overlay(path: Path) -> lm_module.NgramCounts:

@@ -1,24 +1,37 @@
-"""A syllable n-gram language model: interpolated modified Kneser-Ney, stored in backoff form.
+"""A syllable trigram language model: interpolated modified Kneser-Ney, pruned, stored in backoff form
+as sorted arrays.
 
-Symbols are integers; an n-gram is packed into one int (BITS bits per symbol)
-so that scoring is a few dict look-ups. A user overlay (counts from the
-archive's own corrected text, `vnocr learn`) is interpolated at scoring time
-without touching the shipped model.
+Symbols are integers; an n-gram is packed into one int64 (BITS bits per
+symbol). The model is a handful of numpy arrays (`dictionaries/lm.npz`): the
+vocabulary, unigram log probabilities and backoffs, and for bigrams and
+trigrams their sorted keys with log probabilities (and backoffs for bigrams,
+which are the contexts of trigrams). Look-ups are binary searches
+(`np.searchsorted`) done in batches (`prefetch`) and remembered in a memo, so
+the decoder's inner loop stays a dict look-up.
+
+Training (`estimate`) works on count arrays (`count_ngrams`) and so takes the
+26 million syllables of the legal corpus in a few minutes. A user overlay
+(counts from the archive's own corrected text, `vnocr learn`) is interpolated
+at scoring time without touching the shipped model.
 """
 
 from __future__ import annotations
 
-import gzip
 import math
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .tokens import SENT
 
 BITS = 18
+MASK = (1 << BITS) - 1
 UNK = "<unk>"
 LOG_FLOOR = -14.0
 ORDER = 3
+MEMO_LIMIT = 1_000_000  # about 100 MB of remembered scores
 
 
 def pack(ids: tuple[int, ...]) -> int:
@@ -29,7 +42,7 @@ def pack(ids: tuple[int, ...]) -> int:
 
 
 class NgramCounts:
-    """Raw n-gram counts up to `order` (sentences padded with <s>)."""
+    """Raw n-gram counts up to `order` (sentences padded with <s>), for small texts (the user overlay)."""
 
     def __init__(self, order: int = ORDER) -> None:
         self.order = order
@@ -47,147 +60,323 @@ class NgramCounts:
                 self.counts[k][tuple(seq[i - k + 1 : i + 1])] += weight
 
 
-def _discounts(counts: Counter) -> tuple[float, float, float]:
+# training ---------------------------------------------------------------------
+
+
+@dataclass
+class Stream:
+    """Sequences of symbol ids laid end to end: `ids`, where each sequence starts (`first`, per
+    position), which positions end an n-gram (`counted`: not the <s> padding before a sentence),
+    and each position's weight (how much its corpus counts)."""
+
+    ids: np.ndarray
+    first: np.ndarray
+    counted: np.ndarray
+    weight: np.ndarray
+
+
+def make_stream(ids: np.ndarray, lengths: np.ndarray, sentences: bool, weight: float, sent: int) -> Stream:
+    """Sequences given end to end (`ids`, with each one's length) -> a Stream. Sentences get <s> <s>
+    before and <s> after, as in `NgramCounts.add`; fragments (a word list's entries) count only
+    their inner n-grams."""
+    lengths = np.asarray(lengths, np.int64)
+    pad_before, pad_after = (2, 1) if sentences else (0, 0)
+    sizes = lengths + pad_before + pad_after
+    starts = np.cumsum(sizes) - sizes
+    out = np.full(int(sizes.sum()), sent, np.int64)
+    within = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[np.repeat(starts + pad_before, lengths) + within] = ids
+    first = np.repeat(starts, sizes)
+    counted = np.ones(len(out), bool)
+    if sentences:
+        counted[starts] = False
+        counted[starts + 1] = False
+    return Stream(out, first, counted, np.full(len(out), weight))
+
+
+def concat_streams(streams: list[Stream]) -> Stream:
+    offsets = np.cumsum([0] + [len(s.ids) for s in streams[:-1]])
+    return Stream(
+        np.concatenate([s.ids for s in streams]),
+        np.concatenate([s.first + off for s, off in zip(streams, offsets)]),
+        np.concatenate([s.counted for s in streams]),
+        np.concatenate([s.weight for s in streams]),
+    )
+
+
+def count_ngrams(stream: Stream, order: int = ORDER) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per order k (index k; index 0 unused): sorted unique packed keys and their weighted counts."""
+    pos = np.arange(len(stream.ids))
+    out: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.int64), np.empty(0))]
+    for k in range(1, order + 1):
+        ends = np.nonzero(stream.counted & (pos - (k - 1) >= stream.first))[0]
+        keys = np.zeros(len(ends), np.int64)
+        for j in range(k - 1, -1, -1):
+            keys = (keys << BITS) | stream.ids[ends - j]
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        out.append((uniq, np.bincount(inverse, weights=stream.weight[ends], minlength=len(uniq))))
+    return out
+
+
+def _discounts(counts: np.ndarray) -> tuple[float, float, float]:
     """Modified Kneser-Ney discounts D1, D2, D3+ from the counts of counts."""
-    n = Counter(min(c, 4) for c in counts.values())
-    n1, n2, n3, n4 = (n.get(i, 0) for i in (1, 2, 3, 4))
+    rounded = np.rint(counts)
+    n1, n2, n3, n4 = (int(np.count_nonzero(rounded == i)) for i in (1, 2, 3, 4))
     if not (n1 and n2 and n3 and n4):
         return 0.5, 0.75, 0.9
     y = n1 / (n1 + 2 * n2)
     return (max(0.1, 1 - 2 * y * n2 / n1), max(0.2, 2 - 3 * y * n3 / n2), max(0.3, 3 - 4 * y * n4 / n3))
 
 
-def train(counts: NgramCounts, prior: dict[str, float] | None = None, prior_weight: float = 0.1) -> list[tuple[int, tuple[str, ...], float, float]]:
-    """Interpolated modified Kneser-Ney -> (order, ngram, log prob, log backoff) rows, natural logs.
+def _lookup(keys: np.ndarray, table: np.ndarray, values: np.ndarray, default: np.ndarray | float) -> np.ndarray:
+    """values[i] where table[i] == key, else default (table sorted)."""
+    if len(table) == 0:
+        return np.broadcast_to(np.asarray(default, np.float64), keys.shape).copy()
+    at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    hit = table[at] == keys
+    return np.where(hit, values[at], default)
 
-    Lower orders use continuation counts (how many different words precede an
-    n-gram), except n-grams that start a sentence. `prior` (e.g. word frequencies
-    from a package) is mixed into the unigram level so that syllables the corpus
-    never saw still get a sensible probability.
+
+def _continuation(lower_keys: np.ndarray, raw: np.ndarray, higher_keys: np.ndarray, k: int, sent: int) -> np.ndarray:
+    """Kneser-Ney counts of order-k n-grams: how many different symbols precede each one, except for
+    n-grams that start with <s> (they keep their raw count), and those never preceded (fragments)."""
+    suffix = higher_keys & ((1 << (BITS * k)) - 1)
+    uniq, n = np.unique(suffix, return_counts=True)
+    cont = _lookup(lower_keys, uniq, n.astype(np.float64), -1.0)
+    starts_sent = (lower_keys >> (BITS * (k - 1))) == sent
+    return np.where(starts_sent | (cont < 0), raw, cont)
+
+
+@dataclass
+class ArrayModel:
+    """A trained model: what `save` writes and `LanguageModel` reads."""
+
+    words: list[str]
+    uni: np.ndarray  # ln p per symbol id
+    uni_bow: np.ndarray
+    bi_keys: np.ndarray
+    bi_lp: np.ndarray
+    bi_bow: np.ndarray
+    tri_keys: np.ndarray
+    tri_lp: np.ndarray
+
+
+def _context_sums(ctx: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Distinct contexts of sorted n-grams and per-context sums of each column."""
+    starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]])
+    return ctx[starts], [np.add.reduceat(c, starts) for c in columns]
+
+
+def estimate(
+    counts: list[tuple[np.ndarray, np.ndarray]],
+    words: list[str],
+    prior: np.ndarray | None = None,
+    prior_weight: float = 0.1,
+    min_count: tuple[float, float] = (1.0, 2.0),
+) -> ArrayModel:
+    """Interpolated modified Kneser-Ney over count arrays, then pruned.
+
+    `prior` (per symbol id, e.g. word frequencies from a package) is mixed into
+    the unigram level so that syllables the corpus never saw still get a
+    sensible probability. Bigrams and trigrams counted less than `min_count`
+    are dropped after estimation, and the backoffs of their contexts are
+    recomputed so that each distribution still sums to one.
     """
-    top = counts.order
-    adjusted: list[Counter] = [Counter() for _ in range(top + 1)]
-    adjusted[top] = counts.counts[top]
-    for k in range(top - 1, 0, -1):
-        cont: Counter = Counter()
-        for gram in counts.counts[k + 1]:
-            cont[gram[1:]] += 1
-        for gram, raw in counts.counts[k].items():
-            adjusted[k][gram] = raw if gram[0] == SENT else cont.get(gram, raw)
+    sent = words.index(SENT)
+    vocab = len(words)
+    (k1, c1), (k2, c2), (k3, c3) = counts[1], counts[2], counts[3]
+    adj2 = _continuation(k2, c2, k3, 2, sent)
+    adj1_seen = _continuation(k1, c1, k2, 1, sent)
+    adj1 = np.zeros(vocab)
+    adj1[k1] = adj1_seen
+    p = adj1 / adj1.sum()
+    if prior is not None:
+        p = (1 - prior_weight) * p + prior_weight * prior / max(prior.sum(), 1e-300)
+    floor = 1.0 / (10 * vocab)
+    p1 = (p + floor) / (p.sum() + floor * vocab)
 
-    vocab = set(g[0] for g in adjusted[1]) | set(prior or ()) | {UNK}
-    total1 = sum(adjusted[1].values())
-    prior_total = sum((prior or {}).values()) or 1.0
-    uni = {}
-    for w in vocab:
-        p = adjusted[1].get((w,), 0) / total1
-        if prior:
-            p = (1 - prior_weight) * p + prior_weight * prior.get(w, 0.0) / prior_total
-        uni[w] = p
-    floor = 1.0 / (10 * len(vocab))
-    norm = sum(uni.values()) + floor * len(vocab)
-    probs: list[dict[tuple[str, ...], float]] = [{} for _ in range(top + 1)]
-    probs[1] = {(w,): (p + floor) / norm for w, p in uni.items()}
-    bows: list[dict[tuple[str, ...], float]] = [{} for _ in range(top + 1)]
+    # bigrams: p2(c | b) = max(n - D, 0) / T(b) + gamma(b) p1(c)
+    d = _discounts(adj2)
+    disc2 = np.where(np.rint(adj2) <= 1, d[0], np.where(np.rint(adj2) == 2, d[1], d[2]))
+    ctx2 = k2 >> BITS
+    ctxs, (tot, dsum) = _context_sums(ctx2, adj2, np.minimum(disc2, adj2))
+    gamma1 = np.ones(vocab)
+    gamma1[ctxs] = dsum / tot
+    tot_of = np.zeros(vocab)
+    tot_of[ctxs] = tot
+    p2 = np.maximum(adj2 - disc2, 0) / tot_of[ctx2] + gamma1[ctx2] * p1[k2 & MASK]
 
-    def lower(gram: tuple[str, ...]) -> float:
-        """Interpolated probability of the gram's last word given its context, at the gram's order."""
-        k = len(gram)
-        if gram in probs[k]:
-            return probs[k][gram]
-        return bows[k - 1].get(gram[:-1], 1.0) * lower(gram[1:]) if k > 1 else probs[1].get(gram, floor / norm)
+    # trigrams: p3(c | a b) = max(n - D, 0) / T(a b) + gamma(a b) p2(c | b)
+    d = _discounts(c3)
+    disc3 = np.where(np.rint(c3) <= 1, d[0], np.where(np.rint(c3) == 2, d[1], d[2]))
+    ctx3 = k3 >> BITS
+    ctxs3, (tot3, dsum3) = _context_sums(ctx3, c3, np.minimum(disc3, c3))
+    at = np.searchsorted(ctxs3, ctx3)
+    lower3 = _lookup(k3 & ((1 << 2 * BITS) - 1), k2, p2, 0.0)
+    p3 = np.maximum(c3 - disc3, 0) / tot3[at] + (dsum3 / tot3)[at] * lower3
 
-    for k in range(2, top + 1):
-        d1, d2, d3 = _discounts(adjusted[k])
-        ctx_total: Counter = Counter()
-        ctx_n: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for gram, c in adjusted[k].items():
-            ctx = gram[:-1]
-            ctx_total[ctx] += c
-            ctx_n[ctx][min(c, 3) - 1] += 1
-        for ctx, (a, b, c3) in ctx_n.items():
-            bows[k - 1][ctx] = (d1 * a + d2 * b + d3 * c3) / ctx_total[ctx]
-        for gram, c in adjusted[k].items():
-            d = d1 if c == 1 else d2 if c == 2 else d3
-            probs[k][gram] = max(c - d, 0) / ctx_total[gram[:-1]] + bows[k - 1][gram[:-1]] * lower(gram[1:])
+    # pruning, then backoffs that make each context's distribution sum to one again
+    keep2 = c2 >= min_count[0]
+    keep3 = c3 >= min_count[1]
+    contexts = ctxs3[np.unique(at[keep3])]
+    keep2 |= np.isin(k2, contexts)  # contexts of kept trigrams carry their backoffs
+    k2, p2, ctx2 = k2[keep2], p2[keep2], ctx2[keep2]
+    bow1 = _renormalized(ctx2, p2, p1[k2 & MASK], vocab)
+    # a context that is no bigram of its own (<s> <s>) gets an entry that scores as its backoff would
+    extra = np.setdiff1d(contexts, k2)
+    k2 = np.concatenate([k2, extra])
+    p2 = np.concatenate([p2, bow1[extra >> BITS] * p1[extra & MASK]])
+    order = np.argsort(k2, kind="stable")
+    k2, p2 = k2[order], p2[order]
+    k3, p3, lower3, ctx3 = k3[keep3], p3[keep3], lower3[keep3], ctx3[keep3]
+    ctx_keys, (kept_p, kept_lower) = _context_sums(ctx3, p3, lower3) if len(k3) else (np.empty(0, np.int64), [np.empty(0), np.empty(0)])
+    bow2 = np.ones(len(k2))
+    where = np.searchsorted(k2, ctx_keys)
+    bow2[where] = np.clip(1 - kept_p, 1e-12, None) / np.clip(1 - kept_lower, 1e-12, None)
+    return ArrayModel(
+        words, np.log(p1).astype(np.float32), np.log(bow1).astype(np.float32),
+        k2, np.log(p2).astype(np.float32), np.log(bow2).astype(np.float32),
+        k3, np.log(p3).astype(np.float32),
+    )
 
-    rows = []
-    for k in range(1, top + 1):
-        for gram, p in probs[k].items():
-            bow = bows[k].get(gram)
-            rows.append((k, gram, math.log(p), math.log(bow) if bow else 0.0))
-    return rows
+
+def _renormalized(ctx: np.ndarray, p: np.ndarray, lower: np.ndarray, vocab: int) -> np.ndarray:
+    bow = np.ones(vocab)
+    if len(ctx):
+        ctxs, (kept_p, kept_lower) = _context_sums(ctx, p, lower)
+        bow[ctxs] = np.clip(1 - kept_p, 1e-12, None) / np.clip(1 - kept_lower, 1e-12, None)
+    return bow
 
 
-def save(rows: list[tuple[int, tuple[str, ...], float, float]], path: Path) -> None:
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
-        for order, gram, lp, bow in rows:
-            fh.write(f"{order}\t{' '.join(gram)}\t{lp:.3f}\t{bow:.3f}\n")
+def bigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
+    """ln P(c | b) for packed bigram keys, backing off to unigrams."""
+    out, hit = _find(keys, m.bi_keys, m.bi_lp)
+    miss = ~hit
+    if miss.any():
+        k = keys[miss]
+        out[miss] = m.uni[k & MASK].astype(np.float64) + m.uni_bow[k >> BITS]
+    return out
+
+
+def trigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
+    """ln P(c | a b) for packed trigram keys, backing off to bigrams."""
+    out, hit = _find(keys, m.tri_keys, m.tri_lp)
+    miss = ~hit
+    if miss.any():
+        k = keys[miss]
+        bow, _ = _find(k >> BITS, m.bi_keys, m.bi_bow)
+        out[miss] = bigram_logprob(m, k & ((1 << 2 * BITS) - 1)) + bow
+    return out
+
+
+def _find(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(values where the key is in the sorted table, else 0; which keys were found)."""
+    if len(table) == 0:
+        return np.zeros(len(keys)), np.zeros(len(keys), bool)
+    at = table.searchsorted(keys)
+    at[at == len(table)] = 0
+    hit = table[at] == keys
+    return np.where(hit, values[at], 0.0), hit
+
+
+def interpolate(first: ArrayModel, second: ArrayModel, weight: float) -> ArrayModel:
+    """One backoff model for `weight` x first + (1 - weight) x second (same vocabulary): every n-gram of
+    either gets the mixed probability, and each context's backoff is set so that its distribution sums
+    to one (static interpolation, as SRILM's -mix-lm does)."""
+
+    def mixed(p1: np.ndarray, p2: np.ndarray) -> np.ndarray:
+        return np.log(weight * np.exp(p1) + (1 - weight) * np.exp(p2))
+
+    vocab = len(first.words)
+    uni = mixed(first.uni.astype(np.float64), second.uni.astype(np.float64))
+    bi_keys = np.union1d(first.bi_keys, second.bi_keys)
+    bi_lp = mixed(bigram_logprob(first, bi_keys), bigram_logprob(second, bi_keys))
+    uni_bow = _renormalized(bi_keys >> BITS, np.exp(bi_lp), np.exp(uni[bi_keys & MASK]), vocab)
+    tri_keys = np.union1d(first.tri_keys, second.tri_keys)
+    tri_lp = mixed(trigram_logprob(first, tri_keys), trigram_logprob(second, tri_keys))
+    lower = _lookup(tri_keys & ((1 << 2 * BITS) - 1), bi_keys, bi_lp, np.nan)
+    lower = np.where(np.isnan(lower), uni[tri_keys & MASK] + np.log(uni_bow[(tri_keys >> BITS) & MASK]), lower)
+    bi_bow = np.ones(len(bi_keys))
+    if len(tri_keys):
+        ctxs, (kept_p, kept_lower) = _context_sums(tri_keys >> BITS, np.exp(tri_lp), np.exp(lower))
+        bi_bow[np.searchsorted(bi_keys, ctxs)] = np.clip(1 - kept_p, 1e-12, None) / np.clip(1 - kept_lower, 1e-12, None)
+    return ArrayModel(
+        first.words, uni.astype(np.float32), np.log(uni_bow).astype(np.float32),
+        bi_keys, bi_lp.astype(np.float32), np.log(bi_bow).astype(np.float32),
+        tri_keys, tri_lp.astype(np.float32),
+    )
+
+
+def save(model: ArrayModel, path: Path) -> None:
+    """Compact on disk: keys as deltas (small numbers compress well), probabilities as float16."""
+    np.savez_compressed(
+        path,
+        words=np.frombuffer("\n".join(model.words).encode("utf-8"), np.uint8),
+        uni=model.uni, uni_bow=model.uni_bow,
+        bi_delta=np.diff(model.bi_keys, prepend=np.int64(0)), bi_lp=model.bi_lp.astype(np.float16), bi_bow=model.bi_bow.astype(np.float16),
+        tri_delta=np.diff(model.tri_keys, prepend=np.int64(0)), tri_lp=model.tri_lp.astype(np.float16),
+    )
+
+
+def load_arrays(path: Path) -> ArrayModel:
+    with np.load(path) as z:
+        return ArrayModel(
+            z["words"].tobytes().decode("utf-8").split("\n"),
+            z["uni"], z["uni_bow"],
+            np.cumsum(z["bi_delta"]), z["bi_lp"].astype(np.float32), z["bi_bow"].astype(np.float32),
+            np.cumsum(z["tri_delta"]), z["tri_lp"].astype(np.float32),
+        )
+
+
+# scoring ----------------------------------------------------------------------
 
 
 class LanguageModel:
-    """The shipped model, loaded: symbol ids, probabilities and backoffs per order; `scorer()` scores."""
+    """The shipped model, loaded: symbol ids and the arrays; `scorer()` scores, `prefetch()` batches."""
 
     def __init__(self, path: Path) -> None:
-        self.ids: dict[str, int] = {}
-        self.words: list[str] = []
-        ids = self.ids
-        uni: dict[int, float] = {}
-        self.probs: list[dict[int, float]] = [{} for _ in range(ORDER + 1)]
-        self.bows: list[dict[int, float]] = [{} for _ in range(ORDER + 1)]
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for raw in fh:
-                order_s, gram, lp, bow = raw.rstrip("\n").split("\t")
-                order = int(order_s)
-                if order > ORDER:
-                    raise ValueError(f"{path}: a {order}-gram model; this vnocr scores trigrams (rebuild with `make dictionaries`)")
-                key = 0
-                for w in gram.split(" "):
-                    i = ids.get(w)
-                    if i is None:
-                        i = ids[w] = len(self.words)
-                        self.words.append(w)
-                    key = (key << BITS) | i
-                if order == 1:
-                    uni[key] = float(lp)
-                else:
-                    self.probs[order][key] = float(lp)
-                if bow != "0.000":
-                    self.bows[order][key] = float(bow)
-        self.unk = ids.setdefault(UNK, len(self.words))
-        if self.unk == len(self.words):
-            self.words.append(UNK)
-        self.uni = [uni.get(i, LOG_FLOOR) for i in range(len(self.words))]
-        self.sent = ids[SENT]
+        arrays = load_arrays(path)
+        self.arrays = arrays
+        self.words: list[str] = arrays.words
+        self.ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
+        self.unk = self.ids[UNK]
+        self.sent = self.ids[SENT]
+        self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
+        self.memo: dict[int, float] = {}
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
 
+    def logprob(self, keys: np.ndarray) -> np.ndarray:
+        """ln P(c | a b) for packed trigram keys, in a batch."""
+        return trigram_logprob(self.arrays, np.asarray(keys, np.int64))
+
+    def prefetch(self, keys) -> None:
+        """Score the packed trigram keys not yet in the memo, all in one batch."""
+        memo = self.memo
+        missing = [k for k in set(keys) if k not in memo]
+        if not missing:
+            return
+        if len(memo) + len(missing) > MEMO_LIMIT:
+            memo.clear()
+        values = self.logprob(np.array(missing, np.int64)).tolist()
+        if self.overlay is not None:
+            values = [self.overlay.mix(((k >> BITS) >> BITS, (k >> BITS) & MASK), k & MASK, v) for k, v in zip(missing, values)]
+        memo.update(zip(missing, values))
+
     def scorer(self):
-        """A fast `score(a, b, c)` for trigram models: log P(c | a b), memoized; and its memo, keyed by
-        `((a << BITS | b) << BITS) | c`, for callers that look there first."""
-        tri, bi, bow2, bow1, uni = self.probs[3], self.probs[2], self.bows[2], self.bows[1], self.uni
-        memo: dict[int, float] = {}
-        overlay = self.overlay
+        """A `score(a, b, c)`: log P(c | a b), from the memo when `prefetch` put it there; and the memo,
+        keyed by `((a << BITS | b) << BITS) | c`, for callers that look there first."""
+        memo = self.memo
+        prefetch = self.prefetch
 
         def score(a: int, b: int, c: int) -> float:
             key = (((a << BITS) | b) << BITS) | c
             v = memo.get(key)
-            if v is not None:
-                return v
-            v = tri.get(key)
             if v is None:
-                bc = (b << BITS) | c
-                v = bi.get(bc)
-                if v is None:
-                    v = bow1.get(b, 0.0) + uni[c]
-                v += bow2.get((a << BITS) | b, 0.0)
-            if overlay is not None:
-                v = overlay.mix((a, b), c, v)
-            if len(memo) > 3_000_000:
-                memo.clear()
-            memo[key] = v
+                prefetch((key,))
+                v = memo[key]
             return v
 
         return score, memo

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ import regex
 
 from ..model import Document, Word
 from . import channel as channel_model
+from .confidence import Calibration, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
 from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
@@ -34,9 +36,11 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_place
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
-FLAG_BELOW = 0.89
+BEAM_DELTA_START = 12.0  # on a paragraph's first two words: a line's start is often no sentence's (cài đặt)
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
+REMARK_KNOWN = -2.0  # log odds against re-marking a word read with valid marks (clean 99.91% -> 99.94%, vie renders -0.1)
+KEEP_GARBLED = -6.0  # further log odds against keeping, where marks are mangled, a token that is no syllable
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
@@ -44,7 +48,8 @@ _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeI
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
 # `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
 _ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
-_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
+_NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢¥@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
+_GARBLED_SHAPE = regex.compile(r"\p{L}[¥§¢&@|]|[¥§¢&@|]\p{L}|[^\x00-\x7f]\d|\d[^\x00-\x7f]")  # k¥, x&, sé6, Po6i is not
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
 _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
@@ -52,7 +57,13 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
+_NAME_PUNCT = "“”\"'(,"
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
+CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
+CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
+CACHE_MIN = 2  # settled readings after a word before the document leans to them
+CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
+RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
@@ -132,8 +143,9 @@ def mark_channel(observed: str, truth: str, p: Params) -> float:
 class Repairer:
     """Loaded once (dictionaries, channel), then repairs any number of token sequences."""
 
-    def __init__(self, lexicon: Lexicon | None = None, tone_style: str = "old") -> None:
+    def __init__(self, lexicon: Lexicon | None = None, tone_style: str = "old", calibration: Calibration | None = None) -> None:
         self.lexicon = lexicon or load_lexicon()
+        self.calibration = calibration or Calibration.load()
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
@@ -165,14 +177,15 @@ class Repairer:
             if letters:
                 for word in self.lexicon.by_fold.get(fold(low), ()):
                     found[word] = mark_channel(low, word, params)
-            if not found:
-                for word, cost in self.channels["eng"].reach(low, self.lexicon).items():
-                    found[word] = math.log(params.p_garble) + cost
+            if not found or max(lm.uni[lm.ids[w]] for w in found) < RARE_WORD:  # pang: a rare word, or Đảng garbled?
+                for word, score in self.channels["eng"].reach(low, self.lexicon).items():
+                    found[word] = max(found.get(word, -math.inf), math.log(params.p_garble) + score)
         else:
             channel = self.channels[mode]
             if letters:
+                known = is_syllable(low) and not low.isascii()  # marks read as a word: a change of marks needs evidence
                 for word in self.lexicon.by_fold.get(fold(low), ()):
-                    found[word] = -channel.cost(word, low)
+                    found[word] = -channel.cost(word, low) + (REMARK_KNOWN if known and word != low else 0.0)
             if mode == "eng" or not found or not self.lexicon.knows(low):
                 for word, score in channel.reach(low, self.lexicon).items():
                     if score > found.get(word, -math.inf):
@@ -190,6 +203,8 @@ class Repairer:
                 keep = math.log(1 - params.p_garble)
             else:
                 keep = 0.0
+            if found and _looks_garbled(low, mode, self.lexicon):
+                keep += KEEP_GARBLED
             result.append(Candidate(low, -1 if known is None else known, keep))
         def prior(c: Candidate) -> float:
             return c.channel + (lm.uni[c.symbol] if c.symbol >= 0 else UNKNOWN_LM)
@@ -208,14 +223,16 @@ class Repairer:
                 out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
                 initial = False
                 continue
-            readings, initial_after = self._readings(token, params, initial, code_follows)
+            in_name = index > 0 and is_title(tokens[index - 1].strip(_NAME_PUNCT))  # Văn | Hường, Thị | Hường
+            readings, initial_after = self._readings(token, params, initial, code_follows, in_name)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
         return out
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
-    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
-        """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it."""
+    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool = False) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
+        """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
+        `in_name`: the token follows a capitalised word, as the parts of a personal name do."""
         lm = self.lm
         readings = []
         if params.mode == "eng":
@@ -228,7 +245,10 @@ class Repairer:
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
-            if piece.kind == "word" and not (name_like or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+            abbreviation = text in self.lexicon.abbreviations
+            # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
+            name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
+            if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
                 readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
@@ -248,6 +268,7 @@ class Repairer:
         unk = self.lm.unk
         lm3 = self.lm3
         memo_get = self.lm3_memo.get
+        prefetch = self.lm.prefetch
         sent = self.lm.sent
         beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
         history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
@@ -255,6 +276,7 @@ class Repairer:
             nxt: dict[tuple[int, int], float] = {}
             back: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
             cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
+            fetched = False
             for state, score in beams.items():
                 a, b = state
                 ab = ((a << BITS) | b) << BITS
@@ -263,6 +285,10 @@ class Repairer:
                         s = score + base
                     else:
                         v = memo_get(ab | sym)
+                        if v is None and not fetched:  # the first miss scores the whole slot in one batch
+                            prefetch([(((a_ << BITS) | b_) << BITS) | c for a_, b_ in beams for _, c, _, u in cands if not u])
+                            fetched = True
+                            v = memo_get(ab | sym)
                         s = score + base + (v if v is not None else lm3(a, b, sym))
                     key = (b, sym)
                     old = nxt.get(key)
@@ -270,7 +296,7 @@ class Repairer:
                         nxt[key] = s
                         back[key] = (state, j)
             best = max(nxt.values())
-            kept = [kv for kv in nxt.items() if kv[1] >= best - BEAM_DELTA]
+            kept = [kv for kv in nxt.items() if kv[1] >= best - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)]
             if len(kept) > BEAM:
                 kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
             beams = dict(kept)
@@ -278,42 +304,76 @@ class Repairer:
         state = max(beams, key=beams.__getitem__)
         for slot, back in zip(reversed(slots), reversed(history)):
             state, slot.chosen = back[state]
-        self._posteriors(slots, lm3)
+        self._posteriors(slots)
 
-    def _posteriors(self, slots: list[Slot], lm3) -> None:
-        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking."""
+    def _posteriors(self, slots: list[Slot]) -> None:
+        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
+        Scores come from the memo; the trigrams it lacks are scored in one batch, then those slots again."""
         unk, sent = self.lm.unk, self.lm.sent
-
-        def lm(a: int, b: int, cand: Candidate) -> float:
-            return UNKNOWN_LM if cand.symbol < 0 else lm3(a, b, cand.symbol)
-
+        memo_get = self.lm3_memo.get
         chosen = [s.candidates[s.chosen] for s in slots]
         syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
+        known = [c.symbol >= 0 for c in chosen]
         n = len(slots)
-        for i, slot in enumerate(slots):
-            if len(slot.candidates) == 1:
-                slot.ranked = []
-                continue
-            a, b = syms[i], syms[i + 1]
+        missing: list[int] = []
+
+        def score(i: int, slot: Slot) -> list[float] | None:
+            ab = ((syms[i] << BITS) | syms[i + 1]) << BITS
+            nxt = (syms[i + 3], known[i + 1]) if i + 1 < n else (0, False)
+            nxt2 = (syms[i + 4], known[i + 2]) if i + 2 < n else (0, False)
             scores = []
+            complete = True
             for cand in slot.candidates:
                 c = cand.symbol if cand.symbol >= 0 else unk
-                s = cand.channel + lm(a, b, cand)
+                s = cand.channel
+                keys = [ab | c] if cand.symbol >= 0 else []
+                s += 0.0 if keys else UNKNOWN_LM
                 if i + 1 < n:
-                    s += lm(b, c, chosen[i + 1])
+                    bc = ((syms[i + 1] << BITS) | c) << BITS
+                    if nxt[1]:
+                        keys.append(bc | nxt[0])
+                    else:
+                        s += UNKNOWN_LM
                     if i + 2 < n:
-                        s += lm(c, syms[i + 3], chosen[i + 2])
+                        if nxt2[1]:
+                            keys.append((((c << BITS) | nxt[0]) << BITS) | nxt2[0])
+                        else:
+                            s += UNKNOWN_LM
+                for key in keys:
+                    v = memo_get(key)
+                    if v is None:
+                        missing.append(key)
+                        complete = False
+                    else:
+                        s += v
                 scores.append(s)
-            top = max(scores)
-            weights = [math.exp(s - top) for s in scores]
-            slot.conf = weights[slot.chosen] / sum(weights)
-            order = sorted(range(len(scores)), key=lambda k: -scores[k])
-            slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+            return scores if complete else None
+
+        todo = [(i, slot) for i, slot in enumerate(slots) if len(slot.candidates) > 1]
+        for slot in slots:
+            if len(slot.candidates) == 1:
+                slot.ranked = []
+        while todo:  # twice at most, three times if the memo was full and cleared in between
+            again = []
+            for i, slot in todo:
+                scores = score(i, slot)
+                if scores is None:
+                    again.append((i, slot))
+                    continue
+                top = max(scores)
+                weights = [math.exp(s - top) for s in scores]
+                slot.conf = weights[slot.chosen] / sum(weights)
+                order = sorted(range(len(scores)), key=lambda k: -scores[k])
+                slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+            self.lm.prefetch(missing)
+            todo, missing = again, []
 
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
+        if original.islower() and self.tone_style == "old":
+            return text  # the common case: a small word, read in small letters
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
             return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
         letters = [c for c in original if c.isalpha()]
@@ -327,19 +387,45 @@ class Repairer:
             text = normalize_tone_placement(text, self.tone_style)
         return apply_case(text, slot.piece.text)
 
-    def repair_tokens(self, tokens: list[str], params: Params | None = None) -> list[TokenRepair]:
-        """Repair a paragraph given as whitespace tokens; one result per token."""
-        tokens = [nfc(t) for t in tokens]
-        params = params or Params.estimate(tokens, self.lexicon)
+    def repair_tokens(self, tokens: list[str], params: Params | None = None, ocr_confs: list[float] | None = None) -> list[TokenRepair]:
+        """Repair a paragraph given as whitespace tokens (with Tesseract's confidence in each, when they
+        were read from an image); one result per token."""
+        return self.repair_paragraphs([tokens], params, None if ocr_confs is None else [ocr_confs])[0]
+
+    def repair_paragraphs(
+        self, paragraphs: list[list[str]], params: Params | None = None, ocr_confs: list[list[float] | None] | None = None
+    ) -> list[list[TokenRepair]]:
+        """Repair the paragraphs of one document, then once more those where a reading the decoder was
+        unsure of has a rival the document settles on elsewhere (`DocumentCache`)."""
+        paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
+        params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
+        decoded = [self._decode_tokens(tokens, params) for tokens in paragraphs]
+        cache = DocumentCache.settled([s for per_token in decoded for slots in per_token for s in slots])
+        for k, per_token in enumerate(decoded):
+            flat = [s for slots in per_token for s in slots]
+            if cache.would_change(flat):
+                for slot, cands in zip(flat, cache.lean(flat)):
+                    slot.candidates = cands
+                self._decode_slots(flat)
+        return [
+            self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
+            for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
+        ]
+
+    def _decode_tokens(self, tokens: list[str], params: Params) -> list[list[Slot]]:
         per_token = self._slots(tokens, params)
-        flat = [s for slots in per_token for s in slots]
+        self._decode_slots([s for slots in per_token for s in slots])
+        return per_token
+
+    def _decode_slots(self, flat: list[Slot]) -> None:
         self.decode(flat)
         _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+
+    def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
-        for token, slots in zip(tokens, per_token):
+        for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
             text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
-            conf = min((s.conf for s in words), default=1.0)
             alternatives = []
             if len(words) == 1 and len(slots) == 1:
                 alternatives = [self._surface(words[0], alt) for alt in words[0].ranked]
@@ -348,26 +434,53 @@ class Repairer:
                 for alt in w.ranked:
                     alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
-            results.append(TokenRepair(token, text, round(conf, 3), conf < FLAG_BELOW or unknown, alternatives))
+            if not words:
+                results.append(TokenRepair(token, text, 1.0, False, alternatives))
+                continue
+            weakest = min(words, key=lambda s: s.conf)
+            evidence = Evidence(
+                weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
+                len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
+            )
+            conf = self.calibration.probability(evidence)
+            results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf) or unknown, alternatives, evidence))
         return _tidy_numbers(results)
 
     def repair_text(self, text: str) -> str:
-        """Repair a whole text, keeping its line structure (paragraphs decoded as a whole)."""
+        """Repair a whole text, keeping its line structure (paragraphs: runs of non-empty lines)."""
         lines = text.split("\n")
         out = list(lines)
+        blocks: list[list[int]] = [[]]
+        for i, line in enumerate(lines):
+            if line.strip():
+                blocks[-1].append(i)
+            elif blocks[-1]:
+                blocks.append([])
+        blocks = [b for b in blocks if b]
+        paragraphs = [[t for j in block for t in lines[j].split()] for block in blocks]
         params = Params.estimate([nfc(t) for t in text.split()], self.lexicon)
-        block: list[int] = []
-        for i in range(len(lines) + 1):
-            if i < len(lines) and lines[i].strip():
-                block.append(i)
-                continue
-            if block:
-                tokens = [t for j in block for t in lines[j].split()]
-                fixed = iter(r.text for r in self.repair_tokens(tokens, params))
-                for j in block:
-                    out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
-                block = []
+        for block, results in zip(blocks, self.repair_paragraphs(paragraphs, params)):
+            fixed = iter(r.text for r in results)
+            for j in block:
+                out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
         return "\n".join(out)
+
+
+_WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+)?\W*$")
+
+
+def _looks_garbled(low: str, mode: str, lexicon: Lexicon) -> bool:
+    """No word as read: an OCR's symbol for a marked letter (k¥, sé6), a word without the marks it needs
+    (ket, hien: never written so), or, where marks are mangled, anything that is no syllable (gilp, timg)."""
+    if _GARBLED_SHAPE.search(low):
+        return True
+    return not is_syllable(low) and (mode == "eng" or low in lexicon.by_fold)
+
+
+def odd_shape(token: str) -> bool:
+    """What an OCR reads off noise or a broken word: a lone small letter or mark (j, ễ, ˆ), letters
+    with symbols inside (¡sáng, _cải), several words run together with hyphens (trên-khung-giờ)."""
+    return not _WORD_SHAPE.match(token)
 
 
 def _mark_lone_caps(words: list[Slot]) -> None:
@@ -384,13 +497,63 @@ def _mark_lone_caps(words: list[Slot]) -> None:
             slot.lone_caps = not caps(before) and not caps(after)
 
 
+@dataclass(frozen=True)
+class DocumentCache:
+    """One document, one vocabulary: after each word, the readings the decoder was sure of
+    (posterior >= CACHE_SURE), counted over the whole document. A reading it was less sure of
+    (< CACHE_LEAN_BELOW) leans, by up to CACHE_WEIGHT (log odds), to what the document wrote after the
+    same word where it was sure."""
+
+    after: dict[int, Counter]
+
+    @classmethod
+    def settled(cls, slots: list[Slot]) -> DocumentCache:
+        after: dict[int, Counter] = {}
+        previous = None
+        for slot in slots:
+            chosen = slot.candidates[slot.chosen]
+            if previous is not None and chosen.symbol >= 0 and slot.conf >= CACHE_SURE and len(slot.candidates) > 1:
+                after.setdefault(previous, Counter())[chosen.symbol] += 1
+            previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
+        return cls({p: c for p, c in after.items() if sum(c.values()) >= CACHE_MIN})
+
+    def _leaning(self, slots: list[Slot]):
+        """(slot, what the document settled on after the word before it), for unsure slots."""
+        previous = None
+        for slot in slots:
+            chosen = slot.candidates[slot.chosen]
+            counts = self.after.get(previous) if previous is not None else None
+            yield slot, (counts if counts and slot.conf < CACHE_LEAN_BELOW else None)
+            previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
+
+    def would_change(self, slots: list[Slot]) -> bool:
+        """Some unsure reading has a rival the document preferred after the same word."""
+        for slot, counts in self._leaning(slots):
+            if counts:
+                best = counts.most_common(1)[0][0]
+                if best != slot.candidates[slot.chosen].symbol and any(c.symbol == best for c in slot.candidates):
+                    return True
+        return False
+
+    def lean(self, slots: list[Slot]) -> list[list[Candidate]]:
+        out = []
+        for slot, counts in self._leaning(slots):
+            if not counts:
+                out.append(slot.candidates)
+                continue
+            total = sum(counts.values())
+            out.append([Candidate(c.text, c.symbol, c.channel + CACHE_WEIGHT * counts.get(c.symbol, 0) / total) for c in slot.candidates])
+        return out
+
+
 @dataclass
 class TokenRepair:
     ocr: str
     text: str
-    conf: float
+    conf: float  # calibrated: the probability that `text` is right
     flag: bool
     alternatives: list[str]
+    evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
 _NUMBERISH = regex.compile(r"\d$")
@@ -414,31 +577,33 @@ def shared_repairer(tone_style: str = "old", user_lm: str | None = None) -> Repa
     return Repairer(load_lexicon(Path(user_lm) if user_lm else None), tone_style)
 
 
-def repair_words(words: list[Word], repairer: Repairer, params: Params) -> None:
-    """Repair a paragraph of model words in place: text, conf, flag, alternatives, source."""
-    if not words:
-        return
-    for word, result in zip(words, repairer.repair_tokens([w.ocr for w in words], params)):
-        if result.text != word.text:
-            word.set_text(result.text, "repair")
-        word.conf = result.conf
-        word.flag = result.flag
-        word.alternatives = result.alternatives
+def repair_words(paragraphs: list[list[Word]], repairer: Repairer, params: Params) -> None:
+    """Repair the paragraphs of one document's model words in place: text, conf, flag, alternatives, source."""
+    paragraphs = [words for words in paragraphs if words]
+    # Tesseract's word confidence is evidence too, for words read from an image
+    confs = [[w.conf for w in words] if all(w.bbox is not None for w in words) else None for words in paragraphs]
+    decoded = repairer.repair_paragraphs([[w.ocr for w in words] for words in paragraphs], params, confs)
+    for words, results in zip(paragraphs, decoded):
+        for word, result in zip(words, results):
+            if result.text != word.text:
+                word.set_text(result.text, "repair")
+            word.conf = result.conf
+            word.flag = result.flag
+            word.alternatives = result.alternatives
 
 
 def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None = None) -> Document:
-    """The repair stage: each paragraph of the document decoded as a whole."""
+    """The repair stage: each paragraph of the document decoded as a whole, the document as one vocabulary."""
     repairer = shared_repairer(tone_style, user_lm)
     params = Params.estimate([nfc(w.ocr) for w in doc.words()], repairer.lexicon)
-    paragraph: list[Word] = []
+    paragraphs: list[list[Word]] = []
     last = None
     for line in doc.lines():
         key = (line.page, line.paragraph)
         if key != last:
-            repair_words(paragraph, repairer, params)
-            paragraph = []
+            paragraphs.append([])
             last = key
         # a handwritten number is no word to repair, nor is a word of a born-digital text layer
-        paragraph.extend(w for w in line.words if not w.fill_in and w.source != "text-layer")
-    repair_words(paragraph, repairer, params)
+        paragraphs[-1].extend(w for w in line.words if not w.fill_in and w.source != "text-layer")
+    repair_words(paragraphs, repairer, params)
     return doc

@@ -25,8 +25,8 @@ _NUMBER = regex.compile(r"^[+-]?\d+(?:[.,:]\d+)*%?$")
 _DATE = regex.compile(r"^\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$")
 # Document references and other codes: 57-NQ/TW, 192/KH-UBND, 15/2024/QĐ-UBND, QCVN 01:2021, ISO-9001...
 _CODE = regex.compile(r"^(?=.*\d)(?=.*[/-])[\p{L}\d]+(?:[/.-][\p{L}\d]+)+$|^(?=.*[/-])\p{Lu}[\p{Lu}\d]*(?:[/-][\p{Lu}\d]+)+$")
-# Symbols an OCR puts for a letter (x& for xã, B§ for Bộ) belong to the word, not to its edges.
-_EDGE = regex.compile(r"^([^\p{L}\p{N}§¢&$@|]*)(.*?)([^\p{L}\p{N}§¢&$@|]*)$", regex.S)
+# Symbols an OCR puts for a letter (x& for xã, B§ for Bộ, k¥ for kỹ) belong to the word, not to its edges.
+_EDGE = regex.compile(r"^([^\p{L}\p{N}§¢¥&$@|]*)(.*?)([^\p{L}\p{N}§¢¥&$@|]*)$", regex.S)
 _HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _LETTERS = regex.compile(r"^\p{L}+$")
 _HYPHENATED = regex.compile(r"^\p{L}+(?:[-/]\p{L}+)+$")

@@ -1,0 +1,166 @@
+"""Fit repair's confidence (`dictionaries/confidence.json`) on held-out renders (`make dictionaries`).
+
+The held-out documents of the corpus are rendered and degraded exactly as
+scripts/make_ocr_pairs.py does for its `eng` (an OCR without Vietnamese) and
+`vie` (150 DPI, noisy) modes, and read by Tesseract with its word
+confidences (cached in build/confidence/, a few minutes a mode). Each
+document is repaired twice, as an image (Tesseract's confidences known) and
+as text (none), and once more with every mark removed; each repaired word is
+labelled right or wrong against the truth. A logistic regression
+(`pipeline/text/confidence.py`) is fitted on one half of the documents (by a
+hash of the name); `scripts/eval_repair.py` reports on the other half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from pipeline.text import confidence  # noqa: E402
+from pipeline.text.corpus import documents  # noqa: E402
+from pipeline.text.repair import TokenRepair  # noqa: E402
+from pipeline.text.vietnamese import fold, normalize_text  # noqa: E402
+
+CACHE = ROOT / "build" / "confidence"
+MODES = ("eng", "vie")  # the calibration's renders: make_ocr_pairs's modes
+POOR_ENG = "eng-poor"  # evaluation only: the vie mode's poor page (150 DPI, noise, blur) read without Vietnamese
+NEAR = 20  # tokens either side where a word read out of order still counts as read right
+
+
+def is_fit_half(stem: str) -> bool:
+    """Documents whose words fit the calibration; the others check it (scripts/eval_repair.py)."""
+    return zlib.crc32(stem.encode("utf-8")) % 2 == 0
+
+
+def ocr_words(job: tuple[str, str]) -> dict:
+    """Render, degrade and read one held-out document: truth text and, per paragraph, (word, conf)."""
+    import make_ocr_pairs as pairs
+
+    from pipeline.image.tesseract import run_tesseract
+    from pipeline.synth.page import render_document
+    from pipeline.synth.parse import truth_text
+    from pipeline.synth.scan import degrade
+
+    mode_name, path = job
+    mode = pairs.MODES[mode_name] if mode_name in pairs.MODES else dataclasses.replace(pairs.MODES["vie"], name=POOR_ENG, lang="eng")
+    text = Path(path).read_text("utf-8")
+    stem = Path(path).stem
+    paragraphs: list[list[tuple[str, float]]] = []
+    for k, page in enumerate(render_document(text, dpi=mode.dpi)):
+        seed = pairs._seed(mode.name, stem, k)
+        scan = degrade(page, pairs._degradation(mode, seed), seed)
+        last = None
+        for w in run_tesseract(np.asarray(scan.convert("L")), lang=mode.lang, psm=3, dpi=mode.dpi):
+            key = w.key[:2]
+            if key != last:
+                paragraphs.append([])
+                last = key
+            paragraphs[-1].append((w.text, round(w.conf, 3)))
+    return {"mode": mode_name, "stem": stem, "truth": truth_text(text), "paragraphs": paragraphs}
+
+
+def read_renders(modes: tuple[str, ...] = MODES, workers: int = 2) -> list[dict]:
+    """Every held-out document read in each mode, from the cache or by Tesseract now."""
+    jobs = [(m, str(p)) for m in modes for p in documents(heldout=True)]
+    todo = [j for j in jobs if not _cache_path(*j).exists()]
+    if todo:
+        print(f"reading {len(todo)} held-out renders with Tesseract (cached in {CACHE})", file=sys.stderr)
+        with ProcessPoolExecutor(workers) as pool:
+            for got in pool.map(ocr_words, todo):
+                path = _cache_path(got["mode"], got["stem"])
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(got, ensure_ascii=False), "utf-8")
+    return [json.loads(_cache_path(*j).read_text("utf-8")) for j in jobs]
+
+
+def _cache_path(mode: str, path: str) -> Path:
+    return CACHE / mode / f"{Path(path).stem}.json"
+
+
+Labelled = list[tuple[TokenRepair, bool]]  # a repaired word (with its evidence) and whether it is right
+
+
+def labelled(repairer, render: dict, with_conf: bool) -> Labelled:
+    """The repaired words of one render, each right or wrong against the truth (a word the OCR made up
+    is wrong too)."""
+    from eval_repair import align_indices, strip_token
+
+    from pipeline.text.repair import Params
+
+    paragraphs = [[w for w, _ in para] for para in render["paragraphs"]]
+    confs = [[c for _, c in para] if with_conf else None for para in render["paragraphs"]]
+    params = Params.estimate([w for para in paragraphs for w in para], repairer.lexicon)
+    out = [r for results in repairer.repair_paragraphs(paragraphs, params, confs) for r in results if strip_token(r.text)]
+    out_tokens = [strip_token(r.text) for r in out]
+    truth = [strip_token(t) for t in normalize_text(render["truth"]).split() if strip_token(t)]
+    pairs = align_indices(truth, out_tokens)
+    at = 0
+    labels = []
+    for t, o in pairs:
+        at = t if t is not None else at
+        if o is None or out[o].evidence is None:
+            continue
+        # right: the truth's word there, or (where the OCR read the two header columns in another
+        # order than the truth) the same word close by; reading order is the layout's business
+        near = truth[max(0, at - NEAR) : at + NEAR]
+        right = (t is not None and truth[t] == out_tokens[o]) or (t is None or fold(truth[t]) != fold(out_tokens[o])) and out_tokens[o] in near
+        labels.append((out[o], right))
+    return labels
+
+
+def labelled_folded(repairer, path: Path) -> Labelled:
+    """A held-out document with every mark removed, repaired as a whole, labelled."""
+    from pipeline.text.repair import Params
+
+    lines = [normalize_text(raw.strip()) for raw in path.read_text("utf-8").splitlines() if raw.strip()]
+    folded = [fold(line).split() for line in lines]
+    params = Params.estimate([t for line in folded for t in line], repairer.lexicon)
+    out = []
+    for results, line in zip(repairer.repair_paragraphs(folded, params), lines):
+        out += [(r, r.text == t) for r, t in zip(results, line.split()) if r.evidence is not None]
+    return out
+
+
+def collect(repairer, fit: bool) -> dict[str, Labelled]:
+    """Labelled words per kind of input, from one half of the held-out documents."""
+    data: dict[str, Labelled] = {}
+    for render in read_renders():
+        if is_fit_half(render["stem"]) != fit:
+            continue
+        data.setdefault(f"{render['mode']} image", []).extend(labelled(repairer, render, True))
+        data.setdefault(f"{render['mode']} text", []).extend(labelled(repairer, render, False))
+    for path in documents(heldout=True):
+        if is_fit_half(path.stem) == fit:
+            data.setdefault("folded text", []).extend(labelled_folded(repairer, path))
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=confidence.CONFIDENCE_PATH)
+    args = parser.parse_args()
+    from pipeline.text.repair import Repairer
+
+    repairer = Repairer(calibration=confidence.Calibration.identity())
+    data = collect(repairer, fit=True)
+    pairs = [pair for kind in data.values() for pair in kind]
+    coef = confidence.fit([r.evidence for r, _ in pairs], np.array([ok for _, ok in pairs]))
+    fitted = confidence.Calibration(tuple(coef.tolist()))
+    model = confidence.Calibration(fitted.coef, confidence.thresholds(fitted, [r.evidence for r, _ in pairs]))
+    model.save(args.out, {"fitted on": {kind: len(v) for kind, v in data.items()}})
+    print(f"confidence: fitted on {len(pairs)} words ({', '.join(f'{k} {len(v)}' for k, v in data.items())}); {args.out}")
+
+
+if __name__ == "__main__":
+    main()

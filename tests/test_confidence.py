@@ -1,0 +1,71 @@
+"""Confidence: the logistic calibration, its figures, and the shipped coefficients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.text import confidence
+from pipeline.text.confidence import Calibration, Evidence
+
+EVIDENCE = st.builds(
+    Evidence,
+    posterior=st.floats(0, 1),
+    channel=st.floats(-60, 0),
+    changed=st.booleans(),
+    known=st.booleans(),
+    readings=st.integers(1, 30),
+    mode=st.sampled_from(["eng", "vie", "folded"]),
+    ocr_conf=st.one_of(st.none(), st.floats(0, 1)),
+    odd_shape=st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(EVIDENCE)
+def test_shipped_calibration_gives_a_probability(e: Evidence) -> None:
+    p = Calibration.load().probability(e)
+    assert 0.0 <= p <= 1.0
+
+
+def test_shipped_calibration_trusts_the_decoder_and_tesseract() -> None:
+    cal = Calibration.load()
+    base = Evidence(0.6, -2.0, False, True, 4, "vie", 0.6)
+    assert cal.probability(Evidence(0.99, -2.0, False, True, 4, "vie", 0.6)) > cal.probability(base)
+    assert cal.probability(Evidence(0.6, -2.0, False, True, 4, "vie", 0.95)) > cal.probability(base)
+    assert cal.probability(Evidence(0.6, -2.0, False, False, 4, "vie", 0.6)) < cal.probability(base)
+
+
+def test_fit_recovers_a_known_relation() -> None:
+    rng = np.random.default_rng(7)
+    posteriors = rng.uniform(0.01, 0.99, 4000)
+    evidence = [Evidence(float(p), -1.0, False, True, 3, "folded") for p in posteriors]
+    right = rng.uniform(size=4000) < posteriors  # the posterior is already calibrated
+    cal = Calibration(tuple(confidence.fit(evidence, right).tolist()))
+    conf = np.array([cal.probability(e) for e in evidence])
+    assert confidence.expected_calibration_error(conf, right) < 0.03
+    assert np.corrcoef(conf, posteriors)[0, 1] > 0.99
+
+
+def test_calibration_error_and_catch_rates() -> None:
+    conf = np.array([0.1, 0.2, 0.9, 0.95, 0.99, 0.99])
+    right = np.array([False, False, True, True, True, True])
+    assert confidence.expected_calibration_error(np.array([0.75] * 4), np.array([True, True, True, False])) == pytest.approx(0.0)
+    assert confidence.caught_at_rates(conf, right, (1 / 6, 2 / 6, 1.0)) == [0.5, 1.0, 1.0]
+
+
+def test_thresholds_flag_the_budgeted_share() -> None:
+    rng = np.random.default_rng(3)
+    evidence = [Evidence(float(p), -1.0, False, True, 3, mode) for p in rng.uniform(size=2000) for mode in ("eng", "vie")]
+    cal = Calibration(None, confidence.thresholds(Calibration.identity(), evidence, {"eng": 0.08, "vie": 0.05}))
+    for mode, share in (("eng", 0.08), ("vie", 0.05)):
+        flagged = np.mean([cal.flags(e, cal.probability(e)) for e in evidence if e.mode == mode])
+        assert flagged == pytest.approx(share, abs=0.01)
+
+
+def test_saved_calibration_round_trips(tmp_path) -> None:
+    cal = Calibration(tuple(float(i) / 10 for i in range(len(confidence.FEATURES))), (("eng", 0.8), ("vie", 0.95)))
+    cal.save(tmp_path / "c.json")
+    assert Calibration.load(tmp_path / "c.json") == cal
