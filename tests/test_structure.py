@@ -510,3 +510,14 @@ def test_each_field_carries_its_lines_a_confidence_and_a_flag() -> None:
     assert not any(w.flag for ln in doubtful.lines() if ln.id in doubtful.structure["fields"]["issuer"]["lines"] for w in ln.words)
     missing = doubtful.structure["fields"]["addressees"]
     assert missing == {"value": None, "conf": 0.0, "lines": [], "flag": True}
+
+
+def test_repair_leaves_the_signers_name_alone(tmp_path: Path) -> None:
+    """`Hường` is a name, not a misreading of the commoner `Hương`: repair keeps it, in the signature block and
+    after `bà`, while it still restores the marks the OCR lost elsewhere."""
+    source = tmp_path / "bao-cao.txt"
+    source.write_text(CONG_VAN.replace("Võ Thị Hường", "Nguyễn Thị Thu Hường").format(
+        addressees="Kính gửi: Sở Tài chính.") + "\nBà Nguyễn Thị Thu Hường đề nghị cac sở phối hợp.\n", "utf-8")
+    doc = read_document(source, Settings())
+    assert doc.structure["signature"]["name"] == "Nguyễn Thị Thu Hường"
+    assert "Bà Nguyễn Thị Thu Hường đề nghị các sở phối hợp." in doc.text
