@@ -157,7 +157,9 @@ def sentence(draw: st.DrawFn, family: str) -> str:
 
 @st.composite
 def vietnamese_lines(draw: st.DrawFn, family: str) -> str:
-    text = "\n".join(sentence(draw, family) for _ in range(draw(st.integers(2, 6))))
+    # every line carries evidence of its own: `a a a bỏ` alone reads as well in Windows-1252 (`a a a bá`)
+    lines = [sentence(draw, family) for _ in range(draw(st.integers(2, 6)))]
+    text = "\n".join(f"{ln} Cộng hòa" for ln in lines)
     # evidence: words with a letter Latin-1 lacks (a line of `biên` alone reads the same in Latin-1 and VISCII)
     marked = [ln for ln in text.split("\n") if sum(any(ord(c) > 255 for c in w) for w in ln.split()) >= 3]
     return text if marked else text + "\n" + "Cộng hòa xã hội chủ nghĩa Việt Nam"
