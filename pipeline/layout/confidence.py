@@ -6,8 +6,8 @@ every line it came from: one doubtful word, a handwritten blank read as nothing,
 doubtful; on the 16 real scans this flags 30 of the 42 wrong fields, the mean 26), times what the parse
 itself says: a type told by the number's code rather than a title line, a date taken from the
 e-signature or from handwriting, a number whose sequence is blank. A field that was not found has
-confidence 0. Below `FLAG_BELOW` it is flagged, and so are the words of the lines it was read from
-(those no clerk has settled), so that the clerks' queue brings them.
+confidence 0. Below `FLAG_BELOW` it is flagged, and the least confident word of each line it was read
+from goes to the clerks' queue.
 """
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ def fields(doc: Document, structure: dict[str, Any], lines: dict[str, list[str]]
 
 
 def flag_doubtful(doc: Document, found: dict[str, dict[str, Any]]) -> None:
-    """Flag the words of the lines a doubtful field was read from (a clerk's word stays as the clerk left it)."""
+    """Bring each line a doubtful field was read from to the clerks: its least confident word is flagged,
+    unless a word of it already is (a handwritten blank) or a clerk has settled them."""
     lines = {line_id for info in found.values() if info["flag"] for line_id in info["lines"]}
     for line in doc.lines():
-        if line.id in lines:
-            for word in line.words:
-                if word.source != "clerk" and word.text:
-                    word.flag = True
+        open_words = [w for w in line.words if w.source != "clerk" and w.text]
+        if line.id in lines and open_words and not any(w.flag for w in line.words):
+            min(open_words, key=lambda w: w.conf).flag = True
