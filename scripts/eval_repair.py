@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import time
@@ -135,9 +136,11 @@ def ocr_accuracy(truth_text: str, text: str) -> tuple[int, int, int, int]:
 
 
 RATES = (0.02, 0.05, 0.08, 0.10, 0.15)
+SAMPLE = ROOT.parent / "shared" / "samples" / "phu-lien-311-BC-UBND.ocr.txt"
+PREVIOUS = Path(__file__).with_name("eval_repair_previous.json")
 
 
-def render_report(repairer) -> None:
+def render_report(repairer) -> dict[str, float]:
     """All held-out documents rendered, read by Tesseract and repaired as a whole (scripts/build_confidence.py
     reads and caches them): order-free token F1 (eval_real.token_f1) of the raw OCR and of the repair."""
     from build_confidence import MODES, POOR_ENG, read_renders
@@ -146,6 +149,7 @@ def render_report(repairer) -> None:
     from pipeline.text.repair import Params
 
     labels = {"eng": "eng, clean page (300 DPI)", POOR_ENG: "eng, poor page (150 DPI, noise)", "vie": "vie, poor page (150 DPI, noise)"}
+    figures = {}
     for mode in ("eng", POOR_ENG, "vie"):
         raw = fixed = 0.0
         renders = read_renders((mode,)) if mode not in MODES else [r for r in read_renders() if r["mode"] == mode]
@@ -156,9 +160,11 @@ def render_report(repairer) -> None:
             raw += token_f1(render["truth"], "\n".join(" ".join(p) for p in paragraphs))
             fixed += token_f1(render["truth"], "\n".join(" ".join(r.text for r in rs) for rs in repaired))
         print(f"{labels[mode]}: token F1 raw OCR {raw / len(renders):.4f} -> repaired {fixed / len(renders):.4f} ({len(renders)} held-out documents, mean)")
+        figures[f"token F1 {mode}"] = fixed / len(renders)
+    return figures
 
 
-def confidence_report(repairer) -> None:
+def confidence_report(repairer) -> dict[str, float]:
     """Reliability of the confidence on the check half of the held-out renders (the fit half fitted it):
     expected calibration error, what the flags catch, and the share of errors caught at each flag rate."""
     import numpy as np
@@ -168,6 +174,7 @@ def confidence_report(repairer) -> None:
 
     print("confidence on held-out renders not fitted on (check half); errors caught when the least confident x% are flagged:")
     print(f"  {'input':13} {'words':>6} {'right':>7} {'ECE':>6} {'flagged':>8} {'caught':>7} {'conf>=0.9 right':>16}  " + " ".join(f"{r:.0%}".rjust(5) for r in RATES))
+    figures = {}
     for kind, data in collect(repairer, fit=False).items():
         right = np.array([ok for _, ok in data])
         conf = np.array([r.conf for r, _ in data])
@@ -178,6 +185,63 @@ def confidence_report(repairer) -> None:
             f"  {kind:13} {len(data):6} {right.mean():7.2%} {expected_calibration_error(conf, right):6.3f} {flag.mean():8.1%} "
             f"{(flag & ~right).sum() / max(1, (~right).sum()):7.1%} {right[high].mean():16.2%}  " + " ".join(f"{c:5.0%}" for c in caught)
         )
+        figures |= {
+            f"{kind} flagged": float(flag.mean()), f"{kind} caught": float((flag & ~right).sum() / max(1, (~right).sum())),
+            f"{kind} conf>=0.9 right": float(right[high].mean()), f"{kind} ECE": expected_calibration_error(conf, right),
+        }
+    return figures
+
+
+def sample_report(repairer) -> dict[str, float]:
+    """The real garbled sample (no transcription of it exists, so no accuracy): words flagged, and how often
+    its 'truyền thông' (media, all 33 times) comes out as 'truyền thống' (tradition)."""
+    if not SAMPLE.exists():
+        print(f"garbled sample: {SAMPLE} absent, skipped")
+        return {}
+    from pipeline.text.repair import Params
+    from pipeline.text.vietnamese import nfc
+
+    text = SAMPLE.read_text("utf-8")
+    paragraphs = [para.split() for para in text.split("\n\n") if para.split()]
+    results = [r for rs in repairer.repair_paragraphs(paragraphs, Params.estimate(nfc(text).split(), repairer.lexicon)) for r in rs]
+    words = [r for r in results if r.evidence is not None]
+    out = " ".join(r.text for r in results)
+    figures = {"sample flagged": sum(r.flag for r in words) / len(words), "sample truyền thông": out.count("truyền thông"), "sample truyền thống": out.count("truyền thống")}
+    print(
+        f"garbled sample ({SAMPLE.name}, {len(words)} words): {figures['sample flagged']:.1%} flagged; "
+        f"'truyền thông' {figures['sample truyền thông']}, 'truyền thống' {figures['sample truyền thống']}"
+    )
+    return figures
+
+
+SUMMARY = (  # figure, key in the figures, how it is shown, the issue's target
+    ("own corpus, folded, restored", "folded", "{:.2%}", ""),
+    ("own corpus, clean, unchanged", "clean", "{:.3%}", ">= 99.95%"),
+    ("vn-legal, folded, restored", "legal folded", "{:.2%}", ">= 97.5%"),
+    ("vn-legal, clean, unchanged", "legal clean", "{:.3%}", ">= 99.95%"),
+    ("eng renders, clean page, token F1", "token F1 eng", "{:.2%}", ">= 98%"),
+    ("eng renders, poor page, token F1", "token F1 eng-poor", "{:.2%}", ">= 96%"),
+    ("vie renders, poor page, token F1", "token F1 vie", "{:.2%}", ""),
+    ("garbled text (eng renders as text): flagged", "eng text flagged", "{:.1%}", "<= 8%"),
+    ("  errors caught by the flags", "eng text caught", "{:.1%}", ">= 85%"),
+    ("  conf >= 0.9 right", "eng text conf>=0.9 right", "{:.2%}", ">= 98%"),
+    ("scans (vie renders as images): flagged", "vie image flagged", "{:.1%}", "<= 5%"),
+    ("  errors caught by the flags", "vie image caught", "{:.1%}", ">= 85%"),
+    ("  conf >= 0.9 right", "vie image conf>=0.9 right", "{:.2%}", ">= 98%"),
+    ("  expected calibration error", "vie image ECE", "{:.3f}", ""),
+    ("garbled sample: flagged", "sample flagged", "{:.1%}", "<= 8%"),
+    ("garbled sample: 'truyền thống' for 'truyền thông'", "sample truyền thống", "{:.0f} of 33", "0"),
+)
+
+
+def print_summary(now: dict[str, float]) -> None:
+    previous = json.loads(PREVIOUS.read_text("utf-8"))
+    print(f"\nbeside the previous model ({previous['model']}):")
+    print(f"  {'figure':52} {'previous':>12} {'now':>12}  target")
+    for label, key, fmt, target in SUMMARY:
+        before = fmt.format(previous[key]) if key in previous else "-"
+        after = fmt.format(now[key]) if key in now else "-"
+        print(f"  {label:52} {before:>12} {after:>12}  {target}")
 
 
 def main() -> None:
@@ -201,6 +265,7 @@ def main() -> None:
     restore_folded(repairer, truth)
     steady = time.perf_counter() - t0
     right, total = word_accuracy(truth, out_lines)
+    now: dict[str, float] = {"folded": right / total}
     print(
         f"folded -> repaired: {100 * right / total:.2f}% syllable accuracy ({right}/{total}); on one core "
         f"{n_syl / secs:,.0f} tokens/s on first sight, {n_syl / steady:,.0f} tokens/s once its caches are warm"
@@ -212,15 +277,17 @@ def main() -> None:
         f"flags: {100 * sum(c[1] for c in wrong) / max(1, len(wrong)):.1f}% of wrong words flagged, "
         f"{100 * sum(c[1] for c in confs) / max(1, len(confs)):.1f}% of all words flagged"
     )
-    print(f"clean -> repaired: {100 * unchanged(repairer, truth):.3f}% of tokens unchanged")
+    now["clean"] = unchanged(repairer, truth)
+    print(f"clean -> repaired: {100 * now['clean']:.3f}% of tokens unchanged")
 
     if LEGAL_ARCHIVE.exists():
         legal = legal_heldout_lines()
         legal_out, _ = restore_folded(repairer, legal)
         right, total = word_accuracy(legal, legal_out)
+        now |= {"legal folded": right / total, "legal clean": unchanged(repairer, legal)}
         print(
             f"vn-legal held-out ({len(legal)} lines): folded -> repaired {100 * right / total:.2f}% ({right}/{total}); "
-            f"clean unchanged {100 * unchanged(repairer, legal):.3f}%"
+            f"clean unchanged {100 * now['legal clean']:.3f}%"
         )
     else:
         print(f"vn-legal: {LEGAL_ARCHIVE} absent, real-text figures skipped")
@@ -243,10 +310,12 @@ def main() -> None:
             f"({len(pairs)} documents, {tot} syllables; {100 * read_r / read_n:.2f}% of the {read_n} syllables the OCR found)"
         )
 
-    render_report(repairer)
-    confidence_report(repairer)
+    now |= render_report(repairer)
+    now |= confidence_report(repairer)
+    now |= sample_report(repairer)
 
-    print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak resident memory of this evaluation: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (a worker: make bench)")
+    print_summary(now)
 
     if not args.no_pyvi:
         try:

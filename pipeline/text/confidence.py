@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "dictionaries" / "confid
 FEATURES = (
     "bias", "posterior logit", "channel", "changed", "unknown", "log readings",
     "eng", "vie", "eng x posterior logit", "vie x posterior logit",
-    "image", "ocr conf", "eng x ocr conf", "odd shape",
+    "image", "ocr conf", "eng x ocr conf", "odd shape", "word frequency",
 )
 FLAG_BUDGET = {"eng": 0.08, "vie": 0.05, "folded": 0.08}  # share of words a clerk is asked to look at, by input
 L2 = 1e-5  # ridge on the coefficients (not the bias), per word: keeps the fit stable, barely shrinks it
@@ -41,6 +42,7 @@ class Evidence:
     mode: str  # eng | vie | folded (repair.Params.mode)
     ocr_conf: float | None = None  # Tesseract's word confidence (0..1), for words read from an image
     odd_shape: bool = False  # what was read does not look like a word: a lone letter or mark, symbols inside letters
+    frequency: float = -9.0  # ln unigram probability of the reading (-9 for a word the model does not know)
 
 
 def features(e: Evidence) -> tuple[float, ...]:
@@ -52,7 +54,7 @@ def features(e: Evidence) -> tuple[float, ...]:
     return (
         1.0, logit, max(e.channel, -30.0) / 10, float(e.changed), float(not e.known), math.log(max(e.readings, 1)),
         eng, vie, eng * logit, vie * logit,
-        float(image), conf, eng * conf, float(e.odd_shape),
+        float(image), conf, eng * conf, float(e.odd_shape), (max(e.frequency, -14.0) + 9.0) / 3,
     )
 
 
@@ -87,7 +89,7 @@ class Calibration:
     def probability(self, e: Evidence) -> float:
         if self.coef is None:
             return e.posterior
-        z = sum(c * f for c, f in zip(self.coef, features(e)))
+        z = sum(map(operator.mul, self.coef, features(e)))
         return 1 / (1 + math.exp(-min(max(z, -30.0), 30.0)))
 
 

@@ -128,13 +128,10 @@ def _discounts(counts: np.ndarray) -> tuple[float, float, float]:
     return (max(0.1, 1 - 2 * y * n2 / n1), max(0.2, 2 - 3 * y * n3 / n2), max(0.3, 3 - 4 * y * n4 / n3))
 
 
-def _lookup(keys: np.ndarray, table: np.ndarray, values: np.ndarray, default: np.ndarray | float) -> np.ndarray:
+def _lookup(keys: np.ndarray, table: np.ndarray, values: np.ndarray, default: float) -> np.ndarray:
     """values[i] where table[i] == key, else default (table sorted)."""
-    if len(table) == 0:
-        return np.broadcast_to(np.asarray(default, np.float64), keys.shape).copy()
-    at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-    hit = table[at] == keys
-    return np.where(hit, values[at], default)
+    found, hit = _find(keys, table, values)
+    return np.where(hit, found, default)
 
 
 def _continuation(lower_keys: np.ndarray, raw: np.ndarray, higher_keys: np.ndarray, k: int, sent: int) -> np.ndarray:

@@ -39,8 +39,7 @@ BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dro
 BEAM_DELTA_START = 12.0  # on a paragraph's first two words: a line's start is often no sentence's (cài đặt)
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
-REMARK_KNOWN = -2.0  # log odds against re-marking a word read with valid marks (clean 99.91% -> 99.94%, vie renders -0.1)
-KEEP_GARBLED = -6.0  # further log odds against keeping, where marks are mangled, a token that is no syllable
+KEEP_GARBLED = -6.0  # further log odds against keeping as read a token that reads as no word (_looks_garbled)
 UNKNOWN_LM = -9.0
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word  # language-model score of a word the model does not know, kept as read
 _LETTERS = regex.compile(r"^\p{L}+$")
@@ -63,6 +62,7 @@ CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
 CACHE_MIN = 2  # settled readings after a word before the document leans to them
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
+CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
@@ -183,9 +183,8 @@ class Repairer:
         else:
             channel = self.channels[mode]
             if letters:
-                known = is_syllable(low) and not low.isascii()  # marks read as a word: a change of marks needs evidence
                 for word in self.lexicon.by_fold.get(fold(low), ()):
-                    found[word] = -channel.cost(word, low) + (REMARK_KNOWN if known and word != low else 0.0)
+                    found[word] = -channel.cost(word, low)
             if mode == "eng" or not found or not self.lexicon.knows(low):
                 for word, score in channel.reach(low, self.lexicon).items():
                     if score > found.get(word, -math.inf):
@@ -230,7 +229,7 @@ class Repairer:
         return out
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
-    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool = False) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
+    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
         `in_name`: the token follows a capitalised word, as the parts of a personal name do."""
         lm = self.lm
@@ -261,8 +260,9 @@ class Repairer:
             initial = text in SENTENCE_END
         return tuple(readings), initial
 
-    def decode(self, slots: list[Slot]) -> None:
-        """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each."""
+    def decode(self, slots: list[Slot], trust_read: bool) -> None:
+        """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each.
+        `trust_read`: marks were read (Tesseract `vie`, clean text), so an unsure change is not made."""
         if not slots:
             return
         unk = self.lm.unk
@@ -295,8 +295,8 @@ class Repairer:
                     if old is None or old < s:
                         nxt[key] = s
                         back[key] = (state, j)
-            best = max(nxt.values())
-            kept = [kv for kv in nxt.items() if kv[1] >= best - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)]
+            floor = max(nxt.values()) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
+            kept = [kv for kv in nxt.items() if kv[1] >= floor]
             if len(kept) > BEAM:
                 kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
             beams = dict(kept)
@@ -304,9 +304,9 @@ class Repairer:
         state = max(beams, key=beams.__getitem__)
         for slot, back in zip(reversed(slots), reversed(history)):
             state, slot.chosen = back[state]
-        self._posteriors(slots)
+        self._posteriors(slots, trust_read)
 
-    def _posteriors(self, slots: list[Slot]) -> None:
+    def _posteriors(self, slots: list[Slot], trust_read: bool) -> None:
         """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
         Scores come from the memo; the trigrams it lacks are scored in one batch, then those slots again."""
         unk, sent = self.lm.unk, self.lm.sent
@@ -363,6 +363,9 @@ class Repairer:
                 top = max(scores)
                 weights = [math.exp(s - top) for s in scores]
                 slot.conf = weights[slot.chosen] / sum(weights)
+                if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
+                    read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
+                    slot.chosen, slot.conf = read, weights[read] / sum(weights)
                 order = sorted(range(len(scores)), key=lambda k: -scores[k])
                 slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
             self.lm.prefetch(missing)
@@ -406,7 +409,7 @@ class Repairer:
             if cache.would_change(flat):
                 for slot, cands in zip(flat, cache.lean(flat)):
                     slot.candidates = cands
-                self._decode_slots(flat)
+                self._decode_slots(flat, params)
         return [
             self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
             for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
@@ -414,11 +417,11 @@ class Repairer:
 
     def _decode_tokens(self, tokens: list[str], params: Params) -> list[list[Slot]]:
         per_token = self._slots(tokens, params)
-        self._decode_slots([s for slots in per_token for s in slots])
+        self._decode_slots([s for slots in per_token for s in slots], params)
         return per_token
 
-    def _decode_slots(self, flat: list[Slot]) -> None:
-        self.decode(flat)
+    def _decode_slots(self, flat: list[Slot], params: Params) -> None:
+        self.decode(flat, trust_read=params.mode == "vie")
         _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
@@ -441,6 +444,7 @@ class Repairer:
             evidence = Evidence(
                 weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
                 len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
+                self.lm.uni[weakest.candidates[weakest.chosen].symbol] if weakest.candidates[weakest.chosen].symbol >= 0 else UNKNOWN_LM,
             )
             conf = self.calibration.probability(evidence)
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf) or unknown, alternatives, evidence))
