@@ -521,3 +521,10 @@ def test_repair_leaves_the_signers_name_alone(tmp_path: Path) -> None:
     doc = read_document(source, Settings())
     assert doc.structure["signature"]["name"] == "Nguyễn Thị Thu Hường"
     assert "Bà Nguyễn Thị Thu Hường đề nghị các sở phối hợp." in doc.text
+
+
+def test_a_signers_name_under_the_strokes_of_the_signature() -> None:
+    """The stroke of a handwritten signature read as a quote inside the printed name (`Huỳnh 'Thị`) is left out."""
+    doc = text_document(CONG_VAN.replace("Võ Thị Hường", "Huỳnh 'Thị Ngọc Trâm").format(addressees="Kính gửi: Sở Tài chính."))
+    assert doc.structure["signature"]["name"] == "Huỳnh Thị Ngọc Trâm"
+    assert doc.structure["fields"]["signer"]["lines"] == [doc.lines()[-1].id]

@@ -110,12 +110,20 @@ def _cut(row: Row, first: bool) -> list[tuple[str, Row]]:
         return [("left", row.part(0, cut)), ("right", row.part(cut))] if cut else [("left", row)]
     if row.geometric and row.column in ("left", "right"):
         return [(row.column, row)]
-    if is_upper(text) or looks_like_name(text):
+    if is_upper(text) or looks_like_name(_unmarked(text)):
         return [("right", row)]
     return [("loose", row)]
 
 
 # --------------------------------------------------------------------------- reading the parts
+
+
+_STRAY = re.compile(r"['\"`‘’“”]")
+
+
+def _unmarked(text: str) -> str:
+    """A name without the strokes of the handwritten signature above it, read as quotes (`Huỳnh 'Thị`)."""
+    return " ".join(_STRAY.sub("", text).split())
 
 
 def _signature(parts: list[str]) -> tuple[Signature, list[str]]:
@@ -131,8 +139,8 @@ def _signature(parts: list[str]) -> tuple[Signature, list[str]]:
             sig.authority.append(text)
         elif is_upper(text) and is_wordy(text):
             pending.append(text)
-        elif looks_like_name(text):
-            sig.name = text
+        elif looks_like_name(_unmarked(text)):
+            sig.name = text = _unmarked(text)
         else:
             unplaced.append(text)
             continue
@@ -169,5 +177,5 @@ def parse_footer(rows: list[Row]) -> Footer:
     footer.signature, unplaced = _signature(right)
     footer.unplaced.extend(unplaced)
     name = footer.signature.name
-    footer.signer_lines = [r.line for r in right_rows if name and (name in r.text or r.text in name)]
+    footer.signer_lines = [r.line for r in right_rows if name and (name in _unmarked(r.text) or _unmarked(r.text) in name)]
     return footer

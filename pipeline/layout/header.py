@@ -296,7 +296,9 @@ def parse_header(rows: list[Row]) -> Header:
             waiting = row
             i += 1
             continue
-        name = doc_type_of_line(row.text)
+        # the left column above the number is the issuer's (`PHƯỜNG MỸ AN` is no `PHƯƠNG ÁN`)
+        issuer_zone = row.geometric and row.column == "left" and h.number is None
+        name = None if issuer_zone else doc_type_of_line(row.text)
         if name and h.doc_type is None:
             h.doc_type = name
             h.note("doc_type", row)
