@@ -528,3 +528,19 @@ def test_a_signers_name_under_the_strokes_of_the_signature() -> None:
     doc = text_document(CONG_VAN.replace("Võ Thị Hường", "Huỳnh 'Thị Ngọc Trâm").format(addressees="Kính gửi: Sở Tài chính."))
     assert doc.structure["signature"]["name"] == "Huỳnh Thị Ngọc Trâm"
     assert doc.structure["fields"]["signer"]["lines"] == [doc.lines()[-1].id]
+
+
+def test_a_sao_y_copy_keeps_its_own_block_apart() -> None:
+    """The copying office's block after the original's signature: its own body, number, date and signer, recorded
+    apart; the original's signer and number stay the document's."""
+    copy = "\n".join([
+        "ỦY BAN NHÂN DÂN", "XÃ HÒA PHƯỚC", "SAO Y", "Số: 15/SY-UBND", "Hòa Phước, ngày 20 tháng 01 năm 2025",
+        "Nơi nhận:", "- Các thôn;", "- Lưu: VT.", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", "Trần Văn Bảy",
+    ])
+    doc = text_document(CONG_VAN.format(addressees="Kính gửi: Sở Tài chính.") + copy + "\n")
+    s = doc.structure
+    assert (s["number"]["text"], s["signature"]["name"]) == ("299/UBND-TTHC", "Võ Thị Hường")
+    assert {k: s["copy"][k] for k in ("kind", "issuer", "number", "place", "date", "signer", "authority")} == {
+        "kind": "SAO Y", "issuer": "ỦY BAN NHÂN DÂN XÃ HÒA PHƯỚC", "number": "15/SY-UBND", "place": "Hòa Phước",
+        "date": "2025-01-20", "signer": "Trần Văn Bảy", "authority": ["TL. CHỦ TỊCH"]}
+    assert "Trần Văn Bảy" in doc.text and doc.text.index("Võ Thị Hường") < doc.text.index("SAO Y")

@@ -14,6 +14,7 @@ from dataclasses import asdict, replace
 
 from ..model import Document
 from . import confidence, esign, fillins
+from .copies import copy_start, read_copy
 from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
@@ -92,7 +93,10 @@ def structure_document(doc: Document) -> Document:
     header = parse_header(rows)
     end = footer_start(rows, header.end)
     body = parse_body(rows[header.end : end])
-    footer = parse_footer(rows[end : attachment_start(rows, end)])
+    attached = attachment_start(rows, end)
+    copied = copy_start(rows, end, attached)
+    footer = parse_footer(rows[end:copied])
+    copy = read_copy(rows[copied:attached])
     kind, told_by = doc_type(header)
     written = fillins.fill_ins(doc.words())
     handwritten = any(f["field"] in ("day", "month") and f["value"] and f["source"] != "clerk" for f in written)
@@ -115,6 +119,7 @@ def structure_document(doc: Document) -> Document:
         unplaced=header.unplaced + footer.unplaced,
         e_signatures=signatures,
         fill_ins=written,
+        copy=asdict(copy) if copy else None,
     )
     doc.structure = asdict(structure)
     doc.structure["fields"] = confidence.fields(doc, doc.structure, {**header.lines, "signer": footer.signer_lines})

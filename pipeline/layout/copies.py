@@ -1,0 +1,70 @@
+"""A copy's own block (Decree 30/2020, Phụ lục I, the form of a copy): `SAO Y`, `SAO LỤC` or `TRÍCH SAO`,
+printed after the original's signature with the copying body's name, its own number (`Số: 12/SY-UBND`),
+place and date, and its own signature. Recorded apart from the original's fields, which it must not
+overwrite: the original's footer ends where the copy's block begins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .footer import parse_footer
+from .patterns import find_authority, find_date, find_number, fold_letters, is_upper, place_of
+from .rows import Row
+
+KINDS = {"SAO Y": "SAO Y", "SAO LUC": "SAO LỤC", "TRICH SAO": "TRÍCH SAO"}
+
+
+@dataclass
+class CopyBlock:
+    kind: str  # SAO Y | SAO LỤC | TRÍCH SAO
+    issuer: str | None = None
+    number: str | None = None
+    place: str | None = None
+    date: str | None = None
+    signer: str | None = None
+    authority: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # ids of the block's lines
+
+
+def _kind(row: Row) -> str | None:
+    letters = fold_letters(row.text)  # `SAO Y`, `SAO Y BẢN CHÍNH`: the whole line is the title
+    return next((name for key, name in KINDS.items() if letters in (key, f"{key} BAN CHINH")), None)
+
+
+def _heading(row: Row) -> bool:
+    """A line of the block's head: the copying body's name, its number or its date."""
+    return (is_upper(row.text) and find_authority(row.text) is None) or bool(find_number(row.text) or find_date(row.text))
+
+
+def copy_start(rows: list[Row], footer: int, end: int) -> int:
+    """Where a copy's block begins among the footer rows `rows[footer:end]` (`end` when there is none):
+    at its `SAO Y` line, or at the body's name and number printed before it in the reading order."""
+    k = next((i for i in range(footer, end) if _kind(rows[i])), None)
+    if k is None:
+        return end
+    while k - 1 > footer and _heading(rows[k - 1]) and not _kind(rows[k - 1]):
+        k -= 1
+    return k
+
+
+def read_copy(rows: list[Row]) -> CopyBlock | None:
+    """The copy's block from its rows (as `copy_start` cut them), or None when there are none."""
+    kind = next((_kind(r) for r in rows if _kind(r)), None)
+    if kind is None:
+        return None
+    block = CopyBlock(kind, lines=[r.line for r in rows])
+    names: list[str] = []
+    for row in rows:
+        number, date = find_number(row.text), find_date(row.text)
+        if number and block.number is None:
+            block.number = number[2].text
+        elif date and block.date is None:
+            block.date, block.place = date.iso, place_of(row.text[: date.start])
+        elif is_upper(row.text) and not _kind(row) and find_authority(row.text) is None and not block.number:
+            names.append(row.text)
+    block.issuer = " ".join(names) or None
+    signature = parse_footer([r for r in rows if not _kind(r) and not find_number(r.text) and not find_date(r.text)
+                              and r.text not in names]).signature
+    block.signer, block.authority = signature.name, signature.authority
+    return block
