@@ -544,3 +544,14 @@ def test_a_sao_y_copy_keeps_its_own_block_apart() -> None:
         "kind": "SAO Y", "issuer": "ỦY BAN NHÂN DÂN XÃ HÒA PHƯỚC", "number": "15/SY-UBND", "place": "Hòa Phước",
         "date": "2025-01-20", "signer": "Trần Văn Bảy", "authority": ["TL. CHỦ TỊCH"]}
     assert "Trần Văn Bảy" in doc.text and doc.text.index("Võ Thị Hường") < doc.text.index("SAO Y")
+
+
+def test_a_cong_van_as_real_scans_read_it() -> None:
+    """What real scans do to a công văn: `V/v` read `V/w`, a stamp read as marks between the addressees, the
+    signer's rank before the name (`Trung tá`): still a công văn, its four addressees, the signer's name."""
+    text = (CONG_VAN.replace("V/v triển khai", "V/w triển khai").replace("Võ Thị Hường", "Trung tá Ngô Văn Công")
+            .format(addressees="Kính gửi: - Sở Tài chính;\nẺ §\n- Sở Nội vụ;\n- Đại học Đà Nẵng;\n- Các trường học."))
+    s = text_document(text).structure
+    assert (s["doc_type"], s["place"]) == ("CÔNG VĂN", "Quảng Ngãi")
+    assert s["recipients"]["addressees"] == ["Sở Tài chính", "Sở Nội vụ", "Đại học Đà Nẵng", "Các trường học"]
+    assert s["signature"]["name"] == "Ngô Văn Công"

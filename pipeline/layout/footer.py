@@ -119,11 +119,14 @@ def _cut(row: Row, first: bool) -> list[tuple[str, Row]]:
 
 
 _STRAY = re.compile(r"['\"`‘’“”]")
+# A rank printed before the name of a police or army signer (`Trung tá Ngô Văn Công`): not part of the name.
+_RANK = re.compile(r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+(?=\S)")
 
 
 def _unmarked(text: str) -> str:
-    """A name without the strokes of the handwritten signature above it, read as quotes (`Huỳnh 'Thị`)."""
-    return " ".join(_STRAY.sub("", text).split())
+    """A name without the strokes of the handwritten signature above it, read as quotes (`Huỳnh 'Thị`), and
+    without the rank before it."""
+    return _RANK.sub("", " ".join(_STRAY.sub("", text).split()))
 
 
 def _signature(parts: list[str]) -> tuple[Signature, list[str]]:

@@ -271,6 +271,9 @@ def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> i
     while i < len(rows):
         row = rows[i]
         dash = bool(re.match(r"^\s*[-–—•+]", row.text))
+        if not re.search(r"\w{2}", row.text):  # a stamp or a seal's edge read as marks between the items
+            i += 1
+            continue
         if dash:
             items.append(row.text)
         elif items and previous.full and not ends_sentence(items[-1]):

@@ -284,7 +284,7 @@ def place_of(before_date: str) -> str | None:
 NATIONAL = "CONG HOA XA HOI CHU NGHIA VIET NAM"
 SLOGAN = "DOC LAP - TU DO - HANH PHUC"
 
-_VV_RE = re.compile(r"^\s*V\s*[/|]?\s*V\b\s*[.:]?")
+_VV_RE = re.compile(r"^\s*V\s*[/|]?\s*[VW]\b\s*[.:]?")  # `V/w`: the italic v read as w
 
 
 def is_vv(text: str) -> bool:
