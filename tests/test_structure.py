@@ -555,3 +555,19 @@ def test_a_cong_van_as_real_scans_read_it() -> None:
     assert (s["doc_type"], s["place"]) == ("CÔNG VĂN", "Quảng Ngãi")
     assert s["recipients"]["addressees"] == ["Sở Tài chính", "Sở Nội vụ", "Đại học Đà Nẵng", "Các trường học"]
     assert s["signature"]["name"] == "Ngô Văn Công"
+
+
+def test_a_consolidated_text_takes_its_fields_from_its_authentication() -> None:
+    """A văn bản hợp nhất begins with the consolidated instrument's own title and no number; its body, number,
+    place and date are printed with `XÁC THỰC VĂN BẢN HỢP NHẤT` above the signature at the end."""
+    text = "\n".join([
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "THÔNG TƯ",
+        "Quy định về tổ chức lễ tang", "Điều 1. Phạm vi điều chỉnh", "Thông tư này quy định về tổ chức lễ tang.",
+        "BỘ QUỐC PHÒNG", "Số: 46/VBHN-BQP", "XÁC THỰC VĂN BẢN HỢP NHẤT", "Hà Nội, ngày 04 tháng 5 năm 2026",
+        "Nơi nhận:", "- Bộ Nội vụ;", "- Lưu: VT.", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Thượng tướng Nguyễn Văn Gấu",
+    ]) + "\n"
+    s = text_document(text).structure
+    assert (s["doc_type"], s["doc_type_from"]) == ("VĂN BẢN HỢP NHẤT", "authentication")
+    assert (s["issuer"]["name"], s["number"]["text"]) == ("BỘ QUỐC PHÒNG", "46/VBHN-BQP")
+    assert (s["place"], s["date"], s["signature"]["name"]) == ("Hà Nội", "2026-05-04", "Nguyễn Văn Gấu")
+    assert not s["fields"]["number"]["flag"] and s["fields"]["number"]["lines"]

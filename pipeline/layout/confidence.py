@@ -20,7 +20,7 @@ from ..model import Document
 FLAG_BELOW = 0.8
 FIELDS = ("issuer", "number", "place", "date", "doc_type", "subject", "addressees", "signer")
 # what the parse says of a field told one way or another (1 when it is read where it is printed)
-DOC_TYPE_FROM = {"title": 1.0, "subject": 0.9, "number": 0.8}
+DOC_TYPE_FROM = {"title": 1.0, "authentication": 1.0, "subject": 0.9, "number": 0.8}
 DATE_FROM = {"date line": 1.0, "handwriting": 0.6, "e-signature": 0.6}
 
 

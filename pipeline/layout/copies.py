@@ -1,7 +1,13 @@
-"""A copy's own block (Decree 30/2020, Phụ lục I, the form of a copy): `SAO Y`, `SAO LỤC` or `TRÍCH SAO`,
+"""Blocks printed after a document's signature that carry fields of their own.
+
+A copy's block (Decree 30/2020, Phụ lục I, the form of a copy): `SAO Y`, `SAO LỤC` or `TRÍCH SAO`,
 printed after the original's signature with the copying body's name, its own number (`Số: 12/SY-UBND`),
 place and date, and its own signature. Recorded apart from the original's fields, which it must not
 overwrite: the original's footer ends where the copy's block begins.
+
+A consolidated text's authentication (`XÁC THỰC VĂN BẢN HỢP NHẤT`): the text's first page is the
+consolidated instrument's, without issuer, number or date; the consolidating body's name and its
+`Số: 46/VBHN-BQP` are printed at the end, beside the place and date, above the signature.
 """
 
 from __future__ import annotations
@@ -68,3 +74,31 @@ def read_copy(rows: list[Row]) -> CopyBlock | None:
                               and r.text not in names]).signature
     block.signer, block.authority = signature.name, signature.authority
     return block
+
+
+AUTHENTICATION = "XAC THUC VAN BAN HOP NHAT"
+
+
+@dataclass
+class Consolidation:
+    issuer: list[Row]  # the consolidating body's name, as printed above its number
+    number: Row | None
+    dated: Row | None  # the place and date line
+    title: Row  # XÁC THỰC VĂN BẢN HỢP NHẤT
+
+
+def consolidation(rows: list[Row], start: int) -> Consolidation | None:
+    """The authentication block of a consolidated text (VBHN), looked for after row `start`: the body's name
+    and the number printed near the `XÁC THỰC VĂN BẢN HỢP NHẤT` line, and the place and date after it."""
+    k = next((i for i in range(start, len(rows)) if fold_letters(rows[i].text).startswith(AUTHENTICATION)), None)
+    if k is None:
+        return None
+    near = rows[max(start, k - 14) : k + 4]
+    numbered = [i for i, r in enumerate(near) if (found := find_number(r.text)) and "VBHN" in found[2].text]
+    after = near[near.index(rows[k]) :]
+    issuer = []
+    if numbered:
+        issuer = [r for r in near[: numbered[0]][-2:] if is_upper(r.text) and find_authority(r.text) is None]
+    return Consolidation(
+        issuer, near[numbered[0]] if numbered else None, next((r for r in after if find_date(r.text)), None), rows[k]
+    )
