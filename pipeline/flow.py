@@ -26,7 +26,7 @@ from .layout import esign, fillins, structure
 from .model import Document, Line, Page, SourceInfo, Word
 from .outputs import ManifestEntry, Outcome, atomic_write_bytes, output_paths, write_document
 from .settings import Settings
-from .text import repair
+from .text import places, repair
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def assemble_document(source: SourceInfo, pages: list[Page], settings: Settings)
     )
     start = time.perf_counter()
     if settings.repair:
-        doc = repair.repair_document(doc, tone_style=settings.tone_style)
+        doc = places.restore_document(repair.repair_document(doc, tone_style=settings.tone_style))
     for word in (w for page in pages if page.warnings for line in page.lines for w in line.words):
         word.flag = True  # a page hardly read: every word goes to the clerks
     repaired = time.perf_counter()
