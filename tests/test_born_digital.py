@@ -195,3 +195,21 @@ def test_off_page_and_invisible_characters_count_as_hidden():
     objects = PageObjects(595, 842, 0, _chars("ngoài trang", 72, 900, hidden="off-page") + _chars("vô hình", 72, 100, hidden="invisible"))
     found = textlayer.judge(objects, None, 1.0)
     assert found.read == "ocr" and found.evidence["hidden"] == {"off-page": 10, "invisible": 6}
+
+
+def test_a_layer_pdfium_cannot_read_leaves_the_page_to_ocr(letter_pdf, monkeypatch) -> None:
+    """Fault injected: pdfium fails on the page's objects (a PDF it reads worse than poppler): the page is
+    rendered by poppler and OCR'd, the reason recorded, nothing lost."""
+    from pipeline.errors import InputError
+    from pipeline.flow import read_document
+    from pipeline.image import pdfium
+    from pipeline.settings import Settings
+
+    def broken(pdf, index):
+        raise InputError(f"page {index + 1}: pdfium cannot read its objects (injected)")
+
+    monkeypatch.setattr(pdfium, "page_objects", broken)
+    doc = read_document(letter_pdf, Settings(page_images=False))
+    decision = doc.pages[0].text_layer["decision"]
+    assert decision["read"] == "ocr" and "injected" in decision["reason"]
+    assert doc.pages[0].preprocess["raster"] == "rendered" and "Hòa Khánh" in doc.text

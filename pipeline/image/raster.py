@@ -8,6 +8,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,7 +182,12 @@ def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None, 
     count = len(reader.pages)
     if count == 0:
         raise InputError("the PDF has no pages")
-    with pdfium.open_pdf(path) as pdf:
+    with ExitStack() as stack:
+        try:
+            pdf = stack.enter_context(pdfium.open_pdf(path))
+        except InputError as exc:  # poppler may still render what pdfium cannot read: every page OCR'd
+            log.warning("%s: its text layers are not judged: %s", path, exc)
+            pdf = None
         for index in range(count):
             box = reader.pages[index].mediabox
             _check_pixels(int(float(box.width) / 72 * dpi), int(float(box.height) / 72 * dpi), f"page {index + 1}")
@@ -214,7 +220,12 @@ def _judge(pdf, index: int, ocr: str) -> tuple[textlayer.Judgement, Image.Image 
     """Page `index`'s text layer judged, and the page image to show beside it when it is read (None: OCR the page)."""
     if ocr == "always":
         return textlayer.Judgement("ocr", "OCR asked for every page (--ocr always)"), None
-    objects = pdfium.page_objects(pdf, index)
+    if pdf is None:
+        return textlayer.Judgement("ocr", "pdfium cannot read this PDF's objects; the page is read from its image"), None
+    try:
+        objects = pdfium.page_objects(pdf, index)
+    except InputError as exc:
+        return textlayer.Judgement("ocr", f"the text layer cannot be read ({exc}); the page is read from its image"), None
     if textlayer.is_scan(objects):
         return textlayer.Judgement("ocr", "a scanned page (any text on it is drawn over the scan)",
                                    {"images": len(objects.images)}), None
