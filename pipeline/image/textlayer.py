@@ -16,6 +16,7 @@ Every decision keeps its reason and its evidence for the page's JSON.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ import cv2
 import numpy as np
 import regex
 
+from ..model import union
 from ..text import legacy
 from ..text.vietnamese import is_syllable
 from .pdfium import Box, Char, PageObjects
@@ -88,26 +90,25 @@ def layer_lines(chars: list[Char]) -> list[LayerLine]:
     rows: list[list[list[Char]]] = [[[]]]
     previous: Char | None = None
     for ch in chars:
-        if ch.newline:
-            rows.append([[]])
-        elif ch.space or ch.hidden:
-            rows[-1].append([])
-        else:
-            if previous is not None and rows[-1][-1]:
-                height = max(ch.box[3] - ch.box[1], previous.box[3] - previous.box[1], 1.0)
-                if ch.box[0] - previous.box[2] > WORD_GAP * height or ch.box[1] > previous.box[3]:
-                    rows[-1].append([])
-            rows[-1][-1].append(ch)
-            previous = ch
+        if ch.newline or ch.space or ch.hidden:  # a new line, or a new word
+            if ch.newline:
+                rows.append([[]])
+            else:
+                rows[-1].append([])
+            previous = None
             continue
-        previous = None
+        if previous is not None:
+            height = max(ch.box[3] - ch.box[1], previous.box[3] - previous.box[1], 1.0)
+            if ch.box[0] - previous.box[2] > WORD_GAP * height or ch.box[1] > previous.box[3]:
+                rows[-1].append([])
+        rows[-1][-1].append(ch)
+        previous = ch
     lines = [[_word(w) for w in row if w] for row in rows]
     return _paragraphs([line for line in lines if line])
 
 
 def _word(chars: list[Char]) -> tuple[str, Box, str]:
-    box = (min(c.box[0] for c in chars), min(c.box[1] for c in chars), max(c.box[2] for c in chars), max(c.box[3] for c in chars))
-    return _normal("".join(c.text for c in chars)), box, chars[0].font
+    return _normal("".join(c.text for c in chars)), union([c.box for c in chars]), chars[0].font
 
 
 def _paragraphs(lines: list[list[tuple[str, Box, str]]]) -> list[LayerLine]:
@@ -116,7 +117,7 @@ def _paragraphs(lines: list[list[tuple[str, Box, str]]]) -> list[LayerLine]:
     paragraph = 0
     previous: tuple[Box, float] | None = None
     for words in lines:
-        box = (words[0][1][0], min(w[1][1] for w in words), words[-1][1][2], max(w[1][3] for w in words))
+        box = union([w[1] for w in words])
         height = max(box[3] - box[1], 1.0)
         if previous is None:
             paragraph += 1
@@ -158,7 +159,7 @@ def uncovered_share(gray: np.ndarray, scale: float, words: list[Box], images: li
     count, _, stats, _ = cv2.connectedComponentsWithStats((ink & ~covered).astype(np.uint8), connectivity=8)
     letter = float(np.median(heights)) if heights else 12 * scale
     outside = 0
-    for x, y, w, h, area in stats[1:count]:
+    for _, _, w, h, area in stats[1:count]:
         if area >= 4 and h <= 3 * letter and w <= 12 * h and h <= 12 * w:
             outside += int(area)
     total = inside + outside
@@ -170,10 +171,7 @@ def judge(objects: PageObjects, gray: np.ndarray | None, scale: float) -> Judgem
 
     `gray`: the page rendered (for the ink check), `scale` its pixels per point."""
     visible = [c for c in objects.chars if not c.space and not c.hidden]
-    hidden: dict[str, int] = {}
-    for c in objects.chars:
-        if c.hidden:
-            hidden[c.hidden] = hidden.get(c.hidden, 0) + 1
+    hidden = dict(Counter(c.hidden for c in objects.chars if c.hidden))
     evidence: dict[str, Any] = {"characters": len(visible), "hidden": hidden, "images": len(objects.images)}
     if objects.rotation % 360:
         return Judgement("ocr", f"the page is rotated by {objects.rotation}°; read from its image", evidence)

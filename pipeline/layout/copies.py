@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .footer import parse_footer
-from .patterns import find_authority, find_date, find_number, fold_letters, is_upper, place_of
+from .header import parse_header
+from .patterns import find_authority, find_date, find_number, fold_letters, is_upper
 from .rows import Row
 
 KINDS = {"SAO Y": "SAO Y", "SAO LUC": "SAO LỤC", "TRICH SAO": "TRÍCH SAO"}
@@ -55,50 +56,33 @@ def copy_start(rows: list[Row], footer: int, end: int) -> int:
 
 
 def read_copy(rows: list[Row]) -> CopyBlock | None:
-    """The copy's block from its rows (as `copy_start` cut them), or None when there are none."""
+    """The copy's block from its rows (as `copy_start` cut them), or None when there are none: its head
+    read as a document's header is (body, number, place and date), the rest as its footer."""
     kind = next((_kind(r) for r in rows if _kind(r)), None)
     if kind is None:
         return None
-    block = CopyBlock(kind, lines=[r.line for r in rows])
-    names: list[str] = []
-    for row in rows:
-        number, date = find_number(row.text), find_date(row.text)
-        if number and block.number is None:
-            block.number = number[2].text
-        elif date and block.date is None:
-            block.date, block.place = date.iso, place_of(row.text[: date.start])
-        elif is_upper(row.text) and not _kind(row) and find_authority(row.text) is None and not block.number:
-            names.append(row.text)
-    block.issuer = " ".join(names) or None
-    signature = parse_footer([r for r in rows if not _kind(r) and not find_number(r.text) and not find_date(r.text)
-                              and r.text not in names]).signature
-    block.signer, block.authority = signature.name, signature.authority
-    return block
+    rest = [r for r in rows if not _kind(r)]
+    head = parse_header(rest)
+    signature = parse_footer(rest[head.end :]).signature
+    return CopyBlock(kind, head.issuer.name, head.number.text if head.number else None, head.place, head.date,
+                     signature.name, signature.authority, [r.line for r in rows])
 
 
 AUTHENTICATION = "XAC THUC VAN BAN HOP NHAT"
 
 
-@dataclass
-class Consolidation:
-    issuer: list[Row]  # the consolidating body's name, as printed above its number
-    number: Row | None
-    dated: Row | None  # the place and date line
-    title: Row  # XÁC THỰC VĂN BẢN HỢP NHẤT
-
-
-def consolidation(rows: list[Row], start: int) -> Consolidation | None:
-    """The authentication block of a consolidated text (VBHN), looked for after row `start`: the body's name
-    and the number printed near the `XÁC THỰC VĂN BẢN HỢP NHẤT` line, and the place and date after it."""
+def consolidation(rows: list[Row], start: int) -> tuple[Row, list[Row]] | None:
+    """The authentication of a consolidated text (VBHN), looked for after row `start`: its `XÁC THỰC VĂN BẢN
+    HỢP NHẤT` line, and the head to read as a header: the body's name above the VBHN number near it, the
+    number, and the place and date after it."""
     k = next((i for i in range(start, len(rows)) if fold_letters(rows[i].text).startswith(AUTHENTICATION)), None)
     if k is None:
         return None
     near = rows[max(start, k - 14) : k + 4]
     numbered = [i for i, r in enumerate(near) if (found := find_number(r.text)) and "VBHN" in found[2].text]
-    after = near[near.index(rows[k]) :]
-    issuer = []
+    head = []
     if numbered:
-        issuer = [r for r in near[: numbered[0]][-2:] if is_upper(r.text) and find_authority(r.text) is None]
-    return Consolidation(
-        issuer, near[numbered[0]] if numbered else None, next((r for r in after if find_date(r.text)), None), rows[k]
-    )
+        body = [r for r in near[: numbered[0]][-2:] if is_upper(r.text) and find_authority(r.text) is None]
+        head = [*body, near[numbered[0]]]
+    dated = next((r for r in near[near.index(rows[k]) :] if find_date(r.text)), None)
+    return rows[k], head + ([dated] if dated else [])

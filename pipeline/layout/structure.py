@@ -14,12 +14,12 @@ from dataclasses import asdict, replace
 
 from ..model import Document
 from . import confidence, esign, fillins
-from .copies import Consolidation, consolidation, copy_start, read_copy
+from .copies import consolidation, copy_start, read_copy
 from .body import breaks_before, parse_body
-from .fields import Issuer, NumberInfo, Recipients, Structure
+from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
-from .header import Header, parse_header, split_issuer
-from .patterns import NATIONAL, TYPE_OF_CODE, find_date, find_number, join_lines, locate, marker_candidates, place_of
+from .header import Header, parse_header
+from .patterns import NATIONAL, TYPE_OF_CODE, join_lines, locate, marker_candidates
 from .rows import Row, document_rows
 
 
@@ -35,22 +35,16 @@ def doc_type(header: Header) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _from_authentication(header: Header, block: Consolidation) -> None:
-    """The consolidating body, its number, place and date, from the block that authenticates the text."""
-    header.lines["doc_type"] = [block.title.line]
-    if block.issuer:
-        lines = [row.text for row in block.issuer]
-        header.issuer = Issuer(lines, *split_issuer(lines))
-        header.lines["issuer"] = [row.line for row in block.issuer]
-    found = find_number(block.number.text) if block.number else None
-    if found and block.number:
-        header.number = NumberInfo.of(found[2], block.number.text)
-        header.lines["number"] = [block.number.line]
-    date = find_date(block.dated.text) if block.dated else None
-    if date and block.dated:
-        header.place, header.date = place_of(block.dated.text[: date.start]), date.iso or header.date
-        header.date_line = block.dated.text.strip()
-        header.lines["date"] = [block.dated.line]
+def _from_authentication(header: Header, title: Row, head: list[Row]) -> None:
+    """The consolidating body, its number, place and date, read from the head of the block that
+    authenticates the text as a header is read."""
+    found = parse_header(head)
+    header.lines = {**header.lines, **found.lines, "doc_type": [title.line]}
+    if found.issuer.name:
+        header.issuer = found.issuer
+    header.number = found.number or header.number
+    if found.date_line:
+        header.place, header.date, header.date_line = found.place, found.date or header.date, found.date_line
 
 
 def attachment_start(rows: list[Row], footer: int) -> int:
@@ -119,7 +113,7 @@ def structure_document(doc: Document) -> Document:
     consolidated = consolidation(rows, header.end)
     if consolidated is not None:  # a consolidated text: its own fields are those of its authentication block
         kind, told_by = "VĂN BẢN HỢP NHẤT", "authentication"
-        _from_authentication(header, consolidated)
+        _from_authentication(header, *consolidated)
     written = fillins.fill_ins(doc.words())
     handwritten = any(f["field"] in ("day", "month") and f["value"] and f["source"] != "clerk" for f in written)
     date, date_from = _date_fallback(header.date, handwritten, signatures)

@@ -55,10 +55,10 @@ def restore_line(words: list[Word]) -> None:
             if name is None:
                 continue
             fixes = list(zip(span, cores, name))
-            if i and len(_core(words[i - 1])[1]) > 1:
-                unit = _UNITS.get(fold(_core(words[i - 1])[1]).lower())
-                if unit:
-                    fixes.insert(0, (words[i - 1], _core(words[i - 1]), unit))
+            before = _core(words[i - 1]) if i else None
+            unit = _UNITS.get(fold(before[1]).lower()) if before and len(before[1]) > 1 else None
+            if unit:
+                fixes.insert(0, (words[i - 1], before, unit))
             for word, (lead, core, tail), right in fixes:
                 fixed = lead + apply_case(right, core) + tail
                 if fixed != word.text and word.source not in ("clerk", "text-layer"):
