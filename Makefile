@@ -42,6 +42,7 @@ dictionaries: setup
 	$(PY) scripts/build_dictionaries.py
 	$(PY) scripts/make_ocr_pairs.py
 	$(PY) scripts/build_confidence.py
+	$(PY) scripts/build_digits.py
 
 samples: setup
 	$(PY) scripts/make_samples.py

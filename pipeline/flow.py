@@ -20,7 +20,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, failure_message
-from .image import analysis, ocr, poppler, preprocess, raster, tesseract, textlayer
+from .image import analysis, digits, ocr, poppler, preprocess, raster, tesseract, textlayer
 from .ingest.files import InputFile, identify, read_text
 from .layout import esign, fillins, structure
 from .model import Document, Line, Page, SourceInfo, Word
@@ -140,9 +140,11 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, prepared.local_threshold
     )
     lines = ocr.page_lines(words, page.number)
-    for slot in fillins.slots(lines, prepared.view.shape[0]):
-        crop = analysis.grey(_around(prepared.view, slot.bbox))
-        fillins.fill(slot, *tesseract.read_digits(crop, prepared.dpi, settings.page_timeout))
+    blanks = fillins.slots(lines, prepared.view.shape[0])
+    grey = analysis.grey(prepared.view) if blanks else None
+    for slot in blanks:
+        reading = digits.read(grey, slot.bbox, slot.room)
+        fillins.fill(slot, reading.digits, reading.conf)
     scale = prepared.info.get("scale", 1)
     result = Page(
         number=page.number,
@@ -158,13 +160,6 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     result.seconds = round(time.perf_counter() - start, 3)
     result.timings = {"preprocess": round(prepared_at - start, 3), "ocr": round(time.perf_counter() - prepared_at, 3)}
     return result, prepared.view
-
-
-def _around(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The image around a box, with a margin of half its height (a handwritten value overruns its line)."""
-    x0, y0, x1, y1 = box
-    pad = max(4, (y1 - y0) // 2)
-    return image[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
 
 
 def ocr_pages(

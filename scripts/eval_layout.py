@@ -33,6 +33,7 @@ from pipeline.synth.parse import parse_document, truth_text  # noqa: E402
 from pipeline.text import corpus  # noqa: E402
 
 SETTINGS = Settings(page_images=False)
+RANK = re.compile(r"^(?:Đại|Thượng|Trung|Thiếu) (?:tướng|tá|úy|uý) ")  # a rank before the name is not the name (as in real_truth/fields.json)
 
 
 def wanted(text: str) -> dict[str, object]:
@@ -45,7 +46,7 @@ def wanted(text: str) -> dict[str, object]:
         "issuer": " ".join(doc.issuer) or None,
         "subject": " ".join(doc.subject or doc.vv) or None,
         "addressees": [a for a in addressees if a],
-        "signer": doc.signature[-1] if doc.signature else None,
+        "signer": RANK.sub("", doc.signature[-1]) if doc.signature else None,
     }
 
 

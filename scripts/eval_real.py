@@ -155,13 +155,13 @@ FIELDS = ("number", "type", "date", "place", "issuer", "signer", "addressees")
 
 
 def _same(value: object) -> object:
-    """A field's value compared without case, spacing, list dashes or end punctuation."""
+    """A field's value compared without case, spacing, list dashes, end punctuation or quote shapes."""
     if isinstance(value, list):
         return [_same(v) for v in value]
     if not isinstance(value, str):
         return value
     text = unicodedata.normalize("NFC", value).casefold().strip().lstrip("-–+• ").rstrip(";.,")
-    return re.sub(r"\s*/\s*", "/", " ".join(text.split()))
+    return re.sub(r"\s*/\s*", "/", " ".join(re.sub(r"[“”„‟]", '"', text).split()))
 
 
 def found_fields(s: dict) -> dict[str, object]:

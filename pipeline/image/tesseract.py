@@ -44,22 +44,6 @@ def _exit_reason(status: object) -> str:
     return f"status {status}"
 
 
-def read_digits(gray: np.ndarray, dpi: int = 300, timeout: float = 0) -> tuple[str, float]:
-    """The digits of one handwritten value (a crop of one blank), read as a single line of digits only,
-    and Tesseract's mean confidence in them (0..1); ("", 0) when it sees none."""
-    try:
-        data = pytesseract.image_to_data(
-            gray, config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist=0123456789",
-            output_type=pytesseract.Output.DICT, timeout=timeout,
-        )
-    except (pytesseract.TesseractError, RuntimeError) as exc:
-        raise InputError(f"Tesseract failed on a handwritten field: {exc}") from exc
-    read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t.strip()]
-    if not read:
-        return "", 0.0
-    return "".join(t for t, _ in read), max(0.0, min(1.0, sum(c for _, c in read) / len(read) / 100))
-
-
 def run_tesseract(
     gray: np.ndarray, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM, dpi: int = 300, timeout: float = 0,
     local_threshold: bool = False,

@@ -19,8 +19,8 @@ from ..model import BBox, Line, Word, union
 from .patterns import fold
 
 HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first page
-# Below this confidence of the digit reader a reading is noise: on five handwritten blanks of real
-# archive scans, its readings at confidence 0 were all wrong; at 0.3-0.4, one of two was right.
+# Below this sureness of the digit reader (image/digits.py) a reading is noise: on the 20 handwritten
+# blanks of the real archive scans its readings were right 13 times, from sureness 0.38 up.
 MIN_CONF = 0.2
 FIELDS = ("number", "day", "month")
 
@@ -39,6 +39,7 @@ class Slot:
     read: str  # what the OCR read there
     tail: str = ""  # end of line.words[start - 1] that belongs to the blank (`/{5` of `ngày/{5`)
     head: str = ""  # start of line.words[end] that belongs to the blank (`22` of `22/BC-UBND`)
+    room: tuple[int, int] = (0, 0)  # the columns between the printed words around the blank (handwriting overruns its reading)
 
 
 def valid(field: str, text: str) -> bool:
@@ -58,7 +59,7 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     """The blank between line.words[start - 1] and line.words[end], when its reading is not well formed."""
     words = line.words
     read = " ".join(p for p in (tail, *(w.text for w in words[start:end]), head) if p)
-    if valid(field, read):
+    if valid(field, read) or re.fullmatch(r"\d+(?:/\d+)+", read):  # a value, or a typed reference (`số 105/2012/NĐ-CP`)
         return None
     box = union([*(w.bbox for w in words[start:end]),
                   _share(words[start - 1], len(tail), True) if tail else None,
@@ -68,7 +69,10 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
         if not left or not right or right[0] - left[2] < left[3] - left[1]:
             return None
         box = (left[2], min(left[1], right[1]), right[0], max(left[3], right[3]))
-    return Slot(field, line, start, end, box, read, tail, head)
+    left = words[start - 1].bbox if not tail else None
+    right = words[end].bbox if end < len(words) and not head else None
+    room = (left[2] if left else box[0], right[0] if right else box[2])
+    return Slot(field, line, start, end, box, read, tail, head, room)
 
 
 def _number_slot(line: Line) -> Slot | None:

@@ -62,8 +62,12 @@ def footer_start(rows: list[Row], lo: int) -> int:
     for i in range(len(rows) - 1, lo - 1, -1):
         if rows[i].text.rstrip().endswith("./."):
             return i + 1 if len(rows) - i <= 12 else len(rows)
-    if len(rows) - lo >= 2 and looks_like_name(rows[-1].text) and looks_like_capacity(rows[-2].text):
-        return len(rows) - 2
+    printed = [i for i in range(lo, len(rows)) if is_wordy(rows[i].text)]  # a signature's strokes read as marks aside
+    if len(printed) >= 2 and looks_like_name(rows[printed[-1]].text) and looks_like_capacity(rows[printed[-2]].text):
+        start = printed[-2]
+        while start - 1 >= lo and looks_like_capacity(rows[start - 1].text):  # a title on two lines
+            start -= 1
+        return start
     return len(rows)
 
 

@@ -223,8 +223,8 @@ class _Scan:
 
 
 def _undashed(text: str) -> str:
-    """An issuer line without the rules printed around it, read as marks (`- SỞ ...`, `... XUYÊN_`, `'TRUNG`)."""
-    return text.strip(" -–—_:;'`\"")
+    """An issuer line without the rules printed around it, read as marks (`- SỞ ...`, `... XUYÊN_`, `'TRUNG`, `„.UBND`)."""
+    return re.sub(r"^(?:[^\w(]|_)+|(?:[^\w)]|_)+$", "", text)
 
 
 def _opens_subject(row: Row) -> bool:
@@ -276,7 +276,7 @@ def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> i
             continue
         if dash:
             items.append(row.text)
-        elif items and previous.full and not ends_sentence(items[-1]):
+        elif items and (previous.full or previous.centred and row.centred) and not ends_sentence(items[-1]):
             items[-1] = join_lines(items[-1], row.text)
         else:
             break

@@ -222,7 +222,8 @@ def _code(part: str) -> str | None:
     if part in TYPE_OF_CODE:
         return part
     folded = fold(part)
-    same = [c for c in TYPE_OF_CODE if fold(c) == folded]
+    single = folded.replace("DD", "D")  # OCR reads a crossed D twice (`QĐĐ`); no code has two
+    same = [c for c in TYPE_OF_CODE if fold(c) in (folded, single)]
     if same:
         return same[0]
     near = [c for c in TYPE_OF_CODE if len(folded) >= 3 and Levenshtein.distance(fold(c), folded) == 1 and len(c) == len(part)]

@@ -79,7 +79,7 @@ def _without(doc: Document, skip: set[str]) -> Document:
     return replace(doc, pages=pages)
 
 
-HANDWRITING_DAYS = 7  # a handwritten date further than this from the signing day is a misreading
+HANDWRITING_DAYS = 7  # a handwritten date more than this before the signing day is a misreading
 
 
 def _date_fallback(date: str | None, handwritten: bool, signatures: list[dict]) -> tuple[str | None, str | None]:
@@ -87,9 +87,9 @@ def _date_fallback(date: str | None, handwritten: bool, signatures: list[dict]) 
     was written by hand and read by the digit reader), else the first e-signature's signing day.
 
     The office signs the day it dates the document, or a day or two after: a handwritten reading
-    more than a week from the signing day is taken for a misreading."""
+    after the signing day, or more than a week before it, is taken for a misreading."""
     signed = next((sig["time"][:10] for sig in signatures if sig.get("time")), None)
-    if date and handwritten and signed and abs((dt.date.fromisoformat(date) - dt.date.fromisoformat(signed)).days) > HANDWRITING_DAYS:
+    if date and handwritten and signed and not 0 <= (dt.date.fromisoformat(signed) - dt.date.fromisoformat(date)).days <= HANDWRITING_DAYS:
         return signed, "e-signature"
     if date:
         return date, "handwriting" if handwritten else "date line"

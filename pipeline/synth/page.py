@@ -198,12 +198,14 @@ def _header(pg: _Pager, doc: ParsedDocument) -> None:
     y0 = pg.mm(MARGIN_TOP)
     # issuer: upper case, last line bold, short rule under it
     yl = y0
-    size_i = min(_fit(pg, ln, "bold", fs - 1, lx1 - lx0) for ln in doc.issuer)
-    for k, ln in enumerate(doc.issuer):
+    room = lx1 - lx0 - pg.mm(6)  # a gap before the motto's column
+    size_i = min(_fit(pg, ln, "bold", fs - 1, room) for ln in doc.issuer)
+    for k, text in enumerate(doc.issuer):
         style = "bold" if k == len(doc.issuer) - 1 else "regular"
-        base = yl + pg.pt(size_i) * 0.92
-        w = pg.centred(ln, style, size_i, lcx, base)
-        yl += pg.lead(size_i, 1.12)
+        for ln in pg.wrap([_Word(t, style) for t in text.split()], size_i, 0.0, room):  # too long even when smaller
+            base = yl + pg.pt(size_i) * 0.92
+            w = pg.centred(" ".join(w.text for w in ln), style, size_i, lcx, base)
+            yl += pg.lead(size_i, 1.12)
     pg.rule(lcx, base + pg.pt(size_i) * 0.25 + pg.mm(1.2), max(pg.mm(15), w * 0.4))
     yl = max(yl, base + pg.pt(size_i) * 0.25 + pg.mm(2))
     # motto: bold, line 1 upper case, rule under line 2
@@ -246,9 +248,10 @@ def _header(pg: _Pager, doc: ParsedDocument) -> None:
             x = pg.left + pg.width * 0.3
             f.draw(pg.draw, x, pg.y + pg.pt(fs) * 0.92, first)
             indent = f.length(label + " ")
-            for ln in doc.addressee[1:]:
-                pg.y += pg.lead(fs)
-                f.draw(pg.draw, x + indent, pg.y + pg.pt(fs) * 0.92, ln)
+            for item in doc.addressee[1:]:  # a long item wraps under its own dash
+                for ln in pg.wrap([_Word(t, "regular") for t in item.split()], fs, 0.0, pg.right - x - indent):
+                    pg.y += pg.lead(fs)
+                    f.draw(pg.draw, x + indent, pg.y + pg.pt(fs) * 0.92, " ".join(w.text for w in ln))
             pg.y += pg.lead(fs)
         pg.y += pg.mm(4)
 

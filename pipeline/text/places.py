@@ -42,7 +42,7 @@ def restore_line(words: list[Word]) -> None:
     """Give the known names in a line of words their marks, in place (the change recorded as repair)."""
     names = known_names()
     longest = max(len(key) for key in names)
-    i = 0
+    i = free = 0  # words before `free` belong to a name already given its marks
     while i < len(words):
         for size in range(min(longest, len(words) - i), 1, -1):
             span = words[i : i + size]
@@ -55,7 +55,7 @@ def restore_line(words: list[Word]) -> None:
             if name is None:
                 continue
             fixes = list(zip(span, cores, name))
-            before = _core(words[i - 1]) if i else None
+            before = _core(words[i - 1]) if i > free else None
             unit = _UNITS.get(fold(before[1]).lower()) if before and len(before[1]) > 1 else None
             if unit:
                 fixes.insert(0, (words[i - 1], before, unit))
@@ -64,6 +64,7 @@ def restore_line(words: list[Word]) -> None:
                 if fixed != word.text and word.source not in ("clerk", "text-layer"):
                     word.set_text(fixed, "repair")
             i += size - 1
+            free = i + 1
             break
         i += 1
 

@@ -36,16 +36,18 @@ _GLIDE_RHYMES = {
 }
 
 
-_COMPAT = regex.compile(r"[\uff01-\uff5e\ufb00-\ufb06\u00b4\u02cb\u02ca\u02dc]")
-_SPACING_MARKS = {"\u00b4": "\u0301", "\u02ca": "\u0301", "\u02cb": "\u0300", "\u02dc": "\u0303"}
+_COMPAT = regex.compile(r"[\uff01-\uff5e\ufb00-\ufb06\u00b4\u02cb\u02ca\u02dc\u00d0\u00f0]")
+# Spacing accents as combining marks; the Icelandic eth, which Vietnamese never writes and OCR engines give
+# for a crossed D, as đ.
+_LOOKALIKES = {"\u00b4": "\u0301", "\u02ca": "\u0301", "\u02cb": "\u0300", "\u02dc": "\u0303", "\u00d0": "\u0110", "\u00f0": "\u0111"}
 
 
 def nfc(text: str) -> str:
-    """Canonical composition, after mapping full-width letters and ligatures to plain ones and the
-    spacing accents that legacy encoders leave after a vowel to combining marks. Other
-    compatibility characters (², ¼) are kept: they carry meaning."""
+    """Canonical composition, after mapping full-width letters and ligatures to plain ones, the
+    spacing accents that legacy encoders leave after a vowel to combining marks and the eth to đ.
+    Other compatibility characters (², ¼) are kept: they carry meaning."""
     if not text.isascii():
-        text = _COMPAT.sub(lambda m: _SPACING_MARKS.get(m.group(0)) or unicodedata.normalize("NFKC", m.group(0)), text)
+        text = _COMPAT.sub(lambda m: _LOOKALIKES.get(m.group(0)) or unicodedata.normalize("NFKC", m.group(0)), text)
     return unicodedata.normalize("NFC", text)
 
 

