@@ -56,6 +56,34 @@ def test_the_day_and_month_of_the_date_line() -> None:
     assert [f["field"] for f in fillins.fill_ins([w for w in ln.words])] == ["day", "month"]
 
 
+def test_handwriting_read_into_the_label_or_before_a_slash_read_as_a_mark() -> None:
+    glued = line(("Số:4@`", 420, 560), ("/TB-UBND", 600, 880))
+    (slot,) = fillins.slots([glued], 3500)
+    assert (slot.read, slot.tail) == ("4@`", "4@`")
+    fillins.fill(slot, "46", 0.7)
+    assert [w.text for w in glued.words] == ["Số:", "46", "/TB-UBND"]
+    bang = line(("Số:", 420, 500), ("4/35", 515, 600), ("!SGDĐT-CTrTT", 610, 980), lid="p1-l5")
+    (slot,) = fillins.slots([bang], 3500)
+    assert slot.read == "4/35"
+    fillins.fill(slot, "1595", 0.6)
+    assert [w.text for w in bang.words] == ["Số:", "1595", "/SGDĐT-CTrTT"]
+    sung = line(("Sông", 420, 500), ("Trà", 515, 600), ("/Khúc", 610, 980), lid="p1-l6")
+    assert fillins.slots([sung], 3500) == []
+
+
+def test_a_value_tesseract_is_unsure_of_is_read_again_and_kept_when_the_reader_fails() -> None:
+    ln = line(("Số:", 420, 500), ("445", 515, 600), ("/CV-PA83", 610, 880))
+    ln.words[1].conf = 0.89  # handwriting read as digits; print comes at 0.9 and more
+    (slot,) = fillins.slots([ln], 3500)
+    assert (slot.read, slot.conf) == ("445", 0.89)
+    assert fillins.fill(slot, "115", 0.8).text == "115"
+    ln = line(("Số:", 420, 500), ("445", 515, 600), ("/CV-PA83", 610, 880))
+    ln.words[1].conf = 0.5
+    (slot,) = fillins.slots([ln], 3500)
+    word = fillins.fill(slot, "", 0.0)
+    assert (word.text, word.conf, word.flag) == ("445", 0.5, True)
+
+
 def test_typed_values_body_lines_and_lower_lines_are_left_alone() -> None:
     typed = line(("Số:", 420, 500), ("125/BC-UBND", 510, 800))
     date = line(("An", 1200, 1250), ("Bình,", 1260, 1350), ("ngày", 1360, 1450), ("14", 1460, 1500), ("tháng", 1510, 1600),
@@ -74,4 +102,5 @@ def test_never_crashes_and_a_fill_in_holds_only_digits(texts: list[str]) -> None
         fillins.fill(slot, "12", 0.5)
     assert all(w.text in ("", "12") for w in ln.words if w.fill_in)
     kept = [w.text for w in ln.words if not w.fill_in]
-    assert kept[0] == "Số:" and all(any(k in b for b in before) for k in kept)  # others kept, at most cut
+    slashed = [b.replace("!", "/").replace("|", "/") for b in before]  # a symbol's slash read as a mark comes back
+    assert kept[0] == "Số:" and all(any(k in b for b in before + slashed) for k in kept)  # others kept, at most cut

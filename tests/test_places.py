@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.model import Word
-from pipeline.text.places import known_names, restore_line
+from pipeline.text.places import known_names, restore_words
 
 
 def words(text: str, source: str = "ocr") -> list[Word]:
@@ -15,7 +15,7 @@ def words(text: str, source: str = "ocr") -> list[Word]:
 
 def restored(text: str, source: str = "ocr") -> str:
     line = words(text, source)
-    restore_line(line)
+    restore_words(line)
     return " ".join(w.text for w in line)
 
 
@@ -39,3 +39,12 @@ def test_text_already_right_is_never_changed(parts: list[str]) -> None:
     """Names written right, numbers and codes around them: nothing moves."""
     text = " ".join(parts)
     assert restored(text) == text
+
+
+def test_a_signer_whose_surname_slipped_a_mark_gets_it_back() -> None:
+    for read, right in [("Nguyên Văn Gấu", "Nguyễn Văn Gấu"), ("Thượng tướng Nguyên Văn Gấu", "Thượng tướng Nguyễn Văn Gấu"),
+                        ("Bà Trân Thị Mai", "Bà Trần Thị Mai"), ("Lẽ Văn Hai", "Lê Văn Hai")]:
+        assert restored(read) == right
+    for kept in ["Lễ Hội Xuân", "Nguyên tắc chung", "Tây Nguyên", "Trần Văn Nguyên", "Tổ Quốc", "NGUYÊN VĂN", "Hồ Chí Minh",
+                 "Ngày 12 Nguyên Văn"]:
+        assert restored(kept) == kept

@@ -7,7 +7,7 @@ handwriting as garbage (`Ø2 #`, `ngày/{5`, `@#`, `ngày 80`), often with full 
 `slots` finds, on one OCR'd page, the blanks whose reading is not a well-formed value (pure text
 and geometry); `fill` turns each into one word: the best reading of its digits, or empty when
 none could be made, its box the blank's region, marked with the field it fills and flagged for
-the clerks. A blank read as a well-formed value (a typed number) is left as it is.
+the clerks. A blank Tesseract reads as a well-formed value with confidence (a typed number) is left as it is.
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first 
 MIN_CONF = 0.2
 FIELDS = ("number", "day", "month")
 
-_LABEL = re.compile(r"^S[O06]\s*[:;.,]?$")  # `Số:` and OCR's `S6:`
-_SYMBOL = re.compile(r"/\s*[A-Z]")  # `/BC-UBND`
+_LABEL = re.compile(r"^S[O06]\s*[:;.,]?")  # `Số:` and OCR's `S6:`, alone or with the handwriting read into it (`Số:4@``)
+_SYMBOL = re.compile(r"[/!|]\s*[A-Z]")  # `/BC-UBND`, and its slash read `!`
+# A blank read as a well-formed value is typed when Tesseract is this sure of it; handwriting it reads as
+# digits (`445` for a written 115, `839` for 299) comes with less on the real scans (0.03-0.89).
+TYPED_CONF = 0.9
 _VALID = {"number": re.compile(r"\d{1,5}"), "day": re.compile(r"0?[1-9]|[12]\d|3[01]"), "month": re.compile(r"0?[1-9]|1[0-2]")}
 
 
@@ -39,6 +42,7 @@ class Slot:
     read: str  # what the OCR read there
     tail: str = ""  # end of line.words[start - 1] that belongs to the blank (`/{5` of `ngày/{5`)
     head: str = ""  # start of line.words[end] that belongs to the blank (`22` of `22/BC-UBND`)
+    conf: float = 0.0  # Tesseract's confidence in what it read there
     room: tuple[int, int] = (0, 0)  # the columns between the printed words around the blank (handwriting overruns its reading)
 
 
@@ -59,7 +63,9 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     """The blank between line.words[start - 1] and line.words[end], when its reading is not well formed."""
     words = line.words
     read = " ".join(p for p in (tail, *(w.text for w in words[start:end]), head) if p)
-    if valid(field, read) or re.fullmatch(r"\d+(?:/\d+)+", read):  # a value, or a typed reference (`số 105/2012/NĐ-CP`)
+    holding = [*words[start:end], *([words[start - 1]] if tail else []), *([words[end]] if head else [])]
+    conf = min((w.conf for w in holding), default=0.0)
+    if (valid(field, read) and conf >= TYPED_CONF) or re.fullmatch(r"\d+/(?:19|20)\d\d", read):  # typed: a value, a reference (`số 105/2012/NĐ-CP`)
         return None
     box = union([*(w.bbox for w in words[start:end]),
                   _share(words[start - 1], len(tail), True) if tail else None,
@@ -72,17 +78,19 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     left = words[start - 1].bbox if not tail else None
     right = words[end].bbox if end < len(words) and not head else None
     room = (left[2] if left else box[0], right[0] if right else box[2])
-    return Slot(field, line, start, end, box, read, tail, head, room)
+    return Slot(field, line, start, end, box, read, tail, head, conf=conf, room=room)
 
 
 def _number_slot(line: Line) -> Slot | None:
     words = line.words
-    if len(words) < 2 or not _LABEL.match(fold(words[0].text)):
+    label = _LABEL.match(fold(words[0].text)) if len(words) >= 2 else None
+    tail = words[0].text[label.end() :] if label else ""
+    if label is None or tail.isalpha():  # `Sông`, `Sổ` open no number
         return None
     for i in range(1, len(words)):
         m = _SYMBOL.search(fold(words[i].text))
         if m:
-            return _slot("number", line, 1, i, head=words[i].text[: m.start()])
+            return _slot("number", line, 1, i, tail=tail, head=words[i].text[: m.start()])
     return None
 
 
@@ -114,14 +122,16 @@ def slots(lines: list[Line], page_height: int) -> list[Slot]:
 
 
 def fill(slot: Slot, reading: str, conf: float) -> Word:
-    """Replace the blank's words in its line by one flagged word holding `reading` (digits) or nothing."""
+    """Replace the blank's words in its line by one flagged word holding `reading` (digits), else Tesseract's
+    reading when it is a well-formed value, else nothing."""
     words = slot.line.words
-    value = reading if valid(slot.field, reading) and conf >= MIN_CONF else ""
+    if not (valid(slot.field, reading) and conf >= MIN_CONF):
+        reading, conf = (slot.read, slot.conf) if valid(slot.field, slot.read) else ("", 0.0)
     word = Word(
         id=words[slot.start].id if slot.start < slot.end else f"{slot.line.id}-{slot.field}",
         ocr=slot.read,
-        text=value,
-        conf=round(conf if value else 0.0, 3),
+        text=reading,
+        conf=round(conf, 3),
         page=slot.line.words[0].page,
         line=slot.line.id,
         bbox=slot.bbox,
@@ -136,6 +146,8 @@ def fill(slot: Slot, reading: str, conf: float) -> Word:
         rest = words[slot.end]
         rest.text = rest.ocr = rest.text[len(slot.head) :]
         rest.bbox = (slot.bbox[2], *rest.bbox[1:]) if rest.bbox else None
+    if slot.field == "number" and words[slot.end].text[:1] in "!|":  # the symbol's slash, read as a mark
+        words[slot.end].text = "/" + words[slot.end].text[1:]
     words[slot.start : slot.end] = [word]
     return word
 

@@ -5,14 +5,21 @@ from such words; an OCR slip in a mark there is the commonest wrong field on rea
 
 Only names of two syllables or more (dictionaries/names.txt), only words written with a capital
 (a name, not the common words `hòa bình` or `bình định`), and only where the letters match exactly.
+
+A person's name alone on its line (the signer's, after a rank or Ông/Bà) whose first word is no
+surname but has the letters of exactly one (`Nguyên Văn Gấu`), before a middle or given name, gets
+the surname's marks when the language model finds the pair likelier so: the signer is a field, and
+Nguyễn, Trần, Lê... are a closed list.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from ..model import Document, Word
 from .lexicon import DICT_DIR
+from .repair import shared_repairer
 from .vietnamese import apply_case, fold, nfc
 
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
@@ -28,6 +35,60 @@ def known_names() -> dict[tuple[str, ...], tuple[str, ...]]:
         if len(words) >= 2 and not line.startswith("#"):
             names.setdefault(tuple(fold(w).lower() for w in words), words)
     return names
+
+
+def _section(title: str) -> list[str]:
+    """The names under `# <title>` in dictionaries/names.txt."""
+    lines = (DICT_DIR / "names.txt").read_text("utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"# {title}"))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return [nfc(name) for name in lines[start + 1 : end]]
+
+
+@cache
+def surnames() -> dict[str, str]:
+    """Folded lower-case surname -> the surname, for the surnames no other surname folds to."""
+    found: dict[str, list[str]] = {}
+    for name in _section("surnames"):
+        found.setdefault(fold(name).lower(), []).append(name)
+    return {key: names[0] for key, names in found.items() if len(names) == 1}
+
+
+@cache
+def given_names() -> frozenset[str]:
+    return frozenset(_section("middle and given names"))
+
+
+SURER = 2.3  # ln 10: the surname's reading must be ten times likelier than the word as read
+# what may stand before a name on its line: a rank (`Thượng tướng`), a title of address
+_BEFORE_NAME = re.compile(r"^(?:(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)|Ông|Bà|Đồng chí|đồng chí)$")
+
+
+def restore_surname(words: list[Word]) -> None:
+    """A line holding only a person's name: its first word given the marks of the one surname it spells."""
+    texts = [w.text for w in words]
+    skip = next((k for k in (2, 1) if len(texts) > k and _BEFORE_NAME.match(" ".join(texts[:k]))), 0)
+    name = words[skip:]
+    if not 2 <= len(name) <= 5 or not all(w.text.isalpha() and w.text[0].isupper() and not w.text.isupper() for w in name):
+        return
+    first, second = name[0], name[1].text
+    right = surnames().get(fold(first.text).lower())
+    if not right or first.text in surnames().values() or first.source in ("clerk", "text-layer"):
+        return
+    if tuple(fold(w.text).lower() for w in name[:2]) in known_names():  # a place: `Đồ Sơn`
+        return
+    # `Nguyên Văn Gấu`, `Trân Thị Mai` are names (Văn and Thị open nothing else on a line of their own),
+    # `Lễ Hội Xuân` a heading, `Tổ Quốc` two words the model knows better as they are
+    if second in ("Văn", "Thị") or (second in given_names() and _opening(right, second) > _opening(first.text, second) + SURER):
+        first.set_text(apply_case(right, first.text), "repair")
+
+
+def _opening(first: str, second: str) -> float:
+    """ln P(first second) at the start of a sentence, by the language model repair uses."""
+    lm = shared_repairer().lexicon.lm
+    score, _ = lm.scorer()
+    a, b = lm.id(first.lower()), lm.id(second.lower())
+    return score(lm.sent, lm.sent, a) + score(lm.sent, a, b)
 
 
 def _core(word: Word) -> tuple[str, str, str]:
@@ -72,5 +133,11 @@ def restore_line(words: list[Word]) -> None:
 def restore_document(doc: Document) -> Document:
     """Every line of the document (a born-digital layer's words and a clerk's are left as they are)."""
     for line in doc.lines():
-        restore_line([w for w in line.words if w.text])
+        restore_words([w for w in line.words if w.text])
     return doc
+
+
+def restore_words(words: list[Word]) -> None:
+    """The place names and a name's surname of one line of words, in place."""
+    restore_line(words)
+    restore_surname(words)
