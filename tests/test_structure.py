@@ -39,8 +39,8 @@ from pipeline.layout.patterns import (
     marker_candidates,
     similar,
 )
-from pipeline.layout.rows import document_rows
-from pipeline.layout.structure import structure_document
+from pipeline.layout.rows import Row, document_rows
+from pipeline.layout.structure import reading_text, structure_document
 from pipeline.model import Document, SourceInfo
 from pipeline.outputs import write_document
 from pipeline.settings import Settings
@@ -571,3 +571,23 @@ def test_a_consolidated_text_takes_its_fields_from_its_authentication() -> None:
     assert (s["issuer"]["name"], s["number"]["text"]) == ("BỘ QUỐC PHÒNG", "46/VBHN-BQP")
     assert (s["place"], s["date"], s["signature"]["name"]) == ("Hà Nội", "2026-05-04", "Nguyễn Văn Gấu")
     assert not s["fields"]["number"]["flag"] and s["fields"]["number"]["lines"]
+
+
+def test_a_paragraphs_short_last_line_on_the_left_half_stays_in_the_paragraph() -> None:
+    """Geometry puts a short last line in the left column; the text keeps it in its paragraph, and a
+    list item or the recipients after a finished sentence still start afresh."""
+    rows = [
+        Row("b) Đơn vị phối hợp: Sở Kế hoạch và Đầu tư, Sở Tài chính, UBND các quận,", 1, "l1", "full", full=True),
+        Row("huyện và các cơ quan, đơn vị có liên quan.", 1, "l2", "left"),
+        Row("c) Thời gian: hoàn thành trong quý II năm 2025, báo cáo kết quả về Sở Nội vụ", 1, "l3", "full", full=True),
+        Row("d) Kinh phí: ngân sách tỉnh.", 1, "l4", "left"),
+        Row("Giao Sở Nội vụ theo dõi, đôn đốc việc thực hiện kế hoạch này và báo cáo./.", 1, "l5", "full", full=True),
+        Row("Nơi nhận:", 1, "l6", "left"),
+    ]
+    assert reading_text(rows).split("\n\n") == [
+        "b) Đơn vị phối hợp: Sở Kế hoạch và Đầu tư, Sở Tài chính, UBND các quận, huyện và các cơ quan, đơn vị có liên quan.",
+        "c) Thời gian: hoàn thành trong quý II năm 2025, báo cáo kết quả về Sở Nội vụ",
+        "d) Kinh phí: ngân sách tỉnh.",
+        "Giao Sở Nội vụ theo dõi, đôn đốc việc thực hiện kế hoạch này và báo cáo./.",
+        "Nơi nhận:",
+    ]

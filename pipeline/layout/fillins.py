@@ -26,8 +26,8 @@ FIELDS = ("number", "day", "month")
 
 _LABEL = re.compile(r"^S[O06]\s*[:;.,]?")  # `Số:` and OCR's `S6:`, alone or with the handwriting read into it (`Số:4@``)
 _SYMBOL = re.compile(r"[/!|]\s*[A-Z]")  # `/BC-UBND`, and its slash read `!`
-# A blank read as a well-formed value is typed when Tesseract is this sure of it; handwriting it reads as
-# digits (`445` for a written 115, `839` for 299) comes with less on the real scans (0.03-0.89).
+# A blank read as a well-formed value on its own is typed when Tesseract is this sure of it; handwriting
+# it reads as digits (`445` for a written 115, `839` for 299) comes with less on the real scans (0.03-0.89).
 TYPED_CONF = 0.9
 _VALID = {"number": re.compile(r"\d{1,5}"), "day": re.compile(r"0?[1-9]|[12]\d|3[01]"), "month": re.compile(r"0?[1-9]|1[0-2]")}
 
@@ -63,9 +63,9 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     """The blank between line.words[start - 1] and line.words[end], when its reading is not well formed."""
     words = line.words
     read = " ".join(p for p in (tail, *(w.text for w in words[start:end]), head) if p)
-    holding = [*words[start:end], *([words[start - 1]] if tail else []), *([words[end]] if head else [])]
-    conf = min((w.conf for w in holding), default=0.0)
-    if (valid(field, read) and conf >= TYPED_CONF) or re.fullmatch(r"\d+/(?:19|20)\d\d", read):  # typed: a value, a reference (`số 105/2012/NĐ-CP`)
+    conf = min((w.conf for w in words[start:end]), default=0.0)
+    # typed: a value glued to the print around it (`186/CAX-QLHC`) or read with confidence, a reference (`số 105/2012/NĐ-CP`)
+    if (valid(field, read) and (tail or head or conf >= TYPED_CONF)) or re.fullmatch(r"\d+/(?:19|20)\d\d", read):
         return None
     box = union([*(w.bbox for w in words[start:end]),
                   _share(words[start - 1], len(tail), True) if tail else None,
@@ -147,7 +147,8 @@ def fill(slot: Slot, reading: str, conf: float) -> Word:
         rest.text = rest.ocr = rest.text[len(slot.head) :]
         rest.bbox = (slot.bbox[2], *rest.bbox[1:]) if rest.bbox else None
     if slot.field == "number" and words[slot.end].text[:1] in "!|":  # the symbol's slash, read as a mark
-        words[slot.end].text = "/" + words[slot.end].text[1:]
+        symbol = words[slot.end]
+        symbol.text = symbol.ocr = "/" + symbol.text[1:]
     words[slot.start : slot.end] = [word]
     return word
 

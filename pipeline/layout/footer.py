@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from .fields import Signature
 from .patterns import (
+    ITEM,
     clean_item,
     find_authority,
     fold_letters,
@@ -28,7 +29,6 @@ from .patterns import (
 )
 from .rows import Row
 
-_DASH = re.compile(r"^\s*[-–—•+]")
 
 
 @dataclass
@@ -44,7 +44,7 @@ def is_recipients_label(text: str) -> bool:
     if not is_noi_nhan(text):
         return False
     rest = _after_label(text)
-    return len(fold_letters(text)) <= 10 or ":" in text[:14] or not rest or bool(_DASH.match(rest)) or is_upper(rest)
+    return len(fold_letters(text)) <= 10 or ":" in text[:14] or not rest or bool(ITEM.match(rest)) or is_upper(rest)
 
 
 def _after_label(text: str) -> str:
@@ -99,7 +99,7 @@ def _cut(row: Row, first: bool) -> list[tuple[str, Row]]:
     at = find_authority(text)
     if at:
         left = row.part(0, at)
-        return [("label" if first and not _DASH.match(left.text) else "left", left), ("right", row.part(at))]
+        return [("label" if first and not ITEM.match(left.text) else "left", left), ("right", row.part(at))]
     if at == 0:
         return [("right", row)]
     if is_recipients_label(text):
@@ -107,9 +107,9 @@ def _cut(row: Row, first: bool) -> list[tuple[str, Row]]:
         label = row.part(0, len(text) - len(rest)) if rest else row
         parts = [("label", label)]
         if rest:
-            parts.append(("right" if is_upper(rest) and not _DASH.match(rest) else "left", row.part(len(text) - len(rest))))
+            parts.append(("right" if is_upper(rest) and not ITEM.match(rest) else "left", row.part(len(text) - len(rest))))
         return parts
-    if _DASH.match(text):
+    if ITEM.match(text):
         cut = _trailing_signature(text)
         return [("left", row.part(0, cut)), ("right", row.part(cut))] if cut else [("left", row)]
     if row.geometric and row.column in ("left", "right"):
@@ -171,7 +171,7 @@ def parse_footer(rows: list[Row]) -> Footer:
                 side = "left" if _unfinished(items) else "unplaced"
             if side == "label":
                 continue
-            if side == "left" and _unfinished(items) and not _DASH.match(part.text):
+            if side == "left" and _unfinished(items) and not ITEM.match(part.text):
                 items[-1] = join_lines(items[-1], part.text)  # an item wrapped onto the next line
             elif side == "left":
                 items.append(part.text)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from .fields import Issuer, Motto, NumberInfo
 from .patterns import (
+    ITEM,
     NATIONAL,
     SLOGAN,
     TERMINAL,
@@ -255,6 +256,11 @@ def _subject_rows(rows: list[Row], i: int) -> list[Row]:
     return taken
 
 
+def _dash_after(rows: list[Row], i: int) -> bool:
+    """The row after rows[i] opens a `-` item: rows[i] is inside the list, an item's wrapped end."""
+    return i + 1 < len(rows) and bool(ITEM.match(rows[i + 1].text))
+
+
 def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> int:
     """`Kính gửi: ...` (one addressee, or a `-` list): the addressees; returns the next row's index.
     `first`: a `Kính gửi:` read earlier, in the left column, whose list follows the right column's date."""
@@ -270,13 +276,13 @@ def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> i
     previous = first
     while i < len(rows):
         row = rows[i]
-        dash = bool(re.match(r"^\s*[-–—•+]", row.text))
+        dash = bool(ITEM.match(row.text))
         if not re.search(r"\w{2}", row.text):  # a stamp or a seal's edge read as marks between the items
             i += 1
             continue
         if dash:
             items.append(row.text)
-        elif items and (previous.full or previous.centred and row.centred) and not ends_sentence(items[-1]):
+        elif items and not ends_sentence(items[-1]) and (previous.full or previous.centred and row.centred or _dash_after(rows, i)):
             items[-1] = join_lines(items[-1], row.text)
         else:
             break

@@ -110,6 +110,9 @@ def join_lines(first: str, second: str) -> str:
 TERMINAL = ".:;!?"
 
 
+ITEM = re.compile(r"^\s*[-–—•+]")  # a list item's dash or bullet opening a line
+
+
 def clean_item(text: str) -> str:
     """A list item without its bullet and closing punctuation: `- Lưu: VT, VP.` -> `Lưu: VT, VP`."""
     text = re.sub(r"^\s*[-–—•+]\s*", "", text).strip()

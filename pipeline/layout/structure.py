@@ -19,7 +19,7 @@ from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
 from .header import Header, parse_header
-from .patterns import NATIONAL, TYPE_OF_CODE, join_lines, locate, marker_candidates
+from .patterns import NATIONAL, TYPE_OF_CODE, ends_sentence, join_lines, locate, marker_candidates
 from .rows import Row, document_rows
 
 
@@ -61,6 +61,9 @@ def reading_text(rows: list[Row]) -> str:
     for row in rows:
         if previous is None:
             text = row.text
+        elif row.column == "left" and previous.column == "full" and previous.full and not ends_sentence(previous.text) \
+                and not marker_candidates(row.text):  # a paragraph's short last line, on the left half of the page
+            text = join_lines(text, row.text)
         elif row.column != previous.column or (row.column == "full" and breaks_before(previous, row)):
             text += "\n\n" + row.text
         elif row.column == "full" and previous.full and not marker_candidates(row.text):
