@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import cv2
@@ -143,7 +143,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     blanks = fillins.slots(lines, prepared.view.shape[0])
     grey = analysis.grey(prepared.view) if blanks else None
     for slot in blanks:
-        reading = digits.read(grey, slot.bbox, slot.room)
+        reading = digits.read(grey, slot.bbox, slot.room, partial(fillins.valid, slot.field))
         fillins.fill(slot, reading.digits, reading.conf)
     scale = prepared.info.get("scale", 1)
     result = Page(

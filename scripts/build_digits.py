@@ -92,7 +92,7 @@ def main() -> None:
         MODEL, vectors=svm.support_vectors_.astype(np.float16), coef=svm.dual_coef_.astype(np.float32),
         intercept=svm.intercept_.astype(np.float32), n_support=svm.n_support_, labels=svm.classes_, gamma=np.float32(svm._gamma),
     )
-    accuracy = np.mean([digit == want for (digit, _), want in zip(classify(test), test_targets)])
+    accuracy = np.mean([guesses[0][0] == want for guesses, want in zip(classify(test), test_targets)])
     print(f"{MODEL.name}: {len(train):,} training glyphs, {len(svm.support_vectors_):,} support vectors; "
           f"held-out MNIST digits right {accuracy:.1%}; {MODEL.stat().st_size / 1024:.0f} KB")
 

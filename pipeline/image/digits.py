@@ -9,8 +9,10 @@ as the training digits are, and the classifier gives each a digit and how sure i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from itertools import product
 
 import cv2
 import numpy as np
@@ -74,12 +76,13 @@ def _model() -> dict[str, np.ndarray]:
         return {k: model[k] for k in model.files}
 
 
-def classify(frames: list[np.ndarray]) -> list[tuple[int, float]]:
-    """Each framed glyph's digit and how sure of it the classifier is (0..1).
+def classify(frames: list[np.ndarray]) -> list[list[tuple[int, float]]]:
+    """Each framed glyph's likeliest digit and how sure of it the classifier is (0..1), then the runner-up
+    and the rest of that sureness.
 
     The classifier is a support vector machine with a Gaussian kernel, one duel per pair of digits
     (as libsvm decides); the digit winning most duels wins, and its sureness is the logistic of its
-    narrowest winning margin."""
+    narrowest winning margin (0.5 when it lost a duel); the digit with the next most wins runs up."""
     m = _model()
     x = np.stack([features(f) for f in frames])
     sv = m["vectors"].astype(np.float32)
@@ -98,9 +101,12 @@ def classify(frames: list[np.ndarray]) -> list[tuple[int, float]]:
             votes[:, j] += duel <= 0
             margin[:, i] = np.minimum(margin[:, i], np.where(duel > 0, duel, np.inf))
             margin[:, j] = np.minimum(margin[:, j], np.where(duel <= 0, -duel, np.inf))
-    best = votes.argmax(axis=1)
-    sure = [float(1 / (1 + np.exp(-2 * min(margin[k, d], 10.0)))) if votes[k, d] == n - 1 else 0.5 for k, d in enumerate(best)]
-    return [(int(m["labels"][d]), c) for d, c in zip(best, sure)]
+    ranked = np.argsort(-votes, axis=1, kind="stable")
+    guesses = []
+    for k, (best, second) in enumerate(ranked[:, :2]):
+        sure = float(1 / (1 + np.exp(-2 * min(margin[k, best], 10.0)))) if votes[k, best] == n - 1 else 0.5
+        guesses.append([(int(m["labels"][best]), sure), (int(m["labels"][second]), 1 - sure)])
+    return guesses
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
@@ -165,24 +171,28 @@ def _trim(glyph: np.ndarray) -> np.ndarray:
     return glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
-def _digits(found: list[np.ndarray]) -> tuple[str, float]:
-    """Each glyph's digit, or two digits where cutting a wide glyph in two reads surer (digits that touch)."""
-    digits, conf = "", 1.0
+def _digits(found: list[np.ndarray]) -> list[list[tuple[str, float]]]:
+    """Each glyph's digits with their sureness, best first: one digit, or two where cutting a wide glyph in
+    two reads surer (digits that touch)."""
+    out = []
     for glyph in found:
         halves = _halves(glyph)
-        read = classify([upright(g) for g in (glyph, *(halves or ()))])
-        if halves and read[1][1] * read[2][1] > read[0][1]:
-            digits += f"{read[1][0]}{read[2][0]}"
-            conf *= read[1][1] * read[2][1]
-        else:
-            digits += str(read[0][0])
-            conf *= read[0][1]
-    return digits, conf
+        guesses = classify([upright(g) for g in (glyph, *(halves or ()))])
+        whole = [(str(d), p) for d, p in guesses[0]]
+        if halves:
+            (a, pa), (b, pb) = guesses[1][0], guesses[2][0]
+            if pa * pb > whole[0][1]:
+                whole = [(f"{a}{b}", pa * pb), *whole]
+        out.append(whole)
+    return out
 
 
-def read(gray: np.ndarray, box: tuple[int, int, int, int], room: tuple[int, int]) -> Reading:
+def read(
+    gray: np.ndarray, box: tuple[int, int, int, int], room: tuple[int, int], accept: Callable[[str], bool] = lambda _: True
+) -> Reading:
     """The digits handwritten in a blank of the grey page: `box` its reading's box, `room` the columns
-    between the printed words around it; and how sure the classifier is of them."""
+    between the printed words around it; and how sure the classifier is of them. The surest reading
+    `accept` takes (a day is 1-31), trying each glyph's runner-up; none when it takes none."""
     x0, x1 = min(box[0], room[0]), max(box[2], room[1])
     margin = box[3] - box[1]  # handwriting overruns the printed line, up and down
     top, left = max(0, box[1] - margin), max(0, x0 - margin)
@@ -190,4 +200,6 @@ def read(gray: np.ndarray, box: tuple[int, int, int, int], room: tuple[int, int]
     found = glyphs(crop, (x0 - left, x1 - left)) if crop.size else []
     if not found or len(found) > 6:
         return Reading("", 0.0)
-    return Reading(*_digits(found))
+    readings = [("".join(d for d, _ in picks), float(np.prod([p for _, p in picks]))) for picks in product(*_digits(found))]
+    taken = [r for r in readings if accept(r[0])]
+    return Reading(*max(taken, key=lambda r: r[1])) if taken else Reading("", 0.0)
