@@ -35,7 +35,7 @@ from pipeline.text.vietnamese import fold, normalize_text  # noqa: E402
 CACHE = ROOT / "build" / "confidence"
 MODES = ("eng", "vie")  # the calibration's renders: make_ocr_pairs's modes
 POOR_ENG = "eng-poor"  # evaluation only: the vie mode's poor page (150 DPI, noise, blur) read without Vietnamese
-NEAR = 20  # tokens either side where a word read out of order still counts as read right
+NEAR = 80  # tokens either side where a word read out of order still counts as read right: a two-column block (the header, the signature beside the recipients)
 
 
 def is_fit_half(stem: str) -> bool:
