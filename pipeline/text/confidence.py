@@ -23,6 +23,7 @@ import json
 import math
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -75,6 +76,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+@lru_cache(maxsize=100_000)
 def shape(token: str) -> tuple[float, ...]:
     """What was read, its edge punctuation aside: capitals, title case, a symbol inside, small words joined
     by a hyphen (trên-khung), digits, a Vietnamese syllable as it stands, and its letters (up to 8, / 4)."""
