@@ -5,10 +5,14 @@ scripts/make_ocr_pairs.py does for its `eng` (an OCR without Vietnamese) and
 `vie` (150 DPI, noisy) modes, and read by Tesseract with its word
 confidences (cached in build/confidence/, a few minutes a mode). Each
 document is repaired twice, as an image (Tesseract's confidences known) and
-as text (none), and once more with every mark removed; each repaired word is
-labelled right or wrong against the truth. A logistic regression
-(`pipeline/text/confidence.py`) is fitted on one half of the documents (by a
-hash of the name); `scripts/eval_repair.py` reports on the other half.
+as text (none), and once more with every mark removed, as a text and (the
+`vie` renders) as a scan; each repaired word is labelled right or wrong
+against the truth. One logistic regression per group of words
+(`pipeline/text/confidence.py`: mode, image or text) is fitted on all of
+them, with the flag thresholds. `scripts/eval_repair.py` reports the same
+procedure cross-validated by document: fitted on one half of the documents
+(by a hash of the name) and measured on the other, both ways round, so no
+figure comes from words the calibration was fitted on.
 """
 
 from __future__ import annotations
@@ -35,11 +39,12 @@ from pipeline.text.vietnamese import fold, normalize_text  # noqa: E402
 CACHE = ROOT / "build" / "confidence"
 MODES = ("eng", "vie")  # the calibration's renders: make_ocr_pairs's modes
 POOR_ENG = "eng-poor"  # evaluation only: the vie mode's poor page (150 DPI, noise, blur) read without Vietnamese
-NEAR = 20  # tokens either side where a word read out of order still counts as read right
+MIN_WORDS = 2000  # a group with fewer words takes its mode's text calibration
+NEAR = 80  # tokens either side where a word read out of order still counts as read right: a two-column block (the header, the signature beside the recipients)
 
 
-def is_fit_half(stem: str) -> bool:
-    """Documents whose words fit the calibration; the others check it (scripts/eval_repair.py)."""
+def is_first_half(stem: str) -> bool:
+    """The two folds of the held-out documents: scripts/eval_repair.py fits on one and checks on the other, both ways."""
     return zlib.crc32(stem.encode("utf-8")) % 2 == 0
 
 
@@ -119,6 +124,11 @@ def labelled(repairer, render: dict, with_conf: bool) -> Labelled:
     return labels
 
 
+def without_marks(render: dict) -> dict:
+    """A render as read by an OCR that drops every mark (a scan whose marks are lost), Tesseract's confidences kept."""
+    return render | {"paragraphs": [[(fold(w), c) for w, c in para] for para in render["paragraphs"]]}
+
+
 def labelled_folded(repairer, path: Path) -> Labelled:
     """A held-out document with every mark removed, repaired as a whole, labelled."""
     from pipeline.text.repair import Params
@@ -132,18 +142,39 @@ def labelled_folded(repairer, path: Path) -> Labelled:
     return out
 
 
-def collect(repairer, fit: bool) -> dict[str, Labelled]:
-    """Labelled words per kind of input, from one half of the held-out documents."""
+def collect(repairer, half: bool | None = None) -> dict[str, Labelled]:
+    """Labelled words per kind of input, from one half of the held-out documents (`is_first_half`), or all."""
     data: dict[str, Labelled] = {}
     for render in read_renders():
-        if is_fit_half(render["stem"]) != fit:
+        if half is not None and is_first_half(render["stem"]) != half:
             continue
         data.setdefault(f"{render['mode']} image", []).extend(labelled(repairer, render, True))
         data.setdefault(f"{render['mode']} text", []).extend(labelled(repairer, render, False))
+        if render["mode"] == "vie":
+            data.setdefault("folded image", []).extend(labelled(repairer, without_marks(render), True))
     for path in documents(heldout=True):
-        if is_fit_half(path.stem) == fit:
+        if half is None or is_first_half(path.stem) == half:
             data.setdefault("folded text", []).extend(labelled_folded(repairer, path))
     return data
+
+
+def calibrate(data: dict[str, Labelled]) -> confidence.Calibration:
+    """The calibration fitted on labelled words (evidence from a repairer without calibration), with its flag thresholds."""
+    pairs = [pair for kind in data.values() for pair in kind]
+    evidence = [r.evidence for r, _ in pairs]
+    fitted = confidence.Calibration(fit_groups(evidence, np.array([ok for _, ok in pairs])))
+    return confidence.Calibration(fitted.coef, confidence.thresholds(fitted, evidence))
+
+
+def fit_groups(evidence: list[confidence.Evidence], right: np.ndarray) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """One logistic regression per group (mode; image or text) with enough words to fit it."""
+    groups = np.array([e.group for e in evidence])
+    out = []
+    for group in confidence.GROUPS:
+        chosen = np.flatnonzero(groups == group)
+        if len(chosen) >= MIN_WORDS:
+            out.append((group, tuple(confidence.fit([evidence[i] for i in chosen], right[chosen]).tolist())))
+    return tuple(out)
 
 
 def main() -> None:
@@ -152,14 +183,9 @@ def main() -> None:
     args = parser.parse_args()
     from pipeline.text.repair import Repairer
 
-    repairer = Repairer(calibration=confidence.Calibration.identity())
-    data = collect(repairer, fit=True)
-    pairs = [pair for kind in data.values() for pair in kind]
-    coef = confidence.fit([r.evidence for r, _ in pairs], np.array([ok for _, ok in pairs]))
-    fitted = confidence.Calibration(tuple(coef.tolist()))
-    model = confidence.Calibration(fitted.coef, confidence.thresholds(fitted, [r.evidence for r, _ in pairs]))
-    model.save(args.out, {"fitted on": {kind: len(v) for kind, v in data.items()}})
-    print(f"confidence: fitted on {len(pairs)} words ({', '.join(f'{k} {len(v)}' for k, v in data.items())}); {args.out}")
+    data = collect(Repairer(calibration=confidence.Calibration.identity()))
+    calibrate(data).save(args.out, {"fitted on": {kind: len(v) for kind, v in data.items()}})
+    print(f"confidence: fitted on {sum(map(len, data.values()))} words ({', '.join(f'{k} {len(v)}' for k, v in data.items())}); {args.out}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ EVIDENCE = st.builds(
     mode=st.sampled_from(["eng", "vie", "folded"]),
     ocr_conf=st.one_of(st.none(), st.floats(0, 1)),
     odd_shape=st.booleans(),
+    token=st.sampled_from(["", "dân", "DÂN", "Hà", "trên-khung", "k¥", "“xã”,", "57-NQ/TW", "6"]),
+    syllable=st.booleans(),
+    neighbour=st.floats(0, 1),
+    neighbour_ocr_conf=st.one_of(st.none(), st.floats(0, 1)),
 )
 
 
@@ -43,7 +47,7 @@ def test_fit_recovers_a_known_relation() -> None:
     posteriors = rng.uniform(0.01, 0.99, 4000)
     evidence = [Evidence(float(p), -1.0, False, True, 3, "folded") for p in posteriors]
     right = rng.uniform(size=4000) < posteriors  # the posterior is already calibrated
-    cal = Calibration(tuple(confidence.fit(evidence, right).tolist()))
+    cal = Calibration((("folded text", tuple(confidence.fit(evidence, right).tolist())),))
     conf = np.array([cal.probability(e) for e in evidence])
     assert confidence.expected_calibration_error(conf, right) < 0.03
     assert np.corrcoef(conf, posteriors)[0, 1] > 0.99
@@ -66,6 +70,49 @@ def test_thresholds_flag_the_budgeted_share() -> None:
 
 
 def test_saved_calibration_round_trips(tmp_path) -> None:
-    cal = Calibration(tuple(float(i) / 10 for i in range(len(confidence.FEATURES))), (("eng", 0.8), ("vie", 0.95)))
+    coef = tuple(float(i) / 10 for i in range(len(confidence.FEATURES)))
+    cal = Calibration((("eng text", coef), ("vie image", coef[::-1])), (("eng text", 0.8), ("vie image", 0.95)))
     cal.save(tmp_path / "c.json")
     assert Calibration.load(tmp_path / "c.json") == cal
+
+
+def test_shipped_calibration_is_fitted_per_kind_of_input_and_monotone_in_the_evidence() -> None:
+    cal = Calibration.load()
+    assert {"eng text", "eng image", "vie text", "vie image", "folded text"} <= set(dict(cal.coef))
+    posteriors = np.linspace(0.05, 0.9999, 40)
+    for mode in ("eng", "vie", "folded"):
+        for ocr_conf in (None, 0.3, 0.9):
+            conf = [cal.probability(Evidence(float(p), -1.0, True, True, 5, mode, ocr_conf, token="dan")) for p in posteriors]
+            assert np.all(np.diff(conf) >= 0), (mode, ocr_conf)
+    for mode in ("eng", "vie"):
+        conf = [cal.probability(Evidence(0.9, -1.0, True, True, 5, mode, float(c), token="dan")) for c in np.linspace(0, 1, 20)]
+        assert np.all(np.diff(conf) > 0), mode
+
+
+def test_a_word_without_a_known_reading_is_always_flagged() -> None:
+    cal = Calibration.load()
+    sure_but_unknown = Evidence(0.9999, 0.0, False, False, 1, "vie", 0.96, token="xqzt", syllable=False)
+    assert cal.flags(sure_but_unknown, cal.probability(sure_but_unknown))
+
+
+def test_a_group_not_fitted_takes_its_mode_text_calibration() -> None:
+    cal = Calibration((("folded text", tuple([2.0] + [0.0] * (len(confidence.FEATURES) - 1))),), (("folded text", 0.5),))
+    scanned = Evidence(0.5, -1.0, False, True, 3, "folded", 0.9)
+    assert scanned.group == "folded image"
+    assert cal.probability(scanned) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert not cal.flags(scanned, cal.probability(scanned))
+
+
+@pytest.mark.parametrize(
+    ("token", "capitals", "title", "stray", "joined", "digits", "syllable"),
+    [
+        ("dân", 0, 0, 0, 0, 0, 1),
+        ("“Xã”,", 0, 1, 0, 0, 0, 1),  # the quotes and the comma are the sentence's
+        ("CHỦ", 1, 0, 0, 0, 0, 1),
+        ("trên-khung", 0, 0, 1, 1, 0, 0),  # two words run together
+        ("_cải", 0, 0, 1, 0, 0, 0),
+        ("S6", 0, 1, 0, 0, 1, 0),  # a capital then no other: title case, as is_title reads B§
+    ],
+)
+def test_shape_of_what_was_read(token: str, capitals: int, title: int, stray: int, joined: int, digits: int, syllable: int) -> None:
+    assert confidence.shape(token)[:6] == (capitals, title, stray, joined, digits, syllable)

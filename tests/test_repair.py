@@ -180,6 +180,26 @@ def test_image_words_carry_tesseract_confidence_into_their_own(repairer) -> None
     assert all(d.conf < s.conf for s, d in zip(sure, doubtful))
 
 
+def test_flags_on_a_garbled_line_catch_what_repair_left_wrong(repairer) -> None:
+    """Two lines of the real garbled sample (../shared/samples/phu-lien-311-BC-UBND.ocr.txt), repaired as text."""
+    fixed = repairer.repair_tokens("d6ng thoi phan cong rd trach nhiém timg don vi, phong ban va cac té chire chinh".split())
+    assert [r.text for r in fixed[:7]] == "đồng thời phân công rõ trách nhiệm".split() and not any(r.flag for r in fixed[:7])
+    assert {"timg", "chire"} <= {r.ocr for r in fixed if r.flag}  # từng, chức: no reading within reach
+    results = repairer.repair_tokens("thé da tao co s¢ phap Iy viing chic, dong thoi gilp cdng tac truyén théng cua".split())
+    truth = "thể đã tạo cơ sở pháp lý vững chắc, đồng thời giúp công tác truyền thông của".split()
+    wrong = [r for r, t in zip(results, truth) if r.text != t]
+    assert {r.ocr for r in wrong} == {"Iy", "viing", "chic,", "gilp", "théng"}
+    assert all(r.flag for r in wrong)
+    assert sum(r.flag for r in results) <= len(wrong) + 2
+
+
+def test_a_word_s_evidence_holds_its_neighbours(repairer) -> None:
+    results = repairer.repair_tokens("Uy ban nhan dan".split(), ocr_confs=[0.9, 0.95, 0.2, 0.8])
+    assert [r.evidence.neighbour_ocr_conf for r in results] == [0.95, 0.2, 0.8, 0.2]
+    assert [r.evidence.token for r in results] == ["Uy", "ban", "nhan", "dan"]
+    assert all(0 <= r.evidence.neighbour <= 1 for r in results)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(CLEAN), min_size=1, max_size=4))
 def test_clean_documents_pass_unchanged_whole(repairer, sentences: list[str]) -> None:

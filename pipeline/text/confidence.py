@@ -2,13 +2,19 @@
 
 For each word, repair gathers its evidence (`Evidence`): the posterior of the
 chosen reading against its rivals with the neighbours fixed (channel and
-language model together), the channel's own score of that reading, whether
-repair changed the word, whether the reading is one the lexicon knows, how
-many readings competed, how the document's OCR treats marks, and, for words
-read from an image, Tesseract's word confidence. A logistic regression over
-these (`fit`, by scripts/build_confidence.py on held-out renders) turns them
-into a probability; its coefficients ship in `dictionaries/confidence.json`.
-Words below `flag_below` are flagged for the clerks.
+language model together), the channel's own score of that reading, whether repair
+changed the word, whether the reading is one the lexicon knows and a
+Vietnamese syllable, how many readings competed, the shape of what was read
+(capitals, stray symbols, words joined by a hyphen, digits), how sure the
+decoder and Tesseract were of the neighbours, and, for words read from an
+image, Tesseract's word confidence. One logistic regression per kind of input
+(`group`: the document's mode, from an image or as text; `fit`, by
+scripts/build_confidence.py on held-out renders) turns them into a
+probability; its coefficients ship in `dictionaries/confidence.json`.
+
+Flags rank the words: per kind of input, the threshold puts the clerk's budget
+(`FLAG_BUDGET`, a little under the share promised) on the least confident
+words, and a word whose reading the lexicon does not know is always flagged.
 """
 
 from __future__ import annotations
@@ -17,19 +23,30 @@ import json
 import math
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+import regex
+
+from .tokens import is_title
+from .vietnamese import is_syllable
 
 CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "dictionaries" / "confidence.json"
 FEATURES = (
-    "bias", "posterior logit", "channel", "changed", "unknown", "log readings",
-    "eng", "vie", "eng x posterior logit", "vie x posterior logit",
-    "image", "ocr conf", "eng x ocr conf", "odd shape", "word frequency",
+    "bias", "posterior logit", "channel", "changed", "unknown", "not a syllable", "log readings",
+    "word frequency", "ocr conf", "posterior logit x ocr conf", "neighbour logit", "neighbour ocr conf",
+    "odd shape", "capitals", "title", "stray symbol", "joined", "digits", "read as a syllable", "letters",
 )
-FLAG_BUDGET = {"eng": 0.08, "vie": 0.05, "folded": 0.08}  # share of words a clerk is asked to look at, by input
-L2 = 1e-5  # ridge on the coefficients (not the bias), per word: keeps the fit stable, barely shrinks it
+GROUPS = ("eng image", "eng text", "vie image", "vie text", "folded image", "folded text")
+FLAG_BUDGET = {"eng": 0.072, "vie": 0.043, "folded": 0.072}  # share of words a clerk is asked to look at, by mode: 8% / 5% promised, less a margin for other documents
+L2 = 1e-4  # ridge on the coefficients (not the bias), per word: keeps the fit stable, barely shrinks it
 DEFAULT_FLAG_BELOW = 0.89  # the posterior's threshold before any calibration
+EDGE_PUNCTUATION = "“”\"'()[],.;:!?…"  # around a word, part of the sentence, not of the word
+_STRAY = regex.compile(r"[^\p{L}\p{N}]")
+_JOINED = regex.compile(r"\p{Ll}[-_]\p{L}")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,26 +60,51 @@ class Evidence:
     ocr_conf: float | None = None  # Tesseract's word confidence (0..1), for words read from an image
     odd_shape: bool = False  # what was read does not look like a word: a lone letter or mark, symbols inside letters
     frequency: float = -9.0  # ln unigram probability of the reading (-9 for a word the model does not know)
+    token: str = ""  # what was read
+    syllable: bool = True  # the reading is a Vietnamese syllable (not a code, name or garbled letters)
+    neighbour: float = 1.0  # the least posterior of the words either side
+    neighbour_ocr_conf: float | None = None  # the least Tesseract confidence of the words either side
+
+    @property
+    def group(self) -> str:
+        """The kind of input the calibration was fitted per: the mode, and whether Tesseract's confidence is known."""
+        return f"{self.mode} {'text' if self.ocr_conf is None else 'image'}"
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+@lru_cache(maxsize=100_000)
+def shape(token: str) -> tuple[float, ...]:
+    """What was read, its edge punctuation aside: capitals, title case, a symbol inside, small words joined
+    by a hyphen (trên-khung), digits, a Vietnamese syllable as it stands, and its letters (up to 8, / 4)."""
+    core = token.strip(EDGE_PUNCTUATION)
+    letters = [c for c in core if c.isalpha()]
+    capitals = len(letters) > 1 and all(c.isupper() for c in letters)
+    return (
+        float(capitals), float(not capitals and is_title(core)), float(bool(_STRAY.search(core))), float(bool(_JOINED.search(core))),
+        float(any(c.isdigit() for c in core)), float(is_syllable(core.lower())), min(len(letters), 8) / 4,
+    )
 
 
 def features(e: Evidence) -> tuple[float, ...]:
-    p = min(max(e.posterior, 1e-4), 1 - 1e-4)
-    logit = math.log(p / (1 - p))
-    eng, vie = float(e.mode == "eng"), float(e.mode == "vie")
-    image = e.ocr_conf is not None
-    conf = e.ocr_conf - 0.5 if image else 0.0
+    logit = _logit(e.posterior)
+    conf = 0.0 if e.ocr_conf is None else e.ocr_conf - 0.5
+    near_conf = 0.0 if e.neighbour_ocr_conf is None else e.neighbour_ocr_conf - 0.5
     return (
-        1.0, logit, max(e.channel, -30.0) / 10, float(e.changed), float(not e.known), math.log(max(e.readings, 1)),
-        eng, vie, eng * logit, vie * logit,
-        float(image), conf, eng * conf, float(e.odd_shape), (max(e.frequency, -14.0) + 9.0) / 3,
+        1.0, logit, max(e.channel, -30.0) / 10, float(e.changed), float(not e.known), float(not e.syllable),
+        math.log(max(e.readings, 1)), (max(e.frequency, -14.0) + 9.0) / 3, conf, logit * conf, _logit(e.neighbour) / 5, near_conf,
+        float(e.odd_shape), *shape(e.token),
     )
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Coefficients over `FEATURES` (none: the posterior as it is) and the flag threshold per mode."""
+    """Coefficients over `FEATURES` per group (none: the posterior as it is) and the flag threshold per group."""
 
-    coef: tuple[float, ...] | None
+    coef: tuple[tuple[str, tuple[float, ...]], ...] | None
     flag_below: tuple[tuple[str, float], ...] = ()
 
     @classmethod
@@ -77,23 +119,33 @@ class Calibration:
         data = json.loads(path.read_text("utf-8"))
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"{path}: fitted for other features; rebuild with `make dictionaries`")
-        return cls(tuple(data["coef"]), tuple(sorted(data["flag_below"].items())))
+        coef = tuple(sorted((group, tuple(c)) for group, c in data["coef"].items()))
+        return cls(coef, tuple(sorted(data["flag_below"].items())))
 
     def save(self, path: Path, note: dict | None = None) -> None:
-        data = {"features": list(FEATURES), "coef": [round(c, 5) for c in self.coef or ()], "flag_below": dict(self.flag_below), **(note or {})}
+        coef = {group: [round(c, 5) for c in values] for group, values in self.coef or ()}
+        data = {"features": list(FEATURES), "coef": coef, "flag_below": dict(self.flag_below), **(note or {})}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
     def flags(self, e: Evidence, probability: float) -> bool:
-        return probability < dict(self.flag_below).get(e.mode, DEFAULT_FLAG_BELOW)
+        below = _for_group(self.flag_below, e)
+        return not e.known or probability < (DEFAULT_FLAG_BELOW if below is None else below)
 
     def probability(self, e: Evidence) -> float:
-        if self.coef is None:
+        coef = None if self.coef is None else _for_group(self.coef, e)
+        if coef is None:
             return e.posterior
-        z = sum(map(operator.mul, self.coef, features(e)))
+        z = sum(map(operator.mul, coef, features(e)))
         return 1 / (1 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
-def fit(evidence: list[Evidence], right: np.ndarray, iterations: int = 30) -> np.ndarray:
+def _for_group(table: tuple[tuple[str, T], ...], e: Evidence) -> T | None:
+    """The entry for the word's group; a group not fitted (a scan whose marks are all gone) takes its mode's text one."""
+    found = dict(table)
+    return found.get(e.group, found.get(f"{e.mode} text"))
+
+
+def fit(evidence: list[Evidence], right: np.ndarray, iterations: int = 40) -> np.ndarray:
     """Logistic regression (Newton's method, ridge on all but the bias): coefficients over FEATURES."""
     x = np.array([features(e) for e in evidence])
     y = right.astype(np.float64)
@@ -112,12 +164,14 @@ def fit(evidence: list[Evidence], right: np.ndarray, iterations: int = 30) -> np
 
 
 def thresholds(calibration: Calibration, evidence: list[Evidence], budget: dict[str, float] = FLAG_BUDGET) -> tuple[tuple[str, float], ...]:
-    """Per mode, the confidence below which `budget` of the words fall: the clerk's share to review."""
+    """Per group, the confidence below which, with the words the lexicon does not know (always flagged),
+    `budget` of its mode's words fall: the clerk's share to review, spent on the least confident words."""
     out = []
-    for mode, share in sorted(budget.items()):
-        conf = np.array([calibration.probability(e) for e in evidence if e.mode == mode])
-        if len(conf):
-            out.append((mode, round(float(np.quantile(conf, share)), 4)))
+    for group in GROUPS:
+        words = [e for e in evidence if e.group == group]
+        if words:
+            conf = np.array([calibration.probability(e) if e.known else -1.0 for e in words])
+            out.append((group, round(float(np.quantile(conf, budget[words[0].mode])), 4)))
     return tuple(out)
 
 

@@ -441,13 +441,17 @@ class Repairer:
                 results.append(TokenRepair(token, text, 1.0, False, alternatives))
                 continue
             weakest = min(words, key=lambda s: s.conf)
+            near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
             evidence = Evidence(
                 weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
                 len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
                 self.lm.uni[weakest.candidates[weakest.chosen].symbol] if weakest.candidates[weakest.chosen].symbol >= 0 else UNKNOWN_LM,
+                token, is_syllable(weakest.candidates[weakest.chosen].text),
+                min((s.conf for j in near for s in per_token[j] if s.piece.kind == "word"), default=1.0),
+                None if ocr_confs is None else min((ocr_confs[j] for j in near), default=None),
             )
             conf = self.calibration.probability(evidence)
-            results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf) or unknown, alternatives, evidence))
+            results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
         return _tidy_numbers(results)
 
     def repair_text(self, text: str) -> str:
