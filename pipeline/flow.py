@@ -20,7 +20,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, failure_message
-from .image import analysis, digits, ocr, poppler, preprocess, raster, tesseract, textlayer
+from .image import analysis, digits, ocr, poppler, preprocess, raster, tesseract, textlayer, unread
 from .ingest.files import InputFile, identify, read_text
 from .layout import esign, fillins, structure
 from .model import Document, Line, Page, SourceInfo, Word
@@ -139,6 +139,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     words = tesseract.run_tesseract(
         prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, prepared.local_threshold
     )
+    words += unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     lines = ocr.page_lines(words, page.number)
     blanks = fillins.slots(lines, prepared.view.shape[0])
     grey = analysis.grey(prepared.view) if blanks else None

@@ -1,0 +1,53 @@
+"""Print Tesseract's layout analysis left unread, read again (pipeline/image/unread.py): real Tesseract
+on a signature block drawn here, a seal's ring over it as a 1-bit scan has it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.image import unread
+from pipeline.image.tesseract import OcrWord, run_tesseract
+
+FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+
+
+def page(ring: bool = True) -> np.ndarray:
+    """A 300-dpi page: a signature block on the right half, a black seal's ring over its left edge."""
+    image = Image.new("L", (2400, 3300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 50)
+    for x, y, text in ((1500, 100, "KT. CHỦ TỊCH"), (1500, 170, "PHÓ CHỦ TỊCH"), (1560, 540, "Phạm Trường Thọ")):
+        draw.text((x, y), text, font=font, fill=0)
+    if ring:
+        draw.ellipse((1150, 80, 1650, 580), outline=0, width=28)
+        draw.ellipse((1300, 230, 1500, 430), fill=0)
+    return np.asarray(image)
+
+
+@pytest.mark.slow
+def test_a_block_nothing_read_is_read_again() -> None:
+    gray = page()
+    found = unread.reread(gray, [], 300, "vie")
+    text = " ".join(w.text for w in found)
+    assert "Phạm Trường Thọ" in text and "TỊCH" in text
+    assert all(w.key[0] >= unread.REGION_BLOCKS for w in found)
+    assert all(0 <= w.box[0] < w.box[2] <= gray.shape[1] and 0 <= w.box[1] < w.box[3] <= gray.shape[0] for w in found)
+
+
+@pytest.mark.slow
+def test_words_read_before_are_not_read_twice() -> None:
+    gray = page(ring=False)
+    before = run_tesseract(gray, "vie", 3, 300)
+    again = unread.reread(gray, before, 300, "vie")
+    assert not any(min(a.box[2], b.box[2]) > max(a.box[0], b.box[0]) and min(a.box[3], b.box[3]) > max(a.box[1], b.box[1])
+                   for a in again for b in before)
+
+
+def test_ink_that_is_no_print_gives_no_words() -> None:
+    gray = np.full((3300, 2400), 255, np.uint8)
+    gray[100:700, 300:900] = 0  # a picture's dark area
+    gray[200:210, 1000:2300] = 0  # a rule
+    assert unread.reread(gray, [], 300, "vie") == []
+    assert unread.regions(gray, [OcrWord("x", 0.9, (300, 100, 900, 700), (1, 1, 1))], 300) == []
