@@ -19,9 +19,11 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -64,6 +66,7 @@ CACHE_MIN = 2  # settled readings after a word before the document leans to them
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
+ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._rows`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
@@ -149,7 +152,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
-        self.lm3, self.lm3_memo = self.lm.scorer()
+        self.lm_rows: dict[Row, list[float]] = {}  # see `_rows`
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -263,113 +266,122 @@ class Repairer:
     def decode(self, slots: list[Slot], trust_read: bool) -> None:
         """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each.
         `trust_read`: marks were read (Tesseract `vie`, clean text), so an unsure change is not made."""
+        self._decode_together([slots], trust_read)
+
+    def _decode_together(self, paragraphs: list[list[Slot]], trust_read: bool) -> None:
+        """`decode` for several paragraphs side by side: at each step, the trigrams all of them lack are
+        scored in one batch (a document's paragraphs share the cost of a look-up)."""
+        waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
+        while waiting:
+            values = self.lm.scores([k for _, keys in waiting for k in keys])
+            resumed = []
+            at = 0
+            for run, keys in waiting:
+                following = _advance(run, values[at : at + len(keys)])
+                at += len(keys)
+                if following is not None:
+                    resumed.append((run, following))
+            waiting = resumed
+
+    def _decoding(self, slots: list[Slot], trust_read: bool) -> Scoring:
         if not slots:
             return
-        unk = self.lm.unk
-        lm3 = self.lm3
-        memo_get = self.lm3_memo.get
-        prefetch = self.lm.prefetch
-        sent = self.lm.sent
-        beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
-        history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
-        for slot in slots:
-            nxt: dict[tuple[int, int], float] = {}
-            back: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
-            cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
-            fetched = False
-            for state, score in beams.items():
-                a, b = state
-                ab = ((a << BITS) | b) << BITS
-                for j, sym, base, unknown in cands:
-                    if unknown:
-                        s = score + base
-                    else:
-                        v = memo_get(ab | sym)
-                        if v is None and not fetched:  # the first miss scores the whole slot in one batch
-                            prefetch([(((a_ << BITS) | b_) << BITS) | c for a_, b_ in beams for _, c, _, u in cands if not u])
-                            fetched = True
-                            v = memo_get(ab | sym)
-                        s = score + base + (v if v is not None else lm3(a, b, sym))
-                    key = (b, sym)
-                    old = nxt.get(key)
-                    if old is None or old < s:
-                        nxt[key] = s
-                        back[key] = (state, j)
-            floor = max(nxt.values()) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
-            kept = [kv for kv in nxt.items() if kv[1] >= floor]
-            if len(kept) > BEAM:
-                kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
-            beams = dict(kept)
-            history.append(back)
-        state = max(beams, key=beams.__getitem__)
+        history = yield from self._beam(slots)
+        state = max(history[-1], key=lambda s: history[-1][s][2])
         for slot, back in zip(reversed(slots), reversed(history)):
-            state, slot.chosen = back[state]
-        self._posteriors(slots, trust_read)
+            state, slot.chosen, _ = back[state]
+        yield from self._posteriors(slots, trust_read)
 
-    def _posteriors(self, slots: list[Slot], trust_read: bool) -> None:
-        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
-        Scores come from the memo; the trigrams it lacks are scored in one batch, then those slots again."""
+    def _rows(self, specs: list[Row]) -> Scoring:
+        """Rows of trigram log probabilities, one per (prefix, shift, symbols): for each symbol c, the
+        trigram `prefix | c << shift` (0.0 for an unknown candidate, -1). Rows are remembered for the
+        whole process (they depend on the model only); those lacking are scored in one batch."""
+        rows = self.lm_rows
+        found = [rows.get(spec) for spec in specs]
+        if None not in found:
+            return found
+        lacking = [k for k, row in enumerate(found) if row is None]
+        wanted = [specs[k][0] | c << specs[k][1] for k in lacking for c in specs[k][2] if c >= 0]
+        values = iter((yield wanted) if wanted else [])
+        if len(rows) + len(lacking) > ROWS_LIMIT:
+            rows.clear()
+        for k in lacking:
+            found[k] = rows[specs[k]] = [next(values) if c >= 0 else 0.0 for c in specs[k][2]]
+        return found
+
+    def _beam(self, slots: list[Slot]) -> Scoring:
+        """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
+        states kept. A state is the last two symbols; reaching the same state twice keeps the better
+        score (the first of equals, states taken in order, then candidates)."""
         unk, sent = self.lm.unk, self.lm.sent
-        memo_get = self.lm3_memo.get
+        beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
+        history: list[dict[tuple[int, int], tuple[tuple[int, int], int, float]]] = []
+        for slot in slots:
+            known = tuple(c.symbol for c in slot.candidates)
+            syms = [c if c >= 0 else unk for c in known]
+            bases = [c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in slot.candidates]
+            states = list(beams)
+            rows = yield from self._rows([(((a << BITS) | b) << BITS, 0, known) for a, b in states])
+            groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
+            for k, (score, row) in enumerate(zip(beams.values(), rows)):
+                scores = [score + base + v for base, v in zip(bases, row)]
+                group = groups.get(states[k][1])
+                if group is None:
+                    groups[states[k][1]] = (scores, [k] * len(scores))
+                    continue
+                best, origin = group
+                for j, s in enumerate(scores):
+                    if s > best[j]:
+                        best[j], origin[j] = s, k
+            floor = max(max(best) for best, _ in groups.values()) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
+            kept = [
+                ((b, syms[j]), (states[origin[j]], j, best[j]))
+                for b, (best, origin) in groups.items()
+                for j in _distinct(syms, best, origin)
+                if best[j] >= floor
+            ]
+            if len(kept) > BEAM:
+                kept = sorted(kept, key=lambda kv: -kv[1][2])[:BEAM]
+            beams = {state: back[2] for state, back in kept}
+            history.append(dict(kept))
+        return history
+
+    def _posteriors(self, slots: list[Slot], trust_read: bool) -> Scoring:
+        """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
+        The trigrams of all slots are scored in one batch."""
+        unk, sent = self.lm.unk, self.lm.sent
         chosen = [s.candidates[s.chosen] for s in slots]
         syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
         known = [c.symbol >= 0 for c in chosen]
         n = len(slots)
-        missing: list[int] = []
-
-        def score(i: int, slot: Slot) -> list[float] | None:
-            ab = ((syms[i] << BITS) | syms[i + 1]) << BITS
-            nxt = (syms[i + 3], known[i + 1]) if i + 1 < n else (0, False)
-            nxt2 = (syms[i + 4], known[i + 2]) if i + 2 < n else (0, False)
-            scores = []
-            complete = True
-            for cand in slot.candidates:
-                c = cand.symbol if cand.symbol >= 0 else unk
-                s = cand.channel
-                keys = [ab | c] if cand.symbol >= 0 else []
-                s += 0.0 if keys else UNKNOWN_LM
-                if i + 1 < n:
-                    bc = ((syms[i + 1] << BITS) | c) << BITS
-                    if nxt[1]:
-                        keys.append(bc | nxt[0])
-                    else:
-                        s += UNKNOWN_LM
-                    if i + 2 < n:
-                        if nxt2[1]:
-                            keys.append((((c << BITS) | nxt[0]) << BITS) | nxt2[0])
-                        else:
-                            s += UNKNOWN_LM
-                for key in keys:
-                    v = memo_get(key)
-                    if v is None:
-                        missing.append(key)
-                        complete = False
-                    else:
-                        s += v
-                scores.append(s)
-            return scores if complete else None
-
-        todo = [(i, slot) for i, slot in enumerate(slots) if len(slot.candidates) > 1]
-        for slot in slots:
+        todo: list[tuple[Slot, list[float], int]] = []  # slot, scores before the LM, how many rows to add
+        specs: list[Row] = []
+        for i, slot in enumerate(slots):
             if len(slot.candidates) == 1:
                 slot.ranked = []
-        while todo:  # twice at most, three times if the memo was full and cleared in between
-            again = []
-            for i, slot in todo:
-                scores = score(i, slot)
-                if scores is None:
-                    again.append((i, slot))
-                    continue
-                top = max(scores)
-                weights = [math.exp(s - top) for s in scores]
-                slot.conf = weights[slot.chosen] / sum(weights)
-                if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
-                    read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
-                    slot.chosen, slot.conf = read, weights[read] / sum(weights)
-                order = sorted(range(len(scores)), key=lambda k: -scores[k])
-                slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
-            self.lm.prefetch(missing)
-            todo, missing = again, []
+                continue
+            symbols = tuple(c.symbol for c in slot.candidates)
+            scores = [c.channel + (0.0 if c.symbol >= 0 else UNKNOWN_LM) for c in slot.candidates]
+            specs.append((((syms[i] << BITS) | syms[i + 1]) << BITS, 0, symbols))  # the two words before
+            as_unk = tuple(c if c >= 0 else unk for c in symbols)
+            if i + 1 < n:  # the trigrams that end on the next word, and on the one after, where known
+                if known[i + 1]:
+                    specs.append(((syms[i + 1] << 2 * BITS) | syms[i + 3], BITS, as_unk))
+                else:
+                    scores = [s + UNKNOWN_LM for s in scores]
+                if i + 2 < n:
+                    if known[i + 2]:
+                        specs.append(((syms[i + 3] << BITS) | syms[i + 4], 2 * BITS, as_unk))
+                    else:
+                        scores = [s + UNKNOWN_LM for s in scores]
+            todo.append((slot, scores, len(specs)))
+        rows = iter((yield from self._rows(specs)))
+        done = 0
+        for slot, scores, upto in todo:
+            for _ in range(upto - done):
+                scores = [s + v for s, v in zip(scores, next(rows))]
+            done = upto
+            _rank(slot, scores, trust_read)
 
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
@@ -402,27 +414,24 @@ class Repairer:
         unsure of has a rival the document settles on elsewhere (`DocumentCache`)."""
         paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
         params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
-        decoded = [self._decode_tokens(tokens, params) for tokens in paragraphs]
-        cache = DocumentCache.settled([s for per_token in decoded for slots in per_token for s in slots])
-        for k, per_token in enumerate(decoded):
-            flat = [s for slots in per_token for s in slots]
-            if cache.would_change(flat):
-                for slot, cands in zip(flat, cache.lean(flat)):
-                    slot.candidates = cands
-                self._decode_slots(flat, params)
+        decoded = [self._slots(tokens, params) for tokens in paragraphs]
+        flats = [[s for slots in per_token for s in slots] for per_token in decoded]
+        self._decode_slots(flats, params)
+        cache = DocumentCache.settled([s for flat in flats for s in flat])
+        leaning = [flat for flat in flats if cache.would_change(flat)]
+        for flat in leaning:
+            for slot, cands in zip(flat, cache.lean(flat)):
+                slot.candidates = cands
+        self._decode_slots(leaning, params)
         return [
             self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
             for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
         ]
 
-    def _decode_tokens(self, tokens: list[str], params: Params) -> list[list[Slot]]:
-        per_token = self._slots(tokens, params)
-        self._decode_slots([s for slots in per_token for s in slots], params)
-        return per_token
-
-    def _decode_slots(self, flat: list[Slot], params: Params) -> None:
-        self.decode(flat, trust_read=params.mode == "vie")
-        _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+    def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
+        self._decode_together(flats, trust_read=params.mode == "vie")
+        for flat in flats:
+            _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
@@ -468,6 +477,43 @@ class Repairer:
             for j in block:
                 out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
         return "\n".join(out)
+
+
+Scoring = Generator[list[int], list[float], Any]  # yields packed trigrams, is sent their log probabilities
+Row = tuple[int, int, tuple[int, ...]]  # trigrams `prefix | c << shift` for each symbol c (see `Repairer._rows`)
+
+
+def _advance(run: Scoring, values: list[float] | None) -> list[int] | None:
+    """The next trigrams a decoding needs (sent the scores of the last ones), or None once it is done."""
+    try:
+        return run.send(values)
+    except StopIteration:
+        return None
+
+
+def _distinct(syms: list[int], best: list[float], origin: list[int]) -> list[int]:
+    """The candidates that reach distinct next states, in order; where two share a symbol (two unknown
+    readings), the better one, or of equals the one the search met first (earlier state, then candidate)."""
+    if len(set(syms)) == len(syms):
+        return list(range(len(syms)))
+    pick: dict[int, int] = {}
+    for j, sym in enumerate(syms):
+        i = pick.get(sym)
+        if i is None or best[j] > best[i] or (best[j] == best[i] and origin[j] < origin[i]):
+            pick[sym] = j
+    return list(pick.values())
+
+
+def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
+    """A slot's confidence and ranked alternatives from its candidates' scores in context."""
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    slot.conf = weights[slot.chosen] / sum(weights)
+    if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
+        read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
+        slot.chosen, slot.conf = read, weights[read] / sum(weights)
+    order = sorted(range(len(scores)), key=lambda k: -scores[k])
+    slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
 
 
 _WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+)?\W*$")
