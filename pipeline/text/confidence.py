@@ -17,6 +17,7 @@ import json
 import math
 import operator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -83,8 +84,12 @@ class Calibration:
         data = {"features": list(FEATURES), "coef": [round(c, 5) for c in self.coef or ()], "flag_below": dict(self.flag_below), **(note or {})}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
+    @cached_property
+    def _flag_below(self) -> dict[str, float]:
+        return dict(self.flag_below)
+
     def flags(self, e: Evidence, probability: float) -> bool:
-        return probability < dict(self.flag_below).get(e.mode, DEFAULT_FLAG_BELOW)
+        return probability < self._flag_below.get(e.mode, DEFAULT_FLAG_BELOW)
 
     def probability(self, e: Evidence) -> float:
         if self.coef is None:

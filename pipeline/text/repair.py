@@ -152,7 +152,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
-        self.lm_rows: dict[Row, list[float]] = {}  # see `_rows`
+        self.lm_rows: dict[Row, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -301,12 +301,16 @@ class Repairer:
         if None not in found:
             return found
         lacking = [k for k, row in enumerate(found) if row is None]
-        wanted = [specs[k][0] | c << specs[k][1] for k in lacking for c in specs[k][2] if c >= 0]
-        values = iter((yield wanted) if wanted else [])
+        wanted = [specs[k][0] | (c if c >= 0 else 0) << specs[k][1] for k in lacking for c in specs[k][2]]
+        values = yield wanted
         if len(rows) + len(lacking) > ROWS_LIMIT:
             rows.clear()
+        at = 0
         for k in lacking:
-            found[k] = rows[specs[k]] = [next(values) if c >= 0 else 0.0 for c in specs[k][2]]
+            symbols = specs[k][2]
+            row = values[at : at + len(symbols)]
+            at += len(symbols)
+            found[k] = rows[specs[k]] = tuple(0.0 if c < 0 else v for c, v in zip(symbols, row)) if -1 in symbols else tuple(row)
         return found
 
     def _beam(self, slots: list[Slot]) -> Scoring:
@@ -320,6 +324,7 @@ class Repairer:
             known = tuple(c.symbol for c in slot.candidates)
             syms = [c if c >= 0 else unk for c in known]
             bases = [c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in slot.candidates]
+            each = range(len(syms)) if len(set(syms)) == len(syms) else None  # None: two candidates share a symbol
             states = list(beams)
             rows = yield from self._rows([(((a << BITS) | b) << BITS, 0, known) for a, b in states])
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
@@ -333,11 +338,11 @@ class Repairer:
                 for j, s in enumerate(scores):
                     if s > best[j]:
                         best[j], origin[j] = s, k
-            floor = max(max(best) for best, _ in groups.values()) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
+            floor = max([max(best) for best, _ in groups.values()]) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
             kept = [
                 ((b, syms[j]), (states[origin[j]], j, best[j]))
                 for b, (best, origin) in groups.items()
-                for j in _distinct(syms, best, origin)
+                for j in (each or _distinct(syms, best, origin))
                 if best[j] >= floor
             ]
             if len(kept) > BEAM:
@@ -402,6 +407,17 @@ class Repairer:
             text = normalize_tone_placement(text, self.tone_style)
         return apply_case(text, slot.piece.text)
 
+    def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
+        """A token's text as written (its slots' readings put back into its case and punctuation), and
+        its alternatives where it has one word."""
+        text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
+        if len(words) != 1:
+            return text, []
+        w = words[0]
+        if len(slots) == 1:
+            return text, [self._surface(w, alt) for alt in w.ranked]
+        return text, ["".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots) for alt in w.ranked]
+
     def repair_tokens(self, tokens: list[str], params: Params | None = None, ocr_confs: list[float] | None = None) -> list[TokenRepair]:
         """Repair a paragraph given as whitespace tokens (with Tesseract's confidence in each, when they
         were read from an image); one result per token."""
@@ -435,16 +451,13 @@ class Repairer:
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
+        plain = self.tone_style == "old"
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
-            text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
-            alternatives = []
-            if len(words) == 1 and len(slots) == 1:
-                alternatives = [self._surface(words[0], alt) for alt in words[0].ranked]
-            elif len(words) == 1:
-                w = words[0]
-                for alt in w.ranked:
-                    alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
+            if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower():  # as `_surface` would have it
+                text, alternatives = words[0].candidates[words[0].chosen].text, list(words[0].ranked)
+            else:
+                text, alternatives = self._surfaces(slots, words)
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
             if not words:
                 results.append(TokenRepair(token, text, 1.0, False, alternatives))
@@ -494,8 +507,6 @@ def _advance(run: Scoring, values: list[float] | None) -> list[int] | None:
 def _distinct(syms: list[int], best: list[float], origin: list[int]) -> list[int]:
     """The candidates that reach distinct next states, in order; where two share a symbol (two unknown
     readings), the better one, or of equals the one the search met first (earlier state, then candidate)."""
-    if len(set(syms)) == len(syms):
-        return list(range(len(syms)))
     pick: dict[int, int] = {}
     for j, sym in enumerate(syms):
         i = pick.get(sym)
