@@ -107,6 +107,22 @@ class Candidate:
     channel: float
 
 
+@dataclass(frozen=True)
+class Choices:
+    """A slot's candidates as the decoder reads them."""
+
+    known: tuple[int, ...]  # each candidate's symbol, -1 for a reading the model does not know
+    syms: tuple[int, ...]  # the same with <unk> for -1
+    bases: tuple[float, ...]  # each candidate's channel score, UNKNOWN_LM added for an unknown one
+    distinct: bool  # no two candidates share a symbol
+
+    @classmethod
+    def of(cls, candidates: list[Candidate], unk: int) -> Choices:
+        known = tuple(c.symbol for c in candidates)
+        syms = tuple(c if c >= 0 else unk for c in known)
+        return cls(known, syms, tuple(c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in candidates), len(set(syms)) == len(syms))
+
+
 @dataclass
 class Slot:
     piece: Piece
@@ -152,6 +168,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
+        self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
         self.lm_rows: dict[Row, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
 
     # candidates -------------------------------------------------------------
@@ -271,6 +288,9 @@ class Repairer:
     def _decode_together(self, paragraphs: list[list[Slot]], trust_read: bool) -> None:
         """`decode` for several paragraphs side by side: at each step, the trigrams all of them lack are
         scored in one batch (a document's paragraphs share the cost of a look-up)."""
+        if len(self.lm_rows) > ROWS_LIMIT:  # between documents: no decoding holds a row or a choice now
+            self.lm_rows.clear()
+            self.choices.clear()
         waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
         while waiting:
             values = self.lm.scores([k for _, keys in waiting for k in keys])
@@ -292,6 +312,13 @@ class Repairer:
             state, slot.chosen, _ = back[state]
         yield from self._posteriors(slots, trust_read)
 
+    def _choices(self, candidates: list[Candidate]) -> Choices:
+        """`Choices.of` the list, remembered while the list is (lists of candidates are cached, tokens repeat)."""
+        seen = self.choices.get(id(candidates))
+        if seen is None:
+            seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk))
+        return seen[1]
+
     def _rows(self, specs: list[Row]) -> Scoring:
         """Rows of trigram log probabilities, one per (prefix, shift, symbols): for each symbol c, the
         trigram `prefix | c << shift` (0.0 for an unknown candidate, -1). Rows are remembered for the
@@ -303,8 +330,6 @@ class Repairer:
         lacking = [k for k, row in enumerate(found) if row is None]
         wanted = [specs[k][0] | (c if c >= 0 else 0) << specs[k][1] for k in lacking for c in specs[k][2]]
         values = yield wanted
-        if len(rows) + len(lacking) > ROWS_LIMIT:
-            rows.clear()
         at = 0
         for k in lacking:
             symbols = specs[k][2]
@@ -317,16 +342,15 @@ class Repairer:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
         states kept. A state is the last two symbols; reaching the same state twice keeps the better
         score (the first of equals, states taken in order, then candidates)."""
-        unk, sent = self.lm.unk, self.lm.sent
+        sent = self.lm.sent
         beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
         history: list[dict[tuple[int, int], tuple[tuple[int, int], int, float]]] = []
         for slot in slots:
-            known = tuple(c.symbol for c in slot.candidates)
-            syms = [c if c >= 0 else unk for c in known]
-            bases = [c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in slot.candidates]
-            each = range(len(syms)) if len(set(syms)) == len(syms) else None  # None: two candidates share a symbol
+            choices = self._choices(slot.candidates)
+            syms, bases = choices.syms, choices.bases
+            each = range(len(syms)) if choices.distinct else None
             states = list(beams)
-            rows = yield from self._rows([(((a << BITS) | b) << BITS, 0, known) for a, b in states])
+            rows = yield from self._rows([(((a << BITS) | b) << BITS, 0, choices.known) for a, b in states])
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
             for k, (score, row) in enumerate(zip(beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
@@ -365,10 +389,10 @@ class Repairer:
             if len(slot.candidates) == 1:
                 slot.ranked = []
                 continue
-            symbols = tuple(c.symbol for c in slot.candidates)
-            scores = [c.channel + (0.0 if c.symbol >= 0 else UNKNOWN_LM) for c in slot.candidates]
-            specs.append((((syms[i] << BITS) | syms[i + 1]) << BITS, 0, symbols))  # the two words before
-            as_unk = tuple(c if c >= 0 else unk for c in symbols)
+            choices = self._choices(slot.candidates)
+            scores = list(choices.bases)
+            specs.append((((syms[i] << BITS) | syms[i + 1]) << BITS, 0, choices.known))  # the two words before
+            as_unk = choices.syms
             if i + 1 < n:  # the trigrams that end on the next word, and on the one after, where known
                 if known[i + 1]:
                     specs.append(((syms[i + 1] << 2 * BITS) | syms[i + 3], BITS, as_unk))
