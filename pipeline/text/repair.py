@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -111,16 +111,20 @@ class Candidate:
 class Choices:
     """A slot's candidates as the decoder reads them."""
 
-    known: tuple[int, ...]  # each candidate's symbol, -1 for a reading the model does not know
-    syms: tuple[int, ...]  # the same with <unk> for -1
+    syms: tuple[int, ...]  # each candidate's symbol, <unk> for a reading the model does not know
     bases: tuple[float, ...]  # each candidate's channel score, UNKNOWN_LM added for an unknown one
     distinct: bool  # no two candidates share a symbol
+    known_key: int  # the shape part of the key of a row over the candidates, with -1 (no score) for unknown ones
+    syms_key: int  # the same over `syms`
 
     @classmethod
-    def of(cls, candidates: list[Candidate], unk: int) -> Choices:
+    def of(cls, candidates: list[Candidate], unk: int, shape: Callable[[tuple[int, ...]], int]) -> Choices:
+        """The candidates read once; `shape` numbers their symbols (as keys of rows)."""
         known = tuple(c.symbol for c in candidates)
         syms = tuple(c if c >= 0 else unk for c in known)
-        return cls(known, syms, tuple(c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in candidates), len(set(syms)) == len(syms))
+        bases = tuple(c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in candidates)
+        known_key, syms_key = (shape(symbols) << SHAPE_AT for symbols in (known, syms))
+        return cls(syms, bases, len(set(syms)) == len(syms), known_key, syms_key)
 
 
 @dataclass
@@ -169,7 +173,9 @@ class Repairer:
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
-        self.lm_rows: dict[Row, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
+        self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
+        self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
+        self.shape_symbols: list[tuple[int, ...]] = []
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -291,6 +297,8 @@ class Repairer:
         if len(self.lm_rows) > ROWS_LIMIT:  # between documents: no decoding holds a row or a choice now
             self.lm_rows.clear()
             self.choices.clear()
+            self.shapes.clear()
+            self.shape_symbols.clear()
         waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
         while waiting:
             values = self.lm.scores([k for _, keys in waiting for k in keys])
@@ -316,26 +324,33 @@ class Repairer:
         """`Choices.of` the list, remembered while the list is (lists of candidates are cached, tokens repeat)."""
         seen = self.choices.get(id(candidates))
         if seen is None:
-            seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk))
+            seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk, self._shape))
         return seen[1]
 
-    def _rows(self, specs: list[Row]) -> Scoring:
-        """Rows of trigram log probabilities, one per (prefix, shift, symbols): for each symbol c, the
+    def _shape(self, symbols: tuple[int, ...]) -> int:
+        number = self.shapes.get(symbols)
+        if number is None:
+            number = self.shapes[symbols] = len(self.shape_symbols)
+            self.shape_symbols.append(symbols)
+        return number
+
+    def _rows(self, keys: list[int]) -> Scoring:
+        """Rows of trigram log probabilities, one per key (SHIFT_AT): for each symbol c of the row's shape, the
         trigram `prefix | c << shift` (0.0 for an unknown candidate, -1). Rows are remembered for the
         whole process (they depend on the model only); those lacking are scored in one batch."""
         rows = self.lm_rows
-        found = [rows.get(spec) for spec in specs]
+        found = [rows.get(key) for key in keys]
         if None not in found:
             return found
         lacking = [k for k, row in enumerate(found) if row is None]
-        wanted = [specs[k][0] | (c if c >= 0 else 0) << specs[k][1] for k in lacking for c in specs[k][2]]
-        values = yield wanted
+        symbols_of = self.shape_symbols
+        shapes = [(keys[k] & PREFIX, (keys[k] >> SHIFT_AT & 3) * BITS, symbols_of[keys[k] >> SHAPE_AT]) for k in lacking]
+        values = yield [prefix | (c if c >= 0 else 0) << shift for prefix, shift, symbols in shapes for c in symbols]
         at = 0
-        for k in lacking:
-            symbols = specs[k][2]
+        for k, (_, _, symbols) in zip(lacking, shapes):
             row = values[at : at + len(symbols)]
             at += len(symbols)
-            found[k] = rows[specs[k]] = tuple(0.0 if c < 0 else v for c, v in zip(symbols, row)) if -1 in symbols else tuple(row)
+            found[k] = rows[keys[k]] = tuple(0.0 if c < 0 else v for c, v in zip(symbols, row)) if -1 in symbols else tuple(row)
         return found
 
     def _beam(self, slots: list[Slot]) -> Scoring:
@@ -350,7 +365,7 @@ class Repairer:
             syms, bases = choices.syms, choices.bases
             each = range(len(syms)) if choices.distinct else None
             states = list(beams)
-            rows = yield from self._rows([(((a << BITS) | b) << BITS, 0, choices.known) for a, b in states])
+            rows = yield from self._rows([(((a << BITS) | b) << BITS) | choices.known_key for a, b in states])
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
             for k, (score, row) in enumerate(zip(beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
@@ -384,23 +399,22 @@ class Repairer:
         known = [c.symbol >= 0 for c in chosen]
         n = len(slots)
         todo: list[tuple[Slot, list[float], int]] = []  # slot, scores before the LM, how many rows to add
-        specs: list[Row] = []
+        specs: list[int] = []
         for i, slot in enumerate(slots):
             if len(slot.candidates) == 1:
                 slot.ranked = []
                 continue
             choices = self._choices(slot.candidates)
             scores = list(choices.bases)
-            specs.append((((syms[i] << BITS) | syms[i + 1]) << BITS, 0, choices.known))  # the two words before
-            as_unk = choices.syms
+            specs.append((((syms[i] << BITS) | syms[i + 1]) << BITS) | choices.known_key)  # the two words before
             if i + 1 < n:  # the trigrams that end on the next word, and on the one after, where known
                 if known[i + 1]:
-                    specs.append(((syms[i + 1] << 2 * BITS) | syms[i + 3], BITS, as_unk))
+                    specs.append((syms[i + 1] << 2 * BITS) | syms[i + 3] | 1 << SHIFT_AT | choices.syms_key)
                 else:
                     scores = [s + UNKNOWN_LM for s in scores]
                 if i + 2 < n:
                     if known[i + 2]:
-                        specs.append(((syms[i + 3] << BITS) | syms[i + 4], 2 * BITS, as_unk))
+                        specs.append((syms[i + 3] << BITS) | syms[i + 4] | 2 << SHIFT_AT | choices.syms_key)
                     else:
                         scores = [s + UNKNOWN_LM for s in scores]
             todo.append((slot, scores, len(specs)))
@@ -517,7 +531,11 @@ class Repairer:
 
 
 Scoring = Generator[list[int], list[float], Any]  # yields packed trigrams, is sent their log probabilities
-Row = tuple[int, int, tuple[int, ...]]  # trigrams `prefix | c << shift` for each symbol c (see `Repairer._rows`)
+# A row of trigram scores is keyed by one int: `prefix` (the trigram's other two symbols in place), where
+# the candidates' symbol goes (shift / BITS, 0 to 2), and the number of the candidates' symbols (Repairer.shapes)
+SHIFT_AT = 3 * BITS
+SHAPE_AT = SHIFT_AT + 2
+PREFIX = (1 << SHIFT_AT) - 1
 
 
 def _advance(run: Scoring, values: list[float] | None) -> list[int] | None:
