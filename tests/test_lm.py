@@ -87,19 +87,15 @@ def test_saved_model_loads_and_scores_as_estimated(tmp_path) -> None:
     ids = loaded.ids
     keys = [lm.pack((ids[a], ids[b], ids[c])) for a, b, c in (("ủy", "ban", "nhân"), ("nhân", "dân", "xã"), ("báo", "cáo", "phường"))]
     expected = lm.trigram_logprob(model, np.array(keys, np.int64))
-    score, memo = loaded.scorer()
-    for key, want in zip(keys, expected):
-        got = score(key >> 2 * lm.BITS, (key >> lm.BITS) & lm.MASK, key & lm.MASK)
+    for got, want in zip(loaded.scores(keys), expected):
         assert got == pytest.approx(want, abs=0.01)  # float16 on disk
-        assert memo[key] == got
 
 
-def test_prefetch_fills_the_memo_with_what_single_lookups_give(tmp_path) -> None:
+def test_a_batch_scores_each_trigram_as_it_alone_would_score(tmp_path) -> None:
     lm.save(model_of([["ủy", "ban", "nhân", "dân"], ["phường", "xã"]]), tmp_path / "lm.npz")
-    batch, single = lm.LanguageModel(tmp_path / "lm.npz"), lm.LanguageModel(tmp_path / "lm.npz")
+    model = lm.LanguageModel(tmp_path / "lm.npz")
     keys = [lm.pack((a, b, c)) for a in range(3) for b in range(len(WORDS)) for c in range(len(WORDS))]
-    batch.prefetch(keys)
-    score, _ = single.scorer()
-    for key in keys[::7]:
-        assert batch.memo[key] == score(key >> 2 * lm.BITS, (key >> lm.BITS) & lm.MASK, key & lm.MASK)
-    assert all(math.isfinite(v) and v < 0 for v in batch.memo.values())
+    batch = model.scores(keys[::-1] + keys[:5])  # out of order, some twice
+    assert batch[: len(keys)][::-1] == [model.scores([key])[0] for key in keys]
+    assert batch[len(keys) :] == batch[: len(keys)][::-1][:5]
+    assert all(math.isfinite(v) and v < 0 for v in batch)

@@ -6,8 +6,8 @@ symbol). The model is a handful of numpy arrays (`dictionaries/lm.npz`): the
 vocabulary, unigram log probabilities and backoffs, and for bigrams and
 trigrams their sorted keys with log probabilities (and backoffs for bigrams,
 which are the contexts of trigrams). Look-ups are binary searches
-(`np.searchsorted`) done in batches (`prefetch`) and remembered in a memo, so
-the decoder's inner loop stays a dict look-up.
+(`np.searchsorted`) done in batches (`scores`): the decoder gathers what all
+the paragraphs of a document need at a step and asks once.
 
 Training (`estimate`) works on count arrays (`count_ngrams`) and so takes the
 26 million syllables of the legal corpus in a few minutes. A user overlay
@@ -31,7 +31,6 @@ MASK = (1 << BITS) - 1
 UNK = "<unk>"
 LOG_FLOOR = -14.0
 ORDER = 3
-MEMO_LIMIT = 1_000_000  # about 100 MB of remembered scores
 
 
 def pack(ids: tuple[int, ...]) -> int:
@@ -329,7 +328,7 @@ def load_arrays(path: Path) -> ArrayModel:
 
 
 class LanguageModel:
-    """The shipped model, loaded: symbol ids and the arrays; `scorer()` scores, `prefetch()` batches."""
+    """The shipped model, loaded: symbol ids and the arrays; `scores()` scores packed trigrams in batches."""
 
     def __init__(self, path: Path) -> None:
         arrays = load_arrays(path)
@@ -340,43 +339,22 @@ class LanguageModel:
         self.sent = self.ids[SENT]
         self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
-        self.memo: dict[int, float] = {}
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
 
     def logprob(self, keys: np.ndarray) -> np.ndarray:
-        """ln P(c | a b) for packed trigram keys, in a batch."""
-        return trigram_logprob(self.arrays, np.asarray(keys, np.int64))
+        """ln P(c | a b) for packed trigram keys, in a batch (looked up once each and in order: the
+        binary searches then walk the tables forwards, which the memory cache rewards)."""
+        distinct, inverse = np.unique(np.asarray(keys, np.int64), return_inverse=True)
+        return trigram_logprob(self.arrays, distinct)[inverse]
 
-    def prefetch(self, keys) -> None:
-        """Score the packed trigram keys not yet in the memo, all in one batch."""
-        memo = self.memo
-        missing = [k for k in set(keys) if k not in memo]
-        if not missing:
-            return
-        if len(memo) + len(missing) > MEMO_LIMIT:
-            memo.clear()
-        values = self.logprob(np.array(missing, np.int64)).tolist()
-        if self.overlay is not None:
-            values = [self.overlay.mix(((k >> BITS) >> BITS, (k >> BITS) & MASK), k & MASK, v) for k, v in zip(missing, values)]
-        memo.update(zip(missing, values))
-
-    def scorer(self):
-        """A `score(a, b, c)`: log P(c | a b), from the memo when `prefetch` put it there; and the memo,
-        keyed by `((a << BITS | b) << BITS) | c`, for callers that look there first."""
-        memo = self.memo
-        prefetch = self.prefetch
-
-        def score(a: int, b: int, c: int) -> float:
-            key = (((a << BITS) | b) << BITS) | c
-            v = memo.get(key)
-            if v is None:
-                prefetch((key,))
-                v = memo[key]
-            return v
-
-        return score, memo
+    def scores(self, keys: list[int]) -> list[float]:
+        """ln P(c | a b) for packed trigram keys, in one batch, with the user overlay mixed in."""
+        values = self.logprob(np.array(keys, np.int64)).tolist()
+        if self.overlay is None:
+            return values
+        return [self.overlay.mix(((k >> BITS) >> BITS, (k >> BITS) & MASK), k & MASK, v) for k, v in zip(keys, values)]
 
 
 class UserOverlay:

@@ -16,12 +16,16 @@ unchanged while folded text is fully restored.
 
 from __future__ import annotations
 
+import gc
 import math
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -64,6 +68,7 @@ CACHE_MIN = 2  # settled readings after a word before the document leans to them
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
+ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._rows`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
@@ -102,6 +107,26 @@ class Candidate:
     text: str  # lower case, as in the inventory
     symbol: int
     channel: float
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A slot's candidates as the decoder reads them."""
+
+    syms: tuple[int, ...]  # each candidate's symbol, <unk> for a reading the model does not know
+    bases: tuple[float, ...]  # each candidate's channel score, UNKNOWN_LM added for an unknown one
+    distinct: bool  # no two candidates share a symbol
+    known_key: int  # the shape part of the key of a row over the candidates, with -1 (no score) for unknown ones
+    syms_key: int  # the same over `syms`
+
+    @classmethod
+    def of(cls, candidates: list[Candidate], unk: int, shape: Callable[[tuple[int, ...]], int]) -> Choices:
+        """The candidates read once; `shape` numbers their symbols (as keys of rows)."""
+        known = tuple(c.symbol for c in candidates)
+        syms = tuple(c if c >= 0 else unk for c in known)
+        bases = tuple(c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in candidates)
+        known_key, syms_key = (shape(symbols) << SHAPE_AT for symbols in (known, syms))
+        return cls(syms, bases, len(set(syms)) == len(syms), known_key, syms_key)
 
 
 @dataclass
@@ -149,7 +174,10 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
-        self.lm3, self.lm3_memo = self.lm.scorer()
+        self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
+        self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
+        self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
+        self.shape_symbols: list[tuple[int, ...]] = []
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -263,113 +291,142 @@ class Repairer:
     def decode(self, slots: list[Slot], trust_read: bool) -> None:
         """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each.
         `trust_read`: marks were read (Tesseract `vie`, clean text), so an unsure change is not made."""
+        self._decode_together([slots], trust_read)
+
+    def _decode_together(self, paragraphs: list[list[Slot]], trust_read: bool) -> None:
+        """`decode` for several paragraphs side by side: at each step, the trigrams all of them lack are
+        scored in one batch (a document's paragraphs share the cost of a look-up)."""
+        if len(self.lm_rows) > ROWS_LIMIT:  # between documents: no decoding holds a row or a choice now
+            self.lm_rows.clear()
+            self.choices.clear()
+            self.shapes.clear()
+            self.shape_symbols.clear()
+        waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
+        while waiting:
+            values = self.lm.scores([k for _, keys in waiting for k in keys])
+            resumed = []
+            at = 0
+            for run, keys in waiting:
+                following = _advance(run, values[at : at + len(keys)])
+                at += len(keys)
+                if following is not None:
+                    resumed.append((run, following))
+            waiting = resumed
+
+    def _decoding(self, slots: list[Slot], trust_read: bool) -> Scoring:
         if not slots:
             return
-        unk = self.lm.unk
-        lm3 = self.lm3
-        memo_get = self.lm3_memo.get
-        prefetch = self.lm.prefetch
+        history = yield from self._beam(slots)
+        state = max(history[-1], key=lambda s: history[-1][s][2])
+        for slot, back in zip(reversed(slots), reversed(history)):
+            state, slot.chosen, _ = back[state]
+        yield from self._posteriors(slots, trust_read)
+
+    def _choices(self, candidates: list[Candidate]) -> Choices:
+        """`Choices.of` the list, remembered while the list is (lists of candidates are cached, tokens repeat)."""
+        seen = self.choices.get(id(candidates))
+        if seen is None:
+            seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk, self._shape))
+        return seen[1]
+
+    def _shape(self, symbols: tuple[int, ...]) -> int:
+        number = self.shapes.get(symbols)
+        if number is None:
+            number = self.shapes[symbols] = len(self.shape_symbols)
+            self.shape_symbols.append(symbols)
+        return number
+
+    def _rows(self, keys: list[int]) -> Scoring:
+        """Rows of trigram log probabilities, one per key (SHIFT_AT): for each symbol c of the row's shape, the
+        trigram `prefix | c << shift` (0.0 for an unknown candidate, -1). Rows are remembered for the
+        whole process (they depend on the model only); those lacking are scored in one batch."""
+        rows = self.lm_rows
+        found = [rows.get(key) for key in keys]
+        if None not in found:
+            return found
+        lacking = [k for k, row in enumerate(found) if row is None]
+        symbols_of = self.shape_symbols
+        shapes = [(keys[k] & PREFIX, (keys[k] >> SHIFT_AT & 3) * BITS, symbols_of[keys[k] >> SHAPE_AT]) for k in lacking]
+        values = yield [prefix | (c if c >= 0 else 0) << shift for prefix, shift, symbols in shapes for c in symbols]
+        at = 0
+        for k, (_, _, symbols) in zip(lacking, shapes):
+            row = values[at : at + len(symbols)]
+            at += len(symbols)
+            found[k] = rows[keys[k]] = tuple(0.0 if c < 0 else v for c, v in zip(symbols, row)) if -1 in symbols else tuple(row)
+        return found
+
+    def _beam(self, slots: list[Slot]) -> Scoring:
+        """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
+        states kept. A state is the last two symbols; reaching the same state twice keeps the better
+        score (the first of equals, states taken in order, then candidates)."""
         sent = self.lm.sent
         beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
-        history: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []  # per slot: state -> (previous state, candidate)
+        history: list[dict[tuple[int, int], tuple[tuple[int, int], int, float]]] = []
         for slot in slots:
-            nxt: dict[tuple[int, int], float] = {}
-            back: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
-            cands = [(j, c.symbol if c.symbol >= 0 else unk, c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0), c.symbol < 0) for j, c in enumerate(slot.candidates)]
-            fetched = False
-            for state, score in beams.items():
-                a, b = state
-                ab = ((a << BITS) | b) << BITS
-                for j, sym, base, unknown in cands:
-                    if unknown:
-                        s = score + base
-                    else:
-                        v = memo_get(ab | sym)
-                        if v is None and not fetched:  # the first miss scores the whole slot in one batch
-                            prefetch([(((a_ << BITS) | b_) << BITS) | c for a_, b_ in beams for _, c, _, u in cands if not u])
-                            fetched = True
-                            v = memo_get(ab | sym)
-                        s = score + base + (v if v is not None else lm3(a, b, sym))
-                    key = (b, sym)
-                    old = nxt.get(key)
-                    if old is None or old < s:
-                        nxt[key] = s
-                        back[key] = (state, j)
-            floor = max(nxt.values()) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
-            kept = [kv for kv in nxt.items() if kv[1] >= floor]
+            choices = self._choices(slot.candidates)
+            syms, bases = choices.syms, choices.bases
+            each = range(len(syms)) if choices.distinct else None
+            states = list(beams)
+            rows = yield from self._rows([(((a << BITS) | b) << BITS) | choices.known_key for a, b in states])
+            groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
+            for k, (score, row) in enumerate(zip(beams.values(), rows)):
+                scores = [score + base + v for base, v in zip(bases, row)]
+                group = groups.get(states[k][1])
+                if group is None:
+                    groups[states[k][1]] = (scores, [k] * len(scores))
+                    continue
+                best, origin = group
+                for j, s in enumerate(scores):
+                    if s > best[j]:
+                        best[j], origin[j] = s, k
+            floor = max([max(best) for best, _ in groups.values()]) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
+            kept = [
+                ((b, syms[j]), (states[origin[j]], j, best[j]))
+                for b, (best, origin) in groups.items()
+                for j in (each or _distinct(syms, best, origin))
+                if best[j] >= floor
+            ]
             if len(kept) > BEAM:
-                kept = sorted(kept, key=lambda kv: -kv[1])[:BEAM]
-            beams = dict(kept)
-            history.append(back)
-        state = max(beams, key=beams.__getitem__)
-        for slot, back in zip(reversed(slots), reversed(history)):
-            state, slot.chosen = back[state]
-        self._posteriors(slots, trust_read)
+                kept = sorted(kept, key=lambda kv: -kv[1][2])[:BEAM]
+            beams = {state: back[2] for state, back in kept}
+            history.append(dict(kept))
+        return history
 
-    def _posteriors(self, slots: list[Slot], trust_read: bool) -> None:
+    def _posteriors(self, slots: list[Slot], trust_read: bool) -> Scoring:
         """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
-        Scores come from the memo; the trigrams it lacks are scored in one batch, then those slots again."""
+        The trigrams of all slots are scored in one batch."""
         unk, sent = self.lm.unk, self.lm.sent
-        memo_get = self.lm3_memo.get
         chosen = [s.candidates[s.chosen] for s in slots]
         syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
         known = [c.symbol >= 0 for c in chosen]
         n = len(slots)
-        missing: list[int] = []
-
-        def score(i: int, slot: Slot) -> list[float] | None:
-            ab = ((syms[i] << BITS) | syms[i + 1]) << BITS
-            nxt = (syms[i + 3], known[i + 1]) if i + 1 < n else (0, False)
-            nxt2 = (syms[i + 4], known[i + 2]) if i + 2 < n else (0, False)
-            scores = []
-            complete = True
-            for cand in slot.candidates:
-                c = cand.symbol if cand.symbol >= 0 else unk
-                s = cand.channel
-                keys = [ab | c] if cand.symbol >= 0 else []
-                s += 0.0 if keys else UNKNOWN_LM
-                if i + 1 < n:
-                    bc = ((syms[i + 1] << BITS) | c) << BITS
-                    if nxt[1]:
-                        keys.append(bc | nxt[0])
-                    else:
-                        s += UNKNOWN_LM
-                    if i + 2 < n:
-                        if nxt2[1]:
-                            keys.append((((c << BITS) | nxt[0]) << BITS) | nxt2[0])
-                        else:
-                            s += UNKNOWN_LM
-                for key in keys:
-                    v = memo_get(key)
-                    if v is None:
-                        missing.append(key)
-                        complete = False
-                    else:
-                        s += v
-                scores.append(s)
-            return scores if complete else None
-
-        todo = [(i, slot) for i, slot in enumerate(slots) if len(slot.candidates) > 1]
-        for slot in slots:
+        todo: list[tuple[Slot, list[float], int]] = []  # slot, scores before the LM, how many rows to add
+        specs: list[int] = []
+        for i, slot in enumerate(slots):
             if len(slot.candidates) == 1:
                 slot.ranked = []
-        while todo:  # twice at most, three times if the memo was full and cleared in between
-            again = []
-            for i, slot in todo:
-                scores = score(i, slot)
-                if scores is None:
-                    again.append((i, slot))
-                    continue
-                top = max(scores)
-                weights = [math.exp(s - top) for s in scores]
-                slot.conf = weights[slot.chosen] / sum(weights)
-                if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
-                    read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
-                    slot.chosen, slot.conf = read, weights[read] / sum(weights)
-                order = sorted(range(len(scores)), key=lambda k: -scores[k])
-                slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
-            self.lm.prefetch(missing)
-            todo, missing = again, []
+                continue
+            choices = self._choices(slot.candidates)
+            scores = list(choices.bases)
+            specs.append((((syms[i] << BITS) | syms[i + 1]) << BITS) | choices.known_key)  # the two words before
+            if i + 1 < n:  # the trigrams that end on the next word, and on the one after, where known
+                if known[i + 1]:
+                    specs.append((syms[i + 1] << 2 * BITS) | syms[i + 3] | 1 << SHIFT_AT | choices.syms_key)
+                else:
+                    scores = [s + UNKNOWN_LM for s in scores]
+                if i + 2 < n:
+                    if known[i + 2]:
+                        specs.append((syms[i + 3] << BITS) | syms[i + 4] | 2 << SHIFT_AT | choices.syms_key)
+                    else:
+                        scores = [s + UNKNOWN_LM for s in scores]
+            todo.append((slot, scores, len(specs)))
+        rows = iter((yield from self._rows(specs)))
+        done = 0
+        for slot, scores, upto in todo:
+            for _ in range(upto - done):
+                scores = [s + v for s, v in zip(scores, next(rows))]
+            done = upto
+            _rank(slot, scores, trust_read)
 
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
@@ -390,6 +447,17 @@ class Repairer:
             text = normalize_tone_placement(text, self.tone_style)
         return apply_case(text, slot.piece.text)
 
+    def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
+        """A token's text as written (its slots' readings put back into its case and punctuation), and
+        its alternatives where it has one word."""
+        text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
+        if len(words) != 1:
+            return text, []
+        w = words[0]
+        if len(slots) == 1:
+            return text, [self._surface(w, alt) for alt in w.ranked]
+        return text, ["".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots) for alt in w.ranked]
+
     def repair_tokens(self, tokens: list[str], params: Params | None = None, ocr_confs: list[float] | None = None) -> list[TokenRepair]:
         """Repair a paragraph given as whitespace tokens (with Tesseract's confidence in each, when they
         were read from an image); one result per token."""
@@ -400,42 +468,37 @@ class Repairer:
     ) -> list[list[TokenRepair]]:
         """Repair the paragraphs of one document, then once more those where a reading the decoder was
         unsure of has a rival the document settles on elsewhere (`DocumentCache`)."""
-        paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
-        params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
-        decoded = [self._decode_tokens(tokens, params) for tokens in paragraphs]
-        cache = DocumentCache.settled([s for per_token in decoded for slots in per_token for s in slots])
-        for k, per_token in enumerate(decoded):
-            flat = [s for slots in per_token for s in slots]
-            if cache.would_change(flat):
+        with _collector_paused():
+            paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
+            params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
+            decoded = [self._slots(tokens, params) for tokens in paragraphs]
+            flats = [[s for slots in per_token for s in slots] for per_token in decoded]
+            self._decode_slots(flats, params)
+            cache = DocumentCache.settled([s for flat in flats for s in flat])
+            leaning = [flat for flat in flats if cache.would_change(flat)]
+            for flat in leaning:
                 for slot, cands in zip(flat, cache.lean(flat)):
                     slot.candidates = cands
-                self._decode_slots(flat, params)
-        return [
-            self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
-            for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
-        ]
+            self._decode_slots(leaning, params)
+            return [
+                self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
+                for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
+            ]
 
-    def _decode_tokens(self, tokens: list[str], params: Params) -> list[list[Slot]]:
-        per_token = self._slots(tokens, params)
-        self._decode_slots([s for slots in per_token for s in slots], params)
-        return per_token
-
-    def _decode_slots(self, flat: list[Slot], params: Params) -> None:
-        self.decode(flat, trust_read=params.mode == "vie")
-        _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+    def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
+        self._decode_together(flats, trust_read=params.mode == "vie")
+        for flat in flats:
+            _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
+        plain = self.tone_style == "old"
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
-            text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
-            alternatives = []
-            if len(words) == 1 and len(slots) == 1:
-                alternatives = [self._surface(words[0], alt) for alt in words[0].ranked]
-            elif len(words) == 1:
-                w = words[0]
-                for alt in w.ranked:
-                    alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
+            if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower():  # as `_surface` would have it
+                text, alternatives = words[0].candidates[words[0].chosen].text, list(words[0].ranked)
+            else:
+                text, alternatives = self._surfaces(slots, words)
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
             if not words:
                 results.append(TokenRepair(token, text, 1.0, False, alternatives))
@@ -472,6 +535,60 @@ class Repairer:
             for j in block:
                 out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
         return "\n".join(out)
+
+
+Scoring = Generator[list[int], list[float], Any]  # yields packed trigrams, is sent their log probabilities
+# A row of trigram scores is keyed by one int: `prefix` (the trigram's other two symbols in place), where
+# the candidates' symbol goes (shift / BITS, 0 to 2), and the number of the candidates' symbols (Repairer.shapes)
+SHIFT_AT = 3 * BITS
+SHAPE_AT = SHIFT_AT + 2
+PREFIX = (1 << SHIFT_AT) - 1
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a document is repaired: the decoder makes many small
+    lists and tuples and no cycles, so the collector's passes over them find nothing (they cost about
+    a twentieth of repair's time); it runs again after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _advance(run: Scoring, values: list[float] | None) -> list[int] | None:
+    """The next trigrams a decoding needs (sent the scores of the last ones), or None once it is done."""
+    try:
+        return run.send(values)
+    except StopIteration:
+        return None
+
+
+def _distinct(syms: list[int], best: list[float], origin: list[int]) -> list[int]:
+    """The candidates that reach distinct next states, in order; where two share a symbol (two unknown
+    readings), the better one, or of equals the one the search met first (earlier state, then candidate)."""
+    pick: dict[int, int] = {}
+    for j, sym in enumerate(syms):
+        i = pick.get(sym)
+        if i is None or best[j] > best[i] or (best[j] == best[i] and origin[j] < origin[i]):
+            pick[sym] = j
+    return list(pick.values())
+
+
+def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
+    """A slot's confidence and ranked alternatives from its candidates' scores in context."""
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    slot.conf = weights[slot.chosen] / sum(weights)
+    if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
+        read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
+        slot.chosen, slot.conf = read, weights[read] / sum(weights)
+    order = sorted(range(len(scores)), key=lambda k: -scores[k])
+    slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
 
 
 _WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+)?\W*$")
