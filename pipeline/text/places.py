@@ -19,6 +19,7 @@ from functools import cache
 
 from ..model import Document, Word
 from .lexicon import DICT_DIR
+from .lm import pack
 from .repair import shared_repairer
 from .vietnamese import apply_case, fold, nfc
 
@@ -86,9 +87,8 @@ def restore_surname(words: list[Word]) -> None:
 def _opening(first: str, second: str) -> float:
     """ln P(first second) at the start of a sentence, by the language model repair uses."""
     lm = shared_repairer().lexicon.lm
-    score, _ = lm.scorer()
     a, b = lm.id(first.lower()), lm.id(second.lower())
-    return score(lm.sent, lm.sent, a) + score(lm.sent, a, b)
+    return sum(lm.scores([pack((lm.sent, lm.sent, a)), pack((lm.sent, a, b))]))
 
 
 def _core(word: Word) -> tuple[str, str, str]:
