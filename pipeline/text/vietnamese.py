@@ -179,9 +179,20 @@ def apply_case(word: str, shape: str) -> str:
 def normalize_tone_placement(word: str, style: str = "old") -> str:
     """`hoá` -> `hóa` (old style) or `hóa` -> `hoá` (new); other words unchanged."""
     syl = parse(word)
-    if syl is None or syl.tone == 0:
+    if syl is None or syl.tone == 0 or not _marks_on_vowels(word):
         return word
     return apply_case_chars(compose(syl.onset, syl.rhyme, syl.tone, style), word)
+
+
+def _marks_on_vowels(word: str) -> bool:
+    """Every mark sits on a vowel, as in Vietnamese (`Ñ` carries a tilde no tone is: the word is no syllable)."""
+    base = ""
+    for ch in unicodedata.normalize("NFD", word):
+        if not unicodedata.combining(ch):
+            base = ch.lower()
+        elif base not in "aeiouy":
+            return False
+    return True
 
 
 def apply_case_chars(word: str, shape: str) -> str:
