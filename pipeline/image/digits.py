@@ -115,12 +115,13 @@ def _ink(gray: np.ndarray) -> np.ndarray:
     return binary > 0
 
 
-def glyphs(gray: np.ndarray, span: tuple[int, int]) -> list[np.ndarray]:
-    """The glyphs handwritten in the columns `span` (x0, x1) of a crop, left to right, each a boolean mask
-    cut to its ink.
+def glyphs(gray: np.ndarray, span: tuple[int, int], band: tuple[int, int]) -> list[np.ndarray]:
+    """The glyphs handwritten in the columns `span` (x0, x1) of a crop across the rows `band` (y0, y1, the
+    printed line's), left to right, each a boolean mask cut to its ink.
 
-    Ink outside the span (the printed words beside the blank, a stroke of which a digit may touch)
-    and strokes touching the crop's top or bottom are dropped; strokes half as tall as the tallest or
+    Ink outside the span (the printed words beside the blank, a stroke of which a digit may touch),
+    strokes that do not reach into the line's band (the lines above and below), slivers at the span's
+    edges (a printed letter cut there) and strokes touching the crop's top or bottom are dropped; strokes half as tall as the tallest or
     more are digits, those that stand over one another one digit (a 5 drawn in two strokes); shorter
     ones (specks, rules, a bar drawn apart) are dropped."""
     mask = _ink(gray)
@@ -128,7 +129,12 @@ def glyphs(gray: np.ndarray, span: tuple[int, int]) -> list[np.ndarray]:
     mask[:, span[1] :] = False
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     height = mask.shape[0]
-    boxes = [[*stats[k, :4], k] for k in range(1, count) if stats[k, 1] > 0 and stats[k, 1] + stats[k, 3] < height]
+    sliver = 0.2 * (band[1] - band[0])  # what a printed letter cut at the span's edge leaves inside it
+    boxes = [
+        [*stats[k, :4], k] for k in range(1, count)
+        if 0 < stats[k, 1] and stats[k, 1] + stats[k, 3] < height and min(stats[k, 1] + stats[k, 3], band[1]) - max(stats[k, 1], band[0]) > 0
+        and not (stats[k, 2] <= sliver and (stats[k, 0] <= span[0] or stats[k, 0] + stats[k, 2] >= span[1]))
+    ]
     if not boxes:
         return []
     tallest = max(b[3] for b in boxes)
@@ -197,7 +203,7 @@ def read(
     margin = box[3] - box[1]  # handwriting overruns the printed line, up and down
     top, left = max(0, box[1] - margin), max(0, x0 - margin)
     crop = gray[top : box[3] + margin, left : x1 + margin]
-    found = glyphs(crop, (x0 - left, x1 - left)) if crop.size else []
+    found = glyphs(crop, (x0 - left, x1 - left), (box[1] - top, box[3] - top)) if crop.size else []
     if not found or len(found) > 6:
         return Reading("", 0.0)
     readings = [("".join(d for d, _ in picks), float(np.prod([p for _, p in picks]))) for picks in product(*_digits(found))]
