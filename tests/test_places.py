@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.model import Word
-from pipeline.text.places import known_names, restore_words
+from pipeline.flow import text_pages
+from pipeline.model import Document, SourceInfo, Word
+from pipeline.text.places import known_names, restore_document, restore_words
 
 
 def words(text: str, source: str = "ocr") -> list[Word]:
@@ -48,3 +49,17 @@ def test_a_signer_whose_surname_slipped_a_mark_gets_it_back() -> None:
     for kept in ["Lễ Hội Xuân", "Nguyên tắc chung", "Tây Nguyên", "Trần Văn Nguyên", "Tổ Quốc", "NGUYÊN VĂN", "Hồ Chí Minh",
                  "Ngày 12 Nguyên Văn"]:
         assert restored(kept) == kept
+
+
+def test_a_header_in_capitals_takes_a_place_names_marks_from_the_body() -> None:
+    text = ("HỘI CHỮ THẬP ĐỎ XÃ CAM PHÚC\nSố: 09/BC-CTĐ\nCông tác nhân đạo tại xã Cẩm Phúc năm 2025 đạt kết quả tốt.\n"
+            "Hội viên xã Cẩm Phúc tham gia hiến máu; thôn Cam Lộc có 12 hộ nghèo.")
+    doc = Document(SourceInfo("a", "a", "0" * 64, "text", len(text), 1), text_pages(text), {}, {})
+    restore_document(doc)
+    lines = [" ".join(w.text for w in line.words) for line in doc.lines()]
+    assert lines[0] == "HỘI CHỮ THẬP ĐỎ XÃ CẨM PHÚC"
+    assert "thôn Cam Lộc" in lines[3]  # written once: no evidence of its marks
+    once = "ỦY BAN NHÂN DÂN XÃ TÂN AN\nTheo đề nghị của xã Tấn An."
+    doc = Document(SourceInfo("b", "b", "0" * 64, "text", len(once), 1), text_pages(once), {}, {})
+    restore_document(doc)
+    assert [w.text for w in doc.lines()[0].words][-2:] == ["TÂN", "AN"]  # the body writes it once, the header stays

@@ -15,6 +15,7 @@ Nguyễn, Trần, Lê... are a closed list.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache
 
 from ..model import Document, Word
@@ -25,6 +26,7 @@ from .vietnamese import apply_case, fold, nfc
 
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
+_LOWER_UNITS = frozenset(_UNITS.values())
 
 
 @cache
@@ -99,9 +101,10 @@ def _core(word: Word) -> tuple[str, str, str]:
     return text[:start], text[start:end], text[end:]
 
 
-def restore_line(words: list[Word]) -> None:
-    """Give the known names in a line of words their marks, in place (the change recorded as repair)."""
-    names = known_names()
+def restore_line(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> None:
+    """Give the known names (`names`, else the shipped ones) in a line of words their marks, in place (the
+    change recorded as repair)."""
+    names = names or known_names()
     longest = max(len(key) for key in names)
     i = free = 0  # words before `free` belong to a name already given its marks
     while i < len(words):
@@ -131,13 +134,49 @@ def restore_line(words: list[Word]) -> None:
 
 
 def restore_document(doc: Document) -> Document:
-    """Every line of the document (a born-digital layer's words and a clerk's are left as they are)."""
+    """Every line of the document (a born-digital layer's words and a clerk's are left as they are), with the
+    shipped names and those the document writes itself, twice alike, after a unit (`xã Cẩm Phúc`)."""
+    names = {**document_names(doc), **known_names()}
     for line in doc.lines():
-        restore_words([w for w in line.words if w.text])
+        restore_words([w for w in line.words if w.text], names)
     return doc
 
 
-def restore_words(words: list[Word]) -> None:
+def document_names(doc: Document) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Names of places the document writes in title case after a unit (`huyện Tri Tôn`, `xã Long Điền A`)
+    or before the date (`Tri Tôn, ngày 03 tháng 6`), folded -> as written: those written at least twice and always with the same marks. A header in
+    capitals, where the OCR slips marks most, takes them from the body (`XÃ CAM PHÚC` -> `XÃ CẨM PHÚC`)."""
+    seen: dict[tuple[str, ...], Counter] = {}
+    for line in doc.lines():
+        texts = [w.text for w in line.words if w.text]
+        for i, text in enumerate(texts[:-1]):
+            if text not in _LOWER_UNITS and (not i or (texts[i - 1], text) not in (("thị", "trấn"), ("thành", "phố"))):
+                continue
+            name: list[str] = []
+            for word in texts[i + 1 : i + 5]:
+                core = word.strip(",.;:()/")
+                if not core.isalpha() or not core[0].isupper() or (core.isupper() and len(core) > 1):
+                    break
+                name.append(core)
+                if core != word:  # punctuation ends the name
+                    break
+            if len(name) >= 2:
+                seen.setdefault(tuple(fold(n).lower() for n in name), Counter())[tuple(name)] += 1
+        place = _date_place(texts)
+        if len(place) >= 2 and all(p.isalpha() and p[0].isupper() and not p.isupper() for p in place):
+            seen.setdefault(tuple(fold(n).lower() for n in place), Counter())[tuple(place)] += 1
+    return {key: forms.most_common(1)[0][0] for key, forms in seen.items() if len(forms) == 1 and sum(forms.values()) >= 2}
+
+
+def _date_place(texts: list[str]) -> list[str]:
+    """The words of a date line's place: `Cẩm Phúc` of `Cẩm Phúc, ngày 10 tháng 6 năm 2024`."""
+    for k in range(1, min(5, len(texts))):
+        if texts[k] == "ngày" and texts[k - 1].endswith(","):
+            return [t.strip(",") for t in texts[:k]]
+    return []
+
+
+def restore_words(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> None:
     """The place names and a name's surname of one line of words, in place."""
-    restore_line(words)
+    restore_line(words, names)
     restore_surname(words)
