@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.text.repair import shared_repairer
+from pipeline.text.places import known_names
+from pipeline.text.repair import Params, shared_repairer
 from pipeline.text.vietnamese import fold
 
 CLEAN = [
@@ -205,3 +206,27 @@ def test_a_word_s_evidence_holds_its_neighbours(repairer) -> None:
 def test_clean_documents_pass_unchanged_whole(repairer, sentences: list[str]) -> None:
     text = "\n".join(sentences)
     assert repairer.repair_text(text) == text
+
+
+# Lines of the held-out corpus that repair changed while the line alone was read as garbled: a header in capitals
+# (no word of it was counted) or a line whose words all carry punctuation
+HEADERS = ["XÃ BÌNH LONG", "CÔNG AN TỈNH AN GIANG", "UBND HUYỆN TÂY GIANG", "HỘI NGƯỜI CAO TUỔI XÃ LONG ĐIỀN A", "THỊ TRẤN NAM PHƯỚC", "- Lưu: VT, KHTC."]
+UNITS = st.sampled_from(["XÃ", "HUYỆN", "TỈNH", "PHƯỜNG", "UBND XÃ", "CÔNG AN TỈNH"])
+
+
+@pytest.mark.parametrize("header", HEADERS)
+def test_a_clean_header_in_capitals_passes_unchanged(repairer, header: str) -> None:
+    assert repairer.repair_text(header) == header
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(UNITS, st.sampled_from(sorted(known_names().values())))
+def test_a_header_of_syllables_in_capitals_is_not_read_as_garbled(repairer, unit: str, name: tuple[str, ...]) -> None:
+    header = f"{unit} {' '.join(name).upper()}"
+    assert Params.estimate(header.split(), repairer.lexicon).mode == "vie", header
+    assert Params.estimate(fold(header).split(), repairer.lexicon).mode == "folded", header
+
+
+def test_a_short_line_with_no_word_to_count_is_not_read_as_garbled(repairer) -> None:
+    assert Params.estimate(["VT,", "TCD."], repairer.lexicon).mode != "eng"
+    assert Params.estimate("Lưu: VT, TCD.".split(), repairer.lexicon).mode == "vie"

@@ -38,6 +38,8 @@ BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
 BEAM_DELTA_START = 12.0  # on a paragraph's first two words: a line's start is often no sentence's (cài đặt)
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
+PRIOR_UNKNOWN = 0.03  # the share of unknown words assumed before any are seen: below GARBLED, so a text with no evidence is not read as garbled
+_ESTIMATE_PUNCT = "”\"')],.;:!?…"
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 KEEP_GARBLED = -6.0  # further log odds against keeping as read a token that reads as no word (_looks_garbled)
 UNKNOWN_LM = -9.0
@@ -67,6 +69,19 @@ RARE_WORD = -11.0  # unigram log probability below which a folded reading may as
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
+def _estimate_words(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """The words, in small letters, that tell how a document's OCR treats marks: tokens of letters (the
+    punctuation after them aside: Lưu:, VT,), and words in capitals only where they read as a syllable (XÃ, LONG),
+    since an abbreviation or a code in capitals (UBND, KHTC) tells nothing about marks. A word opening with a
+    bracket or a quote is left out: there text cites foreign terms and names, (World cup), (Euro)."""
+    words = []
+    for token in tokens:
+        core = token.rstrip(_ESTIMATE_PUNCT)
+        if len(core) > 1 and _LETTERS.match(core) and (not core.isupper() or fold(core.lower()) in lexicon.by_fold):
+            words.append(core.lower())
+    return words
+
+
 @dataclass(frozen=True)
 class Params:
     """How this document's OCR treats marks, estimated from the document itself."""
@@ -79,10 +94,10 @@ class Params:
     def estimate(cls, tokens: list[str], lexicon: Lexicon) -> Params:
         """Rates from the document's words, smoothed towards a half-marked, lightly garbled prior
         so that a few words (a heading, a short `vnocr repair` input) still get usable rates."""
-        words = [t.lower() for t in tokens if _LETTERS.match(t) and len(t) > 1 and not t.isupper()]
+        words = _estimate_words(tokens, lexicon)
         prior_n = 3
         marked = (sum(1 for w in words if not w.isascii()) + prior_n * 0.7) / (len(words) + prior_n)
-        unknown = (sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) + prior_n * 0.05) / (len(words) + prior_n)
+        unknown = (sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) + prior_n * PRIOR_UNKNOWN) / (len(words) + prior_n)
         p_drop = min(0.97, max(0.003, 1 - marked / EXPECTED_MARK_RATE))
         p_change = min(0.4, max(0.004, 1.5 * unknown))
         p_garble = min(0.5, max(0.003, unknown))
