@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.text import channel as channel_model
 from pipeline.text.places import known_names
 from pipeline.text.repair import Params, shared_repairer
 from pipeline.text.vietnamese import fold
@@ -230,3 +231,17 @@ def test_a_header_of_syllables_in_capitals_is_not_read_as_garbled(repairer, unit
 def test_a_short_line_with_no_word_to_count_is_not_read_as_garbled(repairer) -> None:
     assert Params.estimate(["VT,", "TCD."], repairer.lexicon).mode != "eng"
     assert Params.estimate("Lưu: VT, TCD.".split(), repairer.lexicon).mode == "vie"
+
+
+def test_the_channel_learns_a_letter_read_as_two() -> None:
+    pairs = [("từ", "tir", 6), ("thứ", "thit", 6), ("người", "ngudi", 9), ("và", "va", 20)]
+    learned = channel_model.learn(pairs)
+    assert ("ừ", "ir") in learned.split and ("ứ", "it") in learned.split
+    assert learned.split_skeleton["ir"] == "u"
+    without = channel_model.learn([p for p in pairs if p[1] not in ("tir", "thit")])
+    assert learned.cost("từ", "tir") < without.cost("từ", "tir") - 3
+
+
+@pytest.mark.parametrize(("read", "truth"), [("str", "sử"), ("chite", "chức"), ("thir", "thứ"), ("Ditc", "đức")])
+def test_a_word_whose_horned_letter_is_read_as_two_is_reached(repairer, read: str, truth: str) -> None:
+    assert truth in channel_model.load("eng").reach(read.lower(), repairer.lexicon)
