@@ -245,3 +245,11 @@ def test_the_channel_learns_a_letter_read_as_two() -> None:
 @pytest.mark.parametrize(("read", "truth"), [("str", "sử"), ("chite", "chức"), ("thir", "thứ"), ("Ditc", "đức")])
 def test_a_word_whose_horned_letter_is_read_as_two_is_reached(repairer, read: str, truth: str) -> None:
     assert truth in channel_model.load("eng").reach(read.lower(), repairer.lexicon)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [("Ill. KẾT QUẢ THỰC HIỆN", "III. KẾT QUẢ THỰC HIỆN"), ("1V. NHIEM VU", "IV. NHIỆM VỤ"), ("Il. Mục tiêu", "II. Mục tiêu"), ("khoản 1 Điều 11", "khoản 1 Điều 11")],
+)
+def test_a_section_number_read_with_l_or_1_for_i_is_given_back(repairer, read: str, expected: str) -> None:
+    assert repairer.repair_text(read) == expected

@@ -47,6 +47,7 @@ TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common w
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
+_ROMAN_READ = str.maketrans("l1", "II")  # Ill., 1V.: the OCR's l and 1 for the I of a section number
 # `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
 _ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢¥@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
@@ -269,7 +270,7 @@ class Repairer:
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 readings.append((Piece(text, "word"), [own, *others], initial))
             else:
-                kept = Piece(text, "keep") if piece.kind == "word" else piece
+                kept = Piece(text.translate(_ROMAN_READ) if _ROMAN.match(text) else text, "keep") if piece.kind == "word" else piece
                 symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
                 readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
             initial = text in SENTENCE_END
