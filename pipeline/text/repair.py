@@ -59,6 +59,9 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
+# It reads a small l as a capital I (Ién, I6p, Ii for lớn, lớp, lũ): inside a sentence, a word of small letters
+# after an I that is no word as read starts with an l
+_I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)I(?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
@@ -252,6 +255,8 @@ class Repairer:
         readings = []
         if params.mode == "eng":
             token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
+            if not initial and token.strip(_ESTIMATE_PUNCT).lower() not in lm.ids:
+                token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
         for piece in split_token(token):
             text = piece.text
