@@ -263,3 +263,8 @@ def test_a_section_number_read_with_l_or_1_for_i_is_given_back(repairer, read: s
 def test_an_ocr_without_vietnamese_reading_l_as_i_inside_a_sentence(repairer, read: str, expected: str) -> None:
     assert Params.estimate(read.split(), repairer.lexicon).mode == "eng"
     assert expected in repairer.repair_text(read)
+
+
+def test_a_short_rule_read_as_text_is_dropped_and_a_form_blank_kept(repairer) -> None:
+    assert repairer.repair_text("Độc lập - Tự do - Hạnh phúc _\n__") == "Độc lập - Tự do - Hạnh phúc\n"
+    assert repairer.repair_text("Họ và tên: ______") == "Họ và tên: ______"

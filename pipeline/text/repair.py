@@ -459,7 +459,7 @@ class Repairer:
                     alternatives.append("".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots))
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
             if not words:
-                results.append(TokenRepair(token, text, 1.0, False, alternatives))
+                results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
             weakest = min(words, key=lambda s: s.conf)
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
@@ -585,6 +585,7 @@ class TokenRepair:
     evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
+_RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped
 _NUMBERISH = regex.compile(r"\d$")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
