@@ -186,8 +186,8 @@ def test_flags_on_a_garbled_line_catch_what_repair_left_wrong(repairer) -> None:
     """Two lines of the real garbled sample (../shared/samples/phu-lien-311-BC-UBND.ocr.txt), repaired as text."""
     fixed = repairer.repair_tokens("d6ng thoi phan cong rd trach nhiém timg don vi, phong ban va cac té chire chinh".split())
     assert [r.text for r in fixed[:7]] == "đồng thời phân công rõ trách nhiệm".split() and not any(r.flag for r in fixed[:7])
-    assert "timg" in {r.ocr for r in fixed if r.flag}  # từng: no reading within reach
-    assert fixed[15].text == "chức"  # ứ read as `ir`: a letter the channel learnt the OCR reads as two
+    # từng, chức: ừ read as `im`, ứ as `ir`, letters the channel learnt the OCR reads as two
+    assert (fixed[7].text, fixed[15].text) == ("từng", "chức")
     results = repairer.repair_tokens("thé da tao co s¢ phap Iy viing chic, dong thoi gilp cdng tac truyén théng cua".split())
     truth = "thể đã tạo cơ sở pháp lý vững chắc, đồng thời giúp công tác truyền thông của".split()
     wrong = [r for r, t in zip(results, truth) if r.text != t]
@@ -243,7 +243,7 @@ def test_the_channel_learns_a_letter_read_as_two() -> None:
     assert learned.cost("từ", "tir") < without.cost("từ", "tir") - 3
 
 
-@pytest.mark.parametrize(("read", "truth"), [("str", "sử"), ("chite", "chức"), ("thir", "thứ"), ("Ditc", "đức")])
+@pytest.mark.parametrize(("read", "truth"), [("str", "sử"), ("chite", "chức"), ("thir", "thứ"), ("Ditc", "đức"), ("tiv", "từ")])
 def test_a_word_whose_horned_letter_is_read_as_two_is_reached(repairer, read: str, truth: str) -> None:
     assert truth in channel_model.load("eng").reach(read.lower(), repairer.lexicon)
 

@@ -96,7 +96,7 @@ def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tup
     obs = observed.lower()
     skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
     found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
-    skeletons = {skeleton} if fold(obs) in lexicon.by_fold else {skeleton, _unsplit(conf, skeleton)}
+    skeletons = {skeleton} if fold(obs) in lexicon.by_fold else {skeleton, *_unsplit(conf, skeleton)}
     for key in {key for s in skeletons for key, _, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30)}:
         for word in lexicon.by_fold[key][:8]:
             if word not in found:
@@ -105,15 +105,11 @@ def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tup
     return tuple(sorted(found.items(), key=lambda kv: -kv[1] - uni[ids[kv[0]]])[:limit])  # channel x prior
 
 
-def _unsplit(conf: Confusions, skeleton: str) -> str:
-    """The skeleton with each pair of letters the OCR often makes of one (`stv` for sử) put back as that letter."""
-    out = []
-    i = 0
-    while i < len(skeleton):
-        letter = conf.split_skeleton.get(skeleton[i:i + 2])
-        out.append(letter or skeleton[i])
-        i += 2 if letter else 1
-    return "".join(out)
+def _unsplit(conf: Confusions, skeleton: str) -> list[str]:
+    """The skeleton with one pair of letters the OCR often makes of one letter put back as that letter, for each
+    such pair in it (`tiv`: `uv` and `tu`, for từ)."""
+    pairs = ((i, conf.split_skeleton.get(skeleton[i:i + 2])) for i in range(len(skeleton) - 1))
+    return [skeleton[:i] + letter + skeleton[i + 2:] for i, letter in pairs if letter]
 
 
 def _splits(t: str, o: str) -> list[tuple[str, str]]:
