@@ -4,7 +4,7 @@ Learned from `dictionaries/channel/pairs-<mode>.tsv` (truth token, OCR token,
 count: our own corpus rendered, OCR'd with Tesseract `eng` or `vie`, aligned
 token by token; see scripts/make_ocr_pairs.py) by aligning the letters of each
 pair, marks included, and counting substitutions (`ố`->`6`, `ê`->`é`, `ư`->`w`),
-insertions and deletions. A few hand-written seeds start the table; the learned
+insertions, deletions and letters read as two (`ứ`->`it`, `ừ`->`ir`). A few hand-written seeds start the table; the learned
 counts outweigh them. `cost(truth, observed)` is a weighted edit distance:
 minus the log probability that the OCR turns `truth` into `observed`.
 """
