@@ -4,7 +4,7 @@ Learned from `dictionaries/channel/pairs-<mode>.tsv` (truth token, OCR token,
 count: our own corpus rendered, OCR'd with Tesseract `eng` or `vie`, aligned
 token by token; see scripts/make_ocr_pairs.py) by aligning the letters of each
 pair, marks included, and counting substitutions (`ố`->`6`, `ê`->`é`, `ư`->`w`),
-insertions and deletions. A few hand-written seeds start the table; the learned
+insertions, deletions and letters read as two (`ứ`->`it`, `ừ`->`ir`). A few hand-written seeds start the table; the learned
 counts outweigh them. `cost(truth, observed)` is a weighted edit distance:
 minus the log probability that the OCR turns `truth` into `observed`.
 """
@@ -34,16 +34,19 @@ SEEDS = (  # (observed, truth letter it often stands for), before any learning
 SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
 UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
+SPLIT_MIN = 5  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
 
 
 @dataclass(eq=False)
 class Confusions:
     sub: dict[tuple[str, str], float] = field(default_factory=dict)  # (truth, observed) -> cost
+    split: dict[tuple[str, str], float] = field(default_factory=dict)  # (truth letter, two observed letters) -> cost: ử as `tv`
     keep: dict[str, float] = field(default_factory=dict)  # truth letter read right
     remark: dict[str, float] = field(default_factory=dict)  # truth letter read with other marks, per variant
     ins: dict[str, float] = field(default_factory=dict)  # observed letter with no truth letter
     dele: dict[str, float] = field(default_factory=dict)  # truth letter that vanished
     skeleton: dict[str, str] = field(default_factory=dict)  # observed symbol -> most likely unmarked letter
+    split_skeleton: dict[str, str] = field(default_factory=dict)  # two observed letters -> the unmarked letter they often are (`ir` -> u)
     ins_default: float = UNSEEN
     seen_pairs: dict[str, dict[str, float]] = field(default_factory=dict)  # observed -> truth -> cost, whole tokens
     memo: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -65,7 +68,7 @@ class Confusions:
         if hit is not None:
             return hit
         whole = self.seen_pairs.get(observed, {}).get(truth, math.inf)
-        ins, dele = self.ins, self.dele
+        ins, dele, split = self.ins, self.dele, self.split
         prev = [0.0]
         for o in observed:
             prev.append(prev[-1] + ins.get(o, self.ins_default))
@@ -73,7 +76,10 @@ class Confusions:
             d = dele.get(t, UNSEEN)
             cur = [prev[0] + d]
             for j, o in enumerate(observed, start=1):
-                cur.append(min(prev[j - 1] + self.sub_cost(t, o), prev[j] + d, cur[j - 1] + ins.get(o, self.ins_default)))
+                best = min(prev[j - 1] + self.sub_cost(t, o), prev[j] + d, cur[j - 1] + ins.get(o, self.ins_default))
+                if j > 1 and (t, observed[j - 2:j]) in split:
+                    best = min(best, prev[j - 2] + split[(t, observed[j - 2:j])])
+                cur.append(best)
             prev = cur
         if len(self.memo) > 500_000:
             self.memo.clear()
@@ -90,12 +96,36 @@ def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tup
     obs = observed.lower()
     skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
     found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
-    for key, _, _ in process.extract(skeleton, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30):
+    skeletons = {skeleton} if fold(obs) in lexicon.by_fold else {skeleton, *_unsplit(conf, skeleton)}
+    for key in {key for s in skeletons for key, _, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30)}:
         for word in lexicon.by_fold[key][:8]:
             if word not in found:
                 found[word] = -conf.cost(word, obs)
     uni, ids = lexicon.lm.uni, lexicon.lm.ids
     return tuple(sorted(found.items(), key=lambda kv: -kv[1] - uni[ids[kv[0]]])[:limit])  # channel x prior
+
+
+def _unsplit(conf: Confusions, skeleton: str) -> list[str]:
+    """The skeleton with one pair of letters the OCR often makes of one letter put back as that letter, for each
+    such pair in it (`tiv`: `uv` and `tu`, for từ)."""
+    pairs = ((i, conf.split_skeleton.get(skeleton[i:i + 2])) for i in range(len(skeleton) - 1))
+    return [skeleton[:i] + letter + skeleton[i + 2:] for i, letter in pairs if letter]
+
+
+def _splits(t: str, o: str) -> list[tuple[str, str]]:
+    """The letters of `t` read as two letters of `o`: an inserted letter beside a substituted one (ử -> `tv`)."""
+    ops = Levenshtein.editops(t, o)
+    replaced = {(op.src_pos, op.dest_pos) for op in ops if op.tag == "replace"}
+    found = []
+    for op in ops:
+        i, j = op.src_pos, op.dest_pos
+        if op.tag != "insert":
+            continue
+        if (i, j + 1) in replaced:
+            found.append((t[i], o[j:j + 2]))
+        elif (i - 1, j - 1) in replaced:
+            found.append((t[i - 1], o[j - 1:j + 1]))
+    return found
 
 
 @lru_cache(maxsize=4)
@@ -109,6 +139,7 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
     ins: Counter = Counter()
     dels: Counter = Counter()
     seen: Counter = Counter()
+    splits: Counter = Counter()
     truths: Counter = Counter()
     for truth, _, count in pairs:
         truths[truth.lower()] += count
@@ -123,6 +154,8 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
             continue
         for ch in t:
             seen[ch] += count
+        for pair in _splits(t, o):
+            splits[pair] += count
         matched = set(range(len(t)))
         for op, i, j in Levenshtein.editops(t, o):
             if op == "replace":
@@ -151,6 +184,12 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
             if strip_tone(t)[0] == strip_tone(truth_ch)[0]:
                 cost = SEED_COST if t == truth_ch else SEED_COST + 0.5
                 conf.sub[(t, obs_ch)] = min(conf.sub.get((t, obs_ch), cost), cost)
+    split_letters: dict[str, tuple[int, str]] = {}
+    for (t, o), n in splits.items():
+        conf.split[(t, o)] = -math.log((n + 0.5) / (seen[t] + 1))
+        if n >= SPLIT_MIN and n > split_letters.get(o, (0, ""))[0]:
+            split_letters[o] = (n, fold(t))
+    conf.split_skeleton = {o: t for o, (_, t) in split_letters.items()}
     for t, n_t in seen.items():
         conf.remark[t] = -math.log((remarks[t] + 1) / (n_t + 2) / MARK_VARIANTS)
     for o, n in ins.items():

@@ -42,6 +42,8 @@ BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
 BEAM_DELTA_START = 12.0  # on a paragraph's first two words: a line's start is often no sentence's (cài đặt)
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
+PRIOR_UNKNOWN = 0.03  # the share of unknown words assumed before any are seen: below GARBLED, so a text with no evidence is not read as garbled
+_ESTIMATE_PUNCT = "”\"')],.;:!?…"
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 KEEP_GARBLED = -6.0  # further log odds against keeping as read a token that reads as no word (_looks_garbled)
 UNKNOWN_LM = -9.0
@@ -49,6 +51,7 @@ TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common w
 _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
+_ROMAN_READ = str.maketrans("l1", "II")  # Ill., 1V.: the OCR's l and 1 for the I of a section number
 # `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
 _ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢¥@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
@@ -60,6 +63,9 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
+# It reads a small l as a capital I (Ién, I6p, Ii for lớn, lớp, lũ): inside a sentence, a word of small letters
+# after an I that is no word as read starts with an l
+_I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)I(?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
@@ -70,6 +76,19 @@ CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves 
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._rows`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
+
+
+def _estimate_words(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """The words, in small letters, that tell how a document's OCR treats marks: tokens of letters (the
+    punctuation after them aside: Lưu:, VT,), and words in capitals only where they read as a syllable (XÃ, LONG),
+    since an abbreviation or a code in capitals (UBND, KHTC) tells nothing about marks. A word opening with a
+    bracket or a quote is left out: there text cites foreign terms and names, (World cup), (Euro)."""
+    words = []
+    for token in tokens:
+        core = token.rstrip(_ESTIMATE_PUNCT)
+        if len(core) > 1 and _LETTERS.match(core) and (not core.isupper() or fold(core.lower()) in lexicon.by_fold):
+            words.append(core.lower())
+    return words
 
 
 @dataclass(frozen=True)
@@ -84,10 +103,10 @@ class Params:
     def estimate(cls, tokens: list[str], lexicon: Lexicon) -> Params:
         """Rates from the document's words, smoothed towards a half-marked, lightly garbled prior
         so that a few words (a heading, a short `vnocr repair` input) still get usable rates."""
-        words = [t.lower() for t in tokens if _LETTERS.match(t) and len(t) > 1 and not t.isupper()]
+        words = _estimate_words(tokens, lexicon)
         prior_n = 3
         marked = (sum(1 for w in words if not w.isascii()) + prior_n * 0.7) / (len(words) + prior_n)
-        unknown = (sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) + prior_n * 0.05) / (len(words) + prior_n)
+        unknown = (sum(1 for w in words if not lexicon.knows(w) and fold(w) not in lexicon.by_fold) + prior_n * PRIOR_UNKNOWN) / (len(words) + prior_n)
         p_drop = min(0.97, max(0.003, 1 - marked / EXPECTED_MARK_RATE))
         p_change = min(0.4, max(0.004, 1.5 * unknown))
         p_garble = min(0.5, max(0.003, unknown))
@@ -264,6 +283,8 @@ class Repairer:
         readings = []
         if params.mode == "eng":
             token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
+            if not initial and token.strip(_ESTIMATE_PUNCT).lower() not in lm.ids:
+                token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
         for piece in split_token(token):
             text = piece.text
@@ -282,7 +303,7 @@ class Repairer:
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 readings.append((Piece(text, "word"), [own, *others], initial))
             else:
-                kept = Piece(text, "keep") if piece.kind == "word" else piece
+                kept = Piece(text.translate(_ROMAN_READ) if _ROMAN.match(text) else text, "keep") if piece.kind == "word" else piece
                 symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
                 readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
             initial = text in SENTENCE_END
@@ -501,7 +522,7 @@ class Repairer:
                 text, alternatives = self._surfaces(slots, words)
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
             if not words:
-                results.append(TokenRepair(token, text, 1.0, False, alternatives))
+                results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
             weakest = min(words, key=lambda s: s.conf)
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
@@ -681,6 +702,7 @@ class TokenRepair:
     evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
+_RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped
 _NUMBERISH = regex.compile(r"\d$")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
