@@ -98,3 +98,4 @@ class Structure:
     fill_ins: list[dict] = field(default_factory=list)  # layout.fillins: the handwritten number, day and month
     fields: dict[str, dict] = field(default_factory=dict)  # layout.confidence: each field's confidence and lines
     copy: dict | None = None  # layout.copies: a SAO Y copy's own issuer, number, date and signer
+    footnotes: list[dict] = field(default_factory=list)  # layout.footnotes: page, mark, text, lines

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict, replace
 
 from ..model import Document
-from . import confidence, esign, fillins
+from . import confidence, esign, fillins, footnotes
 from .copies import consolidation, copy_start, read_copy
 from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
@@ -104,16 +104,20 @@ def structure_document(doc: Document) -> Document:
 
     E-signature boxes are parsed apart and kept out of the header, body and text."""
     signatures = esign.find(doc)
-    rows, page_numbers = document_rows(_without(doc, {line for sig in signatures for line in sig["lines"]}))
-    header = parse_header(rows)
-    end = footer_start(rows, header.end)
-    body = parse_body(rows[header.end : end])
-    attached = attachment_start(rows, end)
-    copied = copy_start(rows, end, attached)
-    footer = parse_footer(rows[end:copied])
-    copy = read_copy(rows[copied:attached])
+    boxed = {line for sig in signatures for line in sig["lines"]}
+    rows, page_numbers = document_rows(_without(doc, boxed))
+    notes = footnotes.find(doc, boxed | {number.line for number in page_numbers})
+    noted = {line for note in notes for line in note.lines}
+    parsed = [row for row in rows if row.line not in noted]  # the text keeps the footnotes where they stand
+    header = parse_header(parsed)
+    end = footer_start(parsed, header.end)
+    body = parse_body(parsed[header.end : end])
+    attached = attachment_start(parsed, end)
+    copied = copy_start(parsed, end, attached)
+    footer = parse_footer(parsed[end:copied])
+    copy = read_copy(parsed[copied:attached])
     kind, told_by = doc_type(header)
-    consolidated = consolidation(rows, header.end)
+    consolidated = consolidation(parsed, header.end)
     if consolidated is not None:  # a consolidated text: its own fields are those of its authentication block
         kind, told_by = "VĂN BẢN HỢP NHẤT", "authentication"
         _from_authentication(header, *consolidated)
@@ -139,6 +143,7 @@ def structure_document(doc: Document) -> Document:
         e_signatures=signatures,
         fill_ins=written,
         copy=asdict(copy) if copy else None,
+        footnotes=[asdict(note) for note in notes],
     )
     doc.structure = asdict(structure)
     doc.structure["fields"] = confidence.fields(doc, doc.structure, {**header.lines, "signer": footer.signer_lines})
