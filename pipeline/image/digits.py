@@ -2,9 +2,10 @@
 trained on handwritten digits (`scripts/build_digits.py`, `dictionaries/digits.npz`).
 
 Tesseract reads handwriting as marks (`Ø2 #`, `/{5`); here the blank's ink is cut into glyphs
-(connected strokes, a stroke that stands over another joined to it, a wide run of touching digits
-cut where it is thinnest), each glyph is put upright (its slant undone by its moments) and framed
-as the training digits are, and the classifier gives each a digit and how sure it is.
+(connected strokes, strokes that stand over one another joined, two touching digits cut at their
+thinnest column where that reads surer), each glyph is put upright (its slant undone by its moments)
+and framed as the training digits are, the classifier (a support vector machine) gives each a digit
+and a runner-up, and the surest reading the field accepts (a day is 1-31) is taken.
 """
 
 from __future__ import annotations
