@@ -30,10 +30,10 @@ from pipeline.layout.patterns import clean_item  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.synth.page import render_document  # noqa: E402
 from pipeline.synth.parse import parse_document, truth_text  # noqa: E402
-from pipeline.text import corpus  # noqa: E402
+from pipeline.text import corpus, places  # noqa: E402
 
 SETTINGS = Settings(page_images=False)
-RANK = re.compile(r"^(?:Đại|Thượng|Trung|Thiếu) (?:tướng|tá|úy|uý) ")  # a rank before the name is not the name (as in real_truth/fields.json)
+RANK = re.compile(rf"^{places.RANK} ")  # a rank before the name is not the name (as in real_truth/fields.json)
 
 
 def wanted(text: str) -> dict[str, object]:

@@ -73,8 +73,12 @@ def features(frame: np.ndarray) -> np.ndarray:
 
 @cache
 def _model() -> dict[str, np.ndarray]:
+    """The classifier's arrays, its support vectors widened to float32 and their squared lengths, once."""
     with np.load(MODEL) as model:
-        return {k: model[k] for k in model.files}
+        arrays = {k: model[k] for k in model.files}
+    arrays["vectors"] = arrays["vectors"].astype(np.float32)
+    arrays["lengths"] = (arrays["vectors"] ** 2).sum(axis=1)
+    return arrays
 
 
 def classify(frames: list[np.ndarray]) -> list[list[tuple[int, float]]]:
@@ -86,8 +90,7 @@ def classify(frames: list[np.ndarray]) -> list[list[tuple[int, float]]]:
     narrowest winning margin (0.5 when it lost a duel); the digit with the next most wins runs up."""
     m = _model()
     x = np.stack([features(f) for f in frames])
-    sv = m["vectors"].astype(np.float32)
-    kernel = np.exp(-float(m["gamma"]) * ((x * x).sum(1)[:, None] + (sv * sv).sum(1)[None, :] - 2 * x @ sv.T))
+    kernel = np.exp(-float(m["gamma"]) * ((x * x).sum(1)[:, None] + m["lengths"][None, :] - 2 * x @ m["vectors"].T))
     starts = np.concatenate([[0], np.cumsum(m["n_support"])])
     n = len(m["n_support"])
     votes = np.zeros((len(x), n), int)
@@ -181,13 +184,13 @@ def _trim(glyph: np.ndarray) -> np.ndarray:
 def _digits(found: list[np.ndarray]) -> list[list[tuple[str, float]]]:
     """Each glyph's digits with their sureness, best first: one digit, or two where cutting a wide glyph in
     two reads surer (digits that touch)."""
+    cuts = [_halves(glyph) for glyph in found]
+    guesses = iter(classify([upright(g) for glyph, cut in zip(found, cuts) for g in (glyph, *(cut or ()))]))  # one batch
     out = []
-    for glyph in found:
-        halves = _halves(glyph)
-        guesses = classify([upright(g) for g in (glyph, *(halves or ()))])
-        whole = [(str(d), p) for d, p in guesses[0]]
-        if halves:
-            (a, pa), (b, pb) = guesses[1][0], guesses[2][0]
+    for cut in cuts:
+        whole = [(str(d), p) for d, p in next(guesses)]
+        if cut:
+            (a, pa), (b, pb) = next(guesses)[0], next(guesses)[0]
             if pa * pb > whole[0][1]:
                 whole = [(f"{a}{b}", pa * pb), *whole]
         out.append(whole)

@@ -146,7 +146,7 @@ def fill(slot: Slot, reading: str, conf: float) -> Word:
         rest = words[slot.end]
         rest.text = rest.ocr = rest.text[len(slot.head) :]
         rest.bbox = (slot.bbox[2], *rest.bbox[1:]) if rest.bbox else None
-    if slot.field == "number" and words[slot.end].text[:1] in "!|":  # the symbol's slash, read as a mark
+    if slot.field == "number" and words[slot.end].text.startswith(("!", "|")):  # the symbol's slash, read as a mark
         symbol = words[slot.end]
         symbol.text = symbol.ocr = "/" + symbol.text[1:]
     words[slot.start : slot.end] = [word]

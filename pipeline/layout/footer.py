@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..text.places import RANK
 from .fields import Signature
 from .patterns import (
     ITEM,
@@ -28,7 +29,6 @@ from .patterns import (
     tidy,
 )
 from .rows import Row
-
 
 
 @dataclass
@@ -124,7 +124,7 @@ def _cut(row: Row, first: bool) -> list[tuple[str, Row]]:
 
 _STRAY = re.compile(r"['\"`‘’“”]")
 # A rank printed before the name of a police or army signer (`Trung tá Ngô Văn Công`): not part of the name.
-_RANK = re.compile(r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+(?=\S)")
+_RANK = re.compile(rf"^{RANK}\s+(?=\S)")
 
 
 def _unmarked(text: str) -> str:

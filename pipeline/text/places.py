@@ -64,7 +64,8 @@ def given_names() -> frozenset[str]:
 
 SURER = 2.3  # ln 10: the surname's reading must be ten times likelier than the word as read
 # what may stand before a name on its line: a rank (`Thượng tướng`), a title of address
-_BEFORE_NAME = re.compile(r"^(?:(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)|Ông|Bà|Đồng chí|đồng chí)$")
+RANK = r"(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)"  # a police or army rank printed before a name
+_BEFORE_NAME = re.compile(rf"^(?:{RANK}|Ông|Bà|Đồng chí|đồng chí)$")
 
 
 def restore_surname(words: list[Word]) -> None:
