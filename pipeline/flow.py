@@ -145,7 +145,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     grey = analysis.grey(prepared.view) if blanks else None
     for slot in blanks:
         reading = digits.read(grey, slot.bbox, slot.room, partial(fillins.valid, slot.field))
-        fillins.fill(slot, reading.digits, reading.conf)
+        fillins.fill(slot, reading.digits, reading.conf, reading.others)
     scale = prepared.info.get("scale", 1)
     result = Page(
         number=page.number,

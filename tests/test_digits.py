@@ -73,5 +73,9 @@ def test_any_crop_reads_digits_only_and_never_crashes(page: np.ndarray, a: int, 
 
 def test_the_field_decides_between_a_glyphs_readings() -> None:
     page, box, room = blank("27")
-    assert digits.read(page, box, room, lambda d: d != "27").digits not in ("", "27")  # a runner-up taken
+    runner_up = digits.read(page, box, room, lambda d: d != "27")
+    assert runner_up.digits not in ("", "27")  # a runner-up taken
     assert digits.read(page, box, room, lambda d: False) == digits.Reading("", 0.0)
+    read = digits.read(page, box, room)
+    assert read.others and runner_up.digits in read.others  # the next readings, for the field and the clerks
+    assert read.digits not in read.others and len(set(read.others)) == len(read.others) <= digits.OTHERS

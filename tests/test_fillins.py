@@ -46,7 +46,7 @@ def test_an_empty_blank_with_room_for_a_number() -> None:
 def test_the_day_and_month_of_the_date_line() -> None:
     ln = line(("Quảng", 1208, 1320), ("Ngãi,", 1330, 1440), ("ngày/{5", 1450, 1640), ("tháng", 1650, 1760),
               ("Ø1", 1770, 1820), ("năm", 1830, 1920), ("2025", 1930, 2040))
-    day, month = fillins.slots([ln], 3500)
+    month, day = fillins.slots([ln], 3500)  # right to left: filling one leaves the other's place
     assert (day.field, day.read, day.tail) == ("day", "/{5", "/{5")
     assert (month.field, month.read) == ("month", "Ø1")
     fillins.fill(month, "01", 0.6)
@@ -54,6 +54,36 @@ def test_the_day_and_month_of_the_date_line() -> None:
     assert " ".join(w.text for w in ln.words if w.text) == "Quảng Ngãi, ngày tháng 01 năm 2025"
     assert find_date("Quảng Ngãi, ngày tháng 01 năm 2025").iso is None  # the date is unread, not wrong
     assert [f["field"] for f in fillins.fill_ins([w for w in ln.words])] == ["day", "month"]
+
+
+def test_handwriting_glued_to_the_months_label_is_the_days_blank() -> None:
+    glued = line(("Đà", 840, 880), ("Nẵng,", 890, 990), ("ngày", 1000, 1060), ("Jÿtháng", 1066, 1170), ("10", 1180, 1210),
+                 ("năm", 1220, 1280), ("2023", 1290, 1377))
+    (day,) = fillins.slots([glued], 3500)
+    assert (day.field, day.read, day.bbox) == ("day", "Jÿ", (1066, 400, 1096, 450))
+    fillins.fill(day, "18", 0.77)
+    assert glued.text == "Đà Nẵng, ngày 18 tháng 10 năm 2023" and len({w.id for w in glued.words}) == len(glued.words)
+    both = line(("Quảng", 1282, 1400), ("Ngãi,", 1410, 1500), ("ngày4Dtháng", 1510, 1760), ("01", 1770, 1810),
+                ("năm", 1820, 1900), ("2025", 1910, 2000))
+    (day,) = fillins.slots([both], 3500)
+    assert (day.read, day.tail) == ("4D", "4D")
+    fillins.fill(day, "20", 0.6)
+    assert both.text == "Quảng Ngãi, ngày 20 tháng 01 năm 2025"
+
+
+def test_a_date_after_the_signing_day_takes_the_readers_next_reading_that_fits() -> None:
+    ln = line(("Quảng", 1208, 1320), ("Ngãi,", 1330, 1440), ("ngày", 1450, 1540), ("#6", 1550, 1600), ("tháng", 1650, 1760),
+              ("01", 1770, 1820), ("năm", 1830, 1920), ("2025", 1930, 2040))
+    (day,) = fillins.slots([ln], 3500)
+    word = fillins.fill(day, "26", 0.64, ("20", "16", "10"))
+    assert word.alternatives == ["20", "16", "10"]
+    signed = "2025-01-21"
+    fillins.settle([ln], lambda date: date is not None and "2025-01-14" <= date <= signed)
+    assert ln.text == "Quảng Ngãi, ngày 20 tháng 01 năm 2025"
+    assert (word.text, word.source, word.flag, word.alternatives) == ("20", "repair", True, ["26", "16", "10"])
+    assert word.history[-1].text == "26"
+    fillins.settle([ln], lambda date: False)  # nothing fits: the reading stays
+    assert word.text == "20"
 
 
 def test_handwriting_read_into_the_label_or_before_a_slash_read_as_a_mark() -> None:

@@ -23,12 +23,15 @@ from ..text.lexicon import DICT_DIR
 MODEL = DICT_DIR / "digits.npz"
 SIZE = 28  # the frame of a glyph, as the training digits'
 BOX = 20  # the glyph's longer side inside the frame
+CHOICES = 4  # the readings of one glyph kept (its digit and runner-up, or pairs when cut in two)
+OTHERS = 3  # the runner-up readings of a blank handed to the field
 
 
 @dataclass(frozen=True)
 class Reading:
     digits: str
     conf: float  # the product of the glyphs' sureness (0 when nothing was read)
+    others: tuple[str, ...] = ()  # the next readings the field takes, surest first (suggestions for the clerks)
 
 
 def upright(mask: np.ndarray) -> np.ndarray:
@@ -182,18 +185,17 @@ def _trim(glyph: np.ndarray) -> np.ndarray:
 
 
 def _digits(found: list[np.ndarray]) -> list[list[tuple[str, float]]]:
-    """Each glyph's digits with their sureness, best first: one digit, or two where cutting a wide glyph in
-    two reads surer (digits that touch)."""
+    """Each glyph's digits with their sureness, the surest `CHOICES` first: one digit, or two where the glyph,
+    cut in two, reads as a pair (digits that touch)."""
     cuts = [_halves(glyph) for glyph in found]
     guesses = iter(classify([upright(g) for glyph, cut in zip(found, cuts) for g in (glyph, *(cut or ()))]))  # one batch
     out = []
     for cut in cuts:
-        whole = [(str(d), p) for d, p in next(guesses)]
+        choices = [(str(d), p) for d, p in next(guesses)]
         if cut:
-            (a, pa), (b, pb) = next(guesses)[0], next(guesses)[0]
-            if pa * pb > whole[0][1]:
-                whole = [(f"{a}{b}", pa * pb), *whole]
-        out.append(whole)
+            left, right = next(guesses), next(guesses)
+            choices += [(f"{a}{b}", pa * pb) for a, pa in left for b, pb in right]
+        out.append(sorted(choices, key=lambda c: -c[1])[:CHOICES])
     return out
 
 
@@ -211,5 +213,11 @@ def read(
     if not found or len(found) > 6:
         return Reading("", 0.0)
     readings = [("".join(d for d, _ in picks), float(np.prod([p for _, p in picks]))) for picks in product(*_digits(found))]
-    taken = [r for r in readings if accept(r[0])]
-    return Reading(*max(taken, key=lambda r: r[1])) if taken else Reading("", 0.0)
+    taken: dict[str, float] = {}
+    for text, sure in sorted(readings, key=lambda r: -r[1]):
+        if accept(text) and text not in taken:
+            taken[text] = sure
+    if not taken:
+        return Reading("", 0.0)
+    (best, sure), *rest = taken.items()
+    return Reading(best, sure, tuple(text for text, _ in rest[:OTHERS]))

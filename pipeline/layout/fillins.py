@@ -13,10 +13,11 @@ the clerks. A blank Tesseract reads as a well-formed value with confidence (a ty
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import BBox, Line, Word, union
-from .patterns import fold
+from .patterns import find_date, fold
 
 HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first page
 # Below this sureness of the digit reader (image/digits.py) a reading is noise: on the 20 handwritten
@@ -25,6 +26,7 @@ MIN_CONF = 0.2
 FIELDS = ("number", "day", "month")
 
 _LABEL = re.compile(r"^S[O06]\s*[:;.,]?")  # `Số:` and OCR's `S6:`, alone or with the handwriting read into it (`Số:4@``)
+_GLUED_MONTH = re.compile(r"(\S+?)(THANG\W?\d*)")  # folded: the month's label after what Tesseract glued to it
 _SYMBOL = re.compile(r"[/!|]\s*[A-Z]")  # `/BC-UBND`, and its slash read `!`
 # A blank read as a well-formed value on its own is typed when Tesseract is this sure of it; handwriting
 # it reads as digits (`445` for a written 115, `839` for 299) comes with less on the real scans (0.03-0.89).
@@ -94,8 +96,27 @@ def _number_slot(line: Line) -> Slot | None:
     return None
 
 
+def _unglue_month(line: Line) -> None:
+    """Cut `tháng` from the handwriting Tesseract glued before it (`Jÿtháng`, `ngày4Dtháng`): the day's
+    blank then stands between its two labels. The cut-off head keeps the word's id, `tháng` gets a new one."""
+    for i, word in enumerate(line.words):
+        m = _GLUED_MONTH.fullmatch(fold(word.text))
+        if m is None:
+            continue
+        cut = m.start(2)
+        head, rest = _share(word, cut, False), _share(word, len(word.text) - cut, True)
+        month = Word(f"{word.id}-thang", word.text[cut:], word.text[cut:], word.conf, word.page, word.line, rest)
+        word.text = word.ocr = word.text[:cut]
+        word.bbox = head
+        line.words.insert(i + 1, month)
+        return
+
+
 def _date_slots(line: Line) -> list[Slot]:
-    """`Quảng Ngãi, ngày ... tháng ... năm 2025`: the day and month blanks (a place before `ngày`)."""
+    """`Quảng Ngãi, ngày ... tháng ... năm 2025`: the month and day blanks (a place before `ngày`), right to
+    left, so that filling one leaves the other's word positions as they were."""
+    if re.search(r"NGAY.*\STHANG.*NAM \d{4}", fold(line.text)):
+        _unglue_month(line)
     folded = [fold(w.text) for w in line.words]
     day = next((i for i, f in enumerate(folded) if re.fullmatch(r"NGAY\W?\S*", f)), None)
     month = next((i for i, f in enumerate(folded) if re.fullmatch(r"THANG\W?\S*", f)), None)
@@ -105,8 +126,8 @@ def _date_slots(line: Line) -> list[Slot]:
     if not re.fullmatch(r"\d{4}[.,]?", folded[year + 1]) or not any("," in w.text for w in line.words[:day]):
         return []
     words = line.words
-    found = [_slot("day", line, day + 1, month, tail=words[day].text[4:]),
-             _slot("month", line, month + 1, year, tail=words[month].text[5:])]
+    found = [_slot("month", line, month + 1, year, tail=words[month].text[5:]),
+             _slot("day", line, day + 1, month, tail=words[day].text[4:])]
     return [s for s in found if s is not None]
 
 
@@ -121,12 +142,12 @@ def slots(lines: list[Line], page_height: int) -> list[Slot]:
     return found
 
 
-def fill(slot: Slot, reading: str, conf: float) -> Word:
-    """Replace the blank's words in its line by one flagged word holding `reading` (digits), else Tesseract's
-    reading when it is a well-formed value, else nothing."""
+def fill(slot: Slot, reading: str, conf: float, others: tuple[str, ...] = ()) -> Word:
+    """Replace the blank's words in its line by one flagged word holding `reading` (digits; `others` the
+    reader's next readings, its alternatives), else Tesseract's reading when it is a well-formed value, else nothing."""
     words = slot.line.words
     if not (valid(slot.field, reading) and conf >= MIN_CONF):
-        reading, conf = (slot.read, slot.conf) if valid(slot.field, slot.read) else ("", 0.0)
+        reading, conf, others = (slot.read, slot.conf, ()) if valid(slot.field, slot.read) else ("", 0.0, ())
     word = Word(
         id=words[slot.start].id if slot.start < slot.end else f"{slot.line.id}-{slot.field}",
         ocr=slot.read,
@@ -136,6 +157,7 @@ def fill(slot: Slot, reading: str, conf: float) -> Word:
         line=slot.line.id,
         bbox=slot.bbox,
         flag=True,
+        alternatives=[o for o in others if valid(slot.field, o)],
         fill_in=slot.field,
     )
     if slot.tail:
@@ -151,6 +173,30 @@ def fill(slot: Slot, reading: str, conf: float) -> Word:
         symbol.text = symbol.ocr = "/" + symbol.text[1:]
     words[slot.start : slot.end] = [word]
     return word
+
+
+def _date_of(line: Line) -> str | None:
+    found = find_date(line.text)
+    return found.iso if found else None
+
+
+def settle(lines: list[Line], fits: Callable[[str | None], bool]) -> None:
+    """A handwritten date `fits` rejects (after the signing day, or long before it) takes the digit reader's
+    next reading of its day or month that fits, if one does: the word's text becomes it (flagged, as every
+    fill-in is), its former reading first among its alternatives."""
+    for line in lines:
+        written = [w for w in line.words if w.fill_in in ("day", "month") and w.text and w.source != "clerk"]
+        if not written or fits(_date_of(line)):
+            continue
+        for word, other in ((w, o) for w in written for o in w.alternatives):
+            read = word.text
+            word.text = other
+            fitting = fits(_date_of(line))
+            word.text = read
+            if fitting:
+                word.set_text(other, "repair")
+                word.alternatives = [read, *(o for o in word.alternatives if o != other)]
+                return
 
 
 def fill_ins(words: list[Word]) -> list[dict]:

@@ -85,18 +85,26 @@ def _without(doc: Document, skip: set[str]) -> Document:
 HANDWRITING_DAYS = 7  # a handwritten date more than this before the signing day is a misreading
 
 
-def _date_fallback(date: str | None, handwritten: bool, signatures: list[dict]) -> tuple[str | None, str | None]:
-    """The document's date and where it came from: the date line (`handwriting` when its day or month
-    was written by hand and read by the digit reader), else the first e-signature's signing day.
+def _signed(signatures: list[dict]) -> dt.date | None:
+    """The first e-signature's signing day."""
+    return next((dt.date.fromisoformat(sig["time"][:10]) for sig in signatures if sig.get("time")), None)
 
-    The office signs the day it dates the document, or a day or two after: a handwritten reading
-    after the signing day, or more than a week before it, is taken for a misreading."""
-    signed = next((sig["time"][:10] for sig in signatures if sig.get("time")), None)
-    if date and handwritten and signed and not 0 <= (dt.date.fromisoformat(signed) - dt.date.fromisoformat(date)).days <= HANDWRITING_DAYS:
-        return signed, "e-signature"
+
+def _fits(date: str | None, signed: dt.date) -> bool:
+    """The office signs the day it dates the document, or a day or two after: a handwritten date after
+    the signing day, or more than a week before it, is a misreading."""
+    return date is not None and 0 <= (signed - dt.date.fromisoformat(date)).days <= HANDWRITING_DAYS
+
+
+def _date_fallback(date: str | None, handwritten: bool, signed: dt.date | None) -> tuple[str | None, str | None]:
+    """The document's date and where it came from: the date line (`handwriting` when its day or month
+    was written by hand and read by the digit reader), else the first e-signature's signing day (also
+    when the handwriting does not fit it)."""
+    if date and handwritten and signed and not _fits(date, signed):
+        return signed.isoformat(), "e-signature"
     if date:
         return date, "handwriting" if handwritten else "date line"
-    return (signed, "e-signature") if signed else (None, None)
+    return (signed.isoformat(), "e-signature") if signed else (None, None)
 
 
 def structure_document(doc: Document) -> Document:
@@ -104,6 +112,9 @@ def structure_document(doc: Document) -> Document:
 
     E-signature boxes are parsed apart and kept out of the header, body and text."""
     signatures = esign.find(doc)
+    signed = _signed(signatures)
+    if signed:
+        fillins.settle([line for page in doc.pages for line in page.lines], lambda date: _fits(date, signed))
     boxed = {line for sig in signatures for line in sig["lines"]}
     rows, page_numbers = document_rows(_without(doc, boxed))
     notes = footnotes.find(doc, boxed | {number.line for number in page_numbers})
@@ -123,7 +134,7 @@ def structure_document(doc: Document) -> Document:
         _from_authentication(header, *consolidated)
     written = fillins.fill_ins(doc.words())
     handwritten = any(f["field"] in ("day", "month") and f["value"] and f["source"] != "clerk" for f in written)
-    date, date_from = _date_fallback(header.date, handwritten, signatures)
+    date, date_from = _date_fallback(header.date, handwritten, signed)
     structure = Structure(
         issuer=header.issuer,
         motto=header.motto,
