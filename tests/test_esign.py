@@ -344,6 +344,15 @@ def test_date_fallback_from_a_text_layer(tmp_path: Path) -> None:
     assert unsigned_time.structure["date"] is None and unsigned_time.structure["date_from"] is None
 
 
+def test_a_line_spelling_the_signer_but_for_a_mark_takes_the_text_layers_marks() -> None:
+    doc = signed_text_document("Thời gian ký: 04.05.2026 09:44:21", header="ỦY BAN NHÂN DÂN PHUỜNG AN BINH\nSố: 125/BC-UBND\n\nBÁO CÁO\n")
+    assert doc.structure["issuer"]["name"] == "ỦY BAN NHÂN DÂN PHƯỜNG AN BÌNH"
+    changed = [w for w in doc.words() if w.history]
+    assert [(w.history[0].text, w.text, w.source) for w in changed] == [("PHUỜNG", "PHƯỜNG", "repair"), ("BINH", "BÌNH", "repair")]
+    other = signed_text_document("Thời gian ký: 04.05.2026 09:44:21", header="ỦY BAN NHÂN DÂN PHƯỜNG AN BINHS\nSố: 125/BC-UBND\n")
+    assert not any(w.history for w in other.words())  # another name: left as read
+
+
 def test_date_fallback_never_writes_an_impossible_date(tmp_path: Path) -> None:
     """A signing time on a day its month lacks (an OCR misreading 28 as 30) gives no date, and a valid document."""
     doc = signed_text_document("Thời gian ký: 30.02.2026 09:44:21 +07:00")

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..model import BBox, Document, Line, Page, union
-from ..text.vietnamese import fold
+from ..text.vietnamese import fold, normalize_tone_placement
 
 if TYPE_CHECKING:
     from ..image.poppler import TextBlock
@@ -226,3 +226,18 @@ def find(doc: Document) -> list[dict[str, Any]]:
 
 def _touches(a: BBox, b: BBox) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def lend_marks(doc: Document, signatures: list[dict[str, Any]]) -> None:
+    """A line that spells the signer or organisation of an e-signature from the PDF's text layer (born digital)
+    but for a mark the OCR slipped takes the signature's marks, its own capitals kept (`CỤC THUÊ` -> `CỤC THUẾ`)."""
+    style = doc.settings.get("tone_style", "old")
+    names = {sig[key] for sig in signatures if sig.get("source") == "text-layer" for key in ("signer", "organization") if sig.get(key)}
+    spelled = [[normalize_tone_placement(w, style) for w in name.split()] for name in names]
+    for line in (ln for page in doc.pages for ln in page.lines):
+        words = [w for w in line.words if w.text]
+        name = next((n for n in spelled if len(n) == len(words) and all(fold(w.text).casefold() == fold(m).casefold() for w, m in zip(words, n))), None)
+        for word, marked in zip(words, name or []):
+            marked = marked.upper() if word.text.isupper() else marked
+            if normalize_tone_placement(word.text, style) != marked:
+                word.set_text(marked, "repair")

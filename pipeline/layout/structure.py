@@ -112,6 +112,7 @@ def structure_document(doc: Document) -> Document:
 
     E-signature boxes are parsed apart and kept out of the header, body and text."""
     signatures = esign.find(doc)
+    esign.lend_marks(doc, signatures)
     signed = _signed(signatures)
     if signed:
         fillins.settle([line for page in doc.pages for line in page.lines], lambda date: _fits(date, signed))
