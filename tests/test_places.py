@@ -51,6 +51,16 @@ def test_a_signer_whose_surname_slipped_a_mark_gets_it_back() -> None:
         assert restored(kept) == kept
 
 
+def test_a_signers_given_name_read_with_a_slipped_tone_takes_the_commonest_it_spells() -> None:
+    for read, right in [("Trần Hoàng Tuần", "Trần Hoàng Tuấn"), ("Trần Phước Hiên", "Trần Phước Hiền"),
+                        ("Ông Lê Văn Huê", "Ông Lê Văn Huệ"), ("Nguyên Thị Lân", "Nguyễn Thị Lân"),
+                        ("rần Ngọc Căng", "Trần Ngọc Căng")]:  # the last: a capital lost under the seal
+        assert restored(read) == right
+    for kept in ["Trần Văn Tuân", "Lê Văn Tám", "Hoàng Tuần", "Tuần Lễ Vàng", "Trần Hoàng Tuần này", "Phạm Văn Gấu",
+                 "rần rộ Căng", "ê Văn Hai", "Hà Nội Hải Phòng"]:
+        assert restored(kept) == kept  # a given name of the list, two words, no surname first, more than a name, no such name
+
+
 def test_a_header_in_capitals_takes_a_place_names_marks_from_the_body() -> None:
     text = ("HỘI CHỮ THẬP ĐỎ XÃ CAM PHÚC\nSố: 09/BC-CTĐ\nCông tác nhân đạo tại xã Cẩm Phúc năm 2025 đạt kết quả tốt.\n"
             "Hội viên xã Cẩm Phúc tham gia hiến máu; thôn Cam Lộc có 12 hộ nghèo.")

@@ -9,7 +9,9 @@ Only names of two syllables or more (dictionaries/names.txt), only words written
 A person's name alone on its line (the signer's, after a rank or Ông/Bà) whose first word is no
 surname but has the letters of exactly one (`Nguyên Văn Gấu`), before a middle or given name, gets
 the surname's marks when the language model finds the pair likelier so: the signer is a field, and
-Nguyễn, Trần, Lê... are a closed list.
+Nguyễn, Trần, Lê... are a closed list. Its last word, when no given name of the list, takes the marks of
+the commonest one that differs from it only by its tone (`Trần Hoàng Tuần`); a surname that lost its
+capital under a seal (`rần Ngọc Căng`) gets it back.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ..model import Document, Word
 from .lexicon import DICT_DIR
 from .lm import pack
 from .repair import shared_repairer
-from .vietnamese import apply_case, fold, nfc
+from .vietnamese import apply_case, fold, nfc, strip_tone
 
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
@@ -58,8 +60,9 @@ def surnames() -> dict[str, str]:
 
 
 @cache
-def given_names() -> frozenset[str]:
-    return frozenset(_section("middle and given names"))
+def given_names() -> tuple[str, ...]:
+    """The middle and given names, the commoner first."""
+    return tuple(_section("middle and given names"))
 
 
 SURER = 2.3  # ln 10: the surname's reading must be ten times likelier than the word as read
@@ -68,12 +71,20 @@ RANK = r"(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)"  # a pol
 _BEFORE_NAME = re.compile(rf"^(?:{RANK}|Ông|Bà|Đồng chí|đồng chí)$")
 
 
-def restore_surname(words: list[Word]) -> None:
-    """A line holding only a person's name: its first word given the marks of the one surname it spells."""
+def _person(words: list[Word]) -> list[Word]:
+    """The words of a person's name when the line holds only one (after a rank or Ông/Bà), else none."""
     texts = [w.text for w in words]
     skip = next((k for k in (2, 1) if len(texts) > k and _BEFORE_NAME.match(" ".join(texts[:k]))), 0)
     name = words[skip:]
     if not 2 <= len(name) <= 5 or not all(w.text.isalpha() and w.text[0].isupper() and not w.text.isupper() for w in name):
+        return []
+    return name
+
+
+def restore_surname(words: list[Word]) -> None:
+    """A line holding only a person's name: its first word given the marks of the one surname it spells."""
+    name = _person(words)
+    if not name:
         return
     first, second = name[0], name[1].text
     right = surnames().get(fold(first.text).lower())
@@ -85,6 +96,40 @@ def restore_surname(words: list[Word]) -> None:
     # `Lễ Hội Xuân` a heading, `Tổ Quốc` two words the model knows better as they are
     if second in ("Văn", "Thị") or (second in given_names() and _opening(right, second) > _opening(first.text, second) + SURER):
         first.set_text(apply_case(right, first.text), "repair")
+
+
+def restore_initial(words: list[Word]) -> None:
+    """A line holding only a person's name whose surname lost its capital (under a seal or the signature's
+    strokes: `rần Ngọc Căng`) gets it back, when one surname alone ends so and a middle or given name follows."""
+    if len(words) < 3 or not (2 <= len(words[0].text) <= 5 and words[0].text.isalpha() and words[0].text.islower()):
+        return
+    if words[0].source in ("clerk", "text-layer") or not _person(words[1:]) or words[1].text not in given_names():
+        return
+    whole = [s for s in surnames().values() if s[1:] == words[0].text]
+    if len(whole) == 1:
+        words[0].set_text(whole[0], "repair")
+
+
+def restore_given_name(words: list[Word]) -> None:
+    """A line holding only a person's name, opened by a surname: a last word that is no given name of the
+    list but spells one but for its tone (`Tuần`) takes the commonest such (`Trần Hoàng Tuấn`); a given name
+    of the list stays as read. (The language model, which knows `tuần` as a week, cannot judge names.)"""
+    name = _person(words)
+    if len(name) < 3 or name[0].text not in surnames().values() or _holds_place(name):
+        return
+    last = name[-1]
+    if last.text in given_names() or last.source in ("clerk", "text-layer"):
+        return
+    toneless = strip_tone(last.text)[0]
+    right = next((g for g in given_names() if strip_tone(g)[0] == toneless), None)
+    if right:
+        last.set_text(right, "repair")
+
+
+def _holds_place(words: list[Word]) -> bool:
+    """Do the words hold a known place's name (`Hà Nội Hải Phòng` is no person)?"""
+    folded = [fold(w.text).lower() for w in words]
+    return any(tuple(folded[i:j]) in known_names() for i in range(len(folded)) for j in range(i + 2, len(folded) + 1))
 
 
 def _opening(first: str, second: str) -> float:
@@ -180,4 +225,6 @@ def _date_place(texts: list[str]) -> list[str]:
 def restore_words(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> None:
     """The place names and a name's surname of one line of words, in place."""
     restore_line(words, names)
+    restore_initial(words)
     restore_surname(words)
+    restore_given_name(words)
