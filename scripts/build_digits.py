@@ -53,10 +53,10 @@ def written_ones_and_sevens(rng: np.random.Generator, count: int) -> list[tuple[
         canvas = np.zeros((84, 84), np.uint8)
         pen = int(rng.integers(4, 15))
         top = (int(rng.integers(40, 60)), int(rng.integers(6, 14)))
-        foot = (top[0] - int(rng.integers(0, 22)), int(rng.integers(70, 80)))
+        foot = (top[0] - int(rng.integers(-10, 22)), int(rng.integers(70, 80)))
         if k % 2 == 0:
-            lead = int(rng.integers(12, 46))
-            angle = np.deg2rad(rng.uniform(15, 75))
+            lead = int(rng.integers(12, 64))  # down to the stem's middle and below
+            angle = np.deg2rad(rng.uniform(10, 80))
             start = (int(top[0] - lead * np.cos(angle)), int(top[1] + lead * np.sin(angle)))
             cv2.polylines(canvas, [np.array([start, top, foot], np.int32)], False, 255, pen)
             out.append((canvas, 1))

@@ -79,3 +79,15 @@ def test_the_field_decides_between_a_glyphs_readings() -> None:
     read = digits.read(page, box, room)
     assert read.others and runner_up.digits in read.others  # the next readings, for the field and the clerks
     assert read.digits not in read.others and len(set(read.others)) == len(read.others) <= digits.OTHERS
+
+
+def test_two_touching_digits_are_tried_cut_at_several_thin_columns() -> None:
+    pair = np.zeros((40, 60), bool)
+    pair[:, 5:9] = pair[:, 40:44] = True  # two strokes joined by a bar, thinnest where the bar is alone
+    pair[20:23, 9:40] = True
+    cuts = digits._halves(pair)
+    assert 1 < len(cuts) <= digits.CUTS
+    assert all(left.any() and right.any() for left, right in cuts)
+    widths = [left.shape[1] for left, _ in cuts]
+    assert len(set(widths)) == len(widths) and min(widths) >= 15 - 6 and max(widths) <= 45  # in the middle half, apart
+    assert digits._halves(np.ones((40, 20), bool)) == []  # narrower than tall: one digit

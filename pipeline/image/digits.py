@@ -23,6 +23,7 @@ from ..text.lexicon import DICT_DIR
 MODEL = DICT_DIR / "digits.npz"
 SIZE = 28  # the frame of a glyph, as the training digits'
 BOX = 20  # the glyph's longer side inside the frame
+CUTS = 3  # the columns a wide glyph is tried cut at
 CHOICES = 4  # the readings of one glyph kept (its digit and runner-up, or pairs when cut in two)
 OTHERS = 3  # the runner-up readings of a blank handed to the field
 
@@ -166,17 +167,20 @@ def _overlap(group: list[list[int]], box: list[int]) -> tuple[int, int]:
     return min(x1, box[0] + box[2]) - max(x0, box[0]), x1 - x0
 
 
-def _halves(glyph: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """A glyph cut in two at its thinnest column in the middle half (two digits that touch), or None."""
+def _halves(glyph: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A glyph cut in two (two digits that touch) at each of its `CUTS` thinnest columns in the middle half,
+    a tenth of its width apart at least; none for a glyph narrower than tall (one digit)."""
     h, w = glyph.shape
-    if w < 0.95 * h:  # one digit is narrower than tall
-        return None
+    if w < 0.95 * h:
+        return []
     columns = glyph.sum(axis=0)
-    cut = w // 4 + int(np.argmin(columns[w // 4 : w - w // 4]))
-    left, right = glyph[:, :cut], glyph[:, cut:]
-    if not left.any() or not right.any():
-        return None
-    return _trim(left), _trim(right)
+    cuts: list[int] = []
+    for cut in w // 4 + np.argsort(columns[w // 4 : w - w // 4], kind="stable"):
+        if all(abs(cut - c) >= max(1, w // 10) for c in cuts):
+            cuts.append(int(cut))
+        if len(cuts) == CUTS:
+            break
+    return [(_trim(glyph[:, :c]), _trim(glyph[:, c:])) for c in cuts if glyph[:, :c].any() and glyph[:, c:].any()]
 
 
 def _trim(glyph: np.ndarray) -> np.ndarray:
@@ -186,16 +190,19 @@ def _trim(glyph: np.ndarray) -> np.ndarray:
 
 def _digits(found: list[np.ndarray]) -> list[list[tuple[str, float]]]:
     """Each glyph's digits with their sureness, the surest `CHOICES` first: one digit, or two where the glyph,
-    cut in two, reads as a pair (digits that touch)."""
+    cut in two at one of its thin columns, reads as a pair (digits that touch)."""
     cuts = [_halves(glyph) for glyph in found]
-    guesses = iter(classify([upright(g) for glyph, cut in zip(found, cuts) for g in (glyph, *(cut or ()))]))  # one batch
+    frames = [upright(g) for glyph, halves in zip(found, cuts) for g in (glyph, *(h for pair in halves for h in pair))]
+    guesses = iter(classify(frames))  # one batch
     out = []
-    for cut in cuts:
-        choices = [(str(d), p) for d, p in next(guesses)]
-        if cut:
+    for halves in cuts:
+        choices = {str(d): p for d, p in next(guesses)}
+        for _ in halves:
             left, right = next(guesses), next(guesses)
-            choices += [(f"{a}{b}", pa * pb) for a, pa in left for b, pb in right]
-        out.append(sorted(choices, key=lambda c: -c[1])[:CHOICES])
+            for a, pa in left:
+                for b, pb in right:
+                    choices[f"{a}{b}"] = max(choices.get(f"{a}{b}", 0.0), pa * pb)
+        out.append(sorted(choices.items(), key=lambda c: -c[1])[:CHOICES])
     return out
 
 
