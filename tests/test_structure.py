@@ -591,3 +591,16 @@ def test_a_paragraphs_short_last_line_on_the_left_half_stays_in_the_paragraph() 
         "Giao Sở Nội vụ theo dõi, đôn đốc việc thực hiện kế hoạch này và báo cáo./.",
         "Nơi nhận:",
     ]
+
+
+def test_an_appendix_opening_a_page_after_the_signature_is_no_part_of_the_footer() -> None:
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ ĐÀ NẴNG\nSố: 6240/UBND-SGDĐT\nĐà Nẵng, ngày 18 tháng 10 năm 2023\n\n"
+            "Kính gửi: Các sở, ban, ngành.\n\n1. Triển khai các nhiệm vụ theo Phụ lục đính kèm.\n\n"
+            "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nLê Trung Chinh\n"
+            "\fPhụ lục\nTRIỂN KHAI NHIỆM VỤ THEO THÔNG BÁO SỐ 496-TB/TU\n(Kèm theo Công văn số 6240/UBND-SGDĐT)\n\n"
+            "1. Chú trọng công tác tuyên truyền.\n\na) Đơn vị chủ trì: Sở Giáo dục và Đào tạo.\n")
+    doc = text_document(text)
+    s = doc.structure
+    assert s["signature"]["name"] == "Lê Trung Chinh" and s["signature"]["authority"] == ["KT. CHỦ TỊCH"]
+    assert not any("NHIỆM VỤ" in line or "chủ trì" in line for line in s["unplaced"])
+    assert "Phụ lục\n" in doc.text and "a) Đơn vị chủ trì" in doc.text  # the text keeps the appendix

@@ -10,6 +10,7 @@ printed page numbers, recorded apart, are left out).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, replace
 
 from ..model import Document
@@ -19,7 +20,7 @@ from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
 from .header import Header, parse_header
-from .patterns import NATIONAL, TYPE_OF_CODE, ends_sentence, join_lines, locate, marker_candidates
+from .patterns import NATIONAL, TYPE_OF_CODE, ends_sentence, fold, join_lines, locate, marker_candidates
 from .rows import Row, document_rows
 
 
@@ -47,10 +48,15 @@ def _from_authentication(header: Header, title: Row, head: list[Row]) -> None:
         header.place, header.date, header.date_line = found.place, found.date or header.date, found.date_line
 
 
+_APPENDIX = re.compile(r"PHU\s*LUC(?:\s+(?:[IVX]+|\d+|SO\s+\d+))?\s*[.:]?")  # folded
+
+
 def attachment_start(rows: list[Row], footer: int) -> int:
     """Where a document attached after the signature begins (a draft resolution under a tờ trình, with
-    its own national motto): the footer ends there (len(rows) when nothing is attached)."""
-    return next((i for i in range(footer + 1, len(rows)) if locate(rows[i].text, NATIONAL)), len(rows))
+    its own national motto; an appendix, `Phụ lục`, opening a page): the footer ends there (len(rows)
+    when nothing is attached)."""
+    return next((i for i in range(footer + 1, len(rows)) if locate(rows[i].text, NATIONAL)
+                 or (rows[i].page != rows[i - 1].page and _APPENDIX.fullmatch(fold(rows[i].text).upper().strip()))), len(rows))
 
 
 def reading_text(rows: list[Row]) -> str:
