@@ -77,6 +77,18 @@ def test_reading_order_splits_merged_header_lines() -> None:
     assert [line.text for line in ocr.page_lines(words, 1)] == ["PHƯỜNG AN", "Số:", "Độc lập", "Hà Nội"]
 
 
+def test_kinh_gui_in_the_left_column_comes_after_the_motto_and_the_date() -> None:
+    def word(text: str, x0: int, y0: int, key: tuple[int, int, int]) -> tesseract.OcrWord:
+        return tesseract.OcrWord(text, 0.9, (x0, y0, x0 + 40 * len(text), y0 + 50), key)
+
+    words = [word("Số:", 300, 100, (1, 1, 1)), word("299/UBND", 420, 100, (1, 1, 1)),
+             word("V/v", 300, 200, (1, 2, 1)), word("công", 440, 200, (1, 2, 1)),
+             word("Kính", 300, 400, (1, 3, 1)), word("gửi:", 520, 400, (1, 3, 1)),
+             word("CỘNG", 1400, 100, (2, 1, 1)), word("HÒA", 1600, 100, (2, 1, 1)),
+             word("Quảng", 1400, 300, (2, 2, 1)), word("Ngãi,", 1700, 300, (2, 2, 1)), word("ngày", 2000, 300, (2, 2, 1))]
+    assert [line.text for line in ocr.page_lines(words, 1)] == ["Số: 299/UBND", "V/v công", "CỘNG HÒA", "Quảng Ngãi, ngày", "Kính gửi:"]
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert vnocr("process").returncode == 2
     assert vnocr("process", str(tmp_path / "missing"), "-o", str(tmp_path / "o")).returncode == 2

@@ -8,9 +8,11 @@ column's lines come before the right column's, never interleaved.
 
 from __future__ import annotations
 
+import re
 import statistics
 
 from ..model import Line, Word
+from ..text.vietnamese import fold
 from .tesseract import OcrWord
 
 
@@ -45,11 +47,16 @@ def _column(box: tuple[int, int, int, int], left: int, right: int) -> str:
     return "full"
 
 
-def reading_order(groups: list[tuple[tuple[int, int, int, int], str, object]]) -> list[int]:
-    """Indices of (box, column, payload) items in reading order.
+_ADDRESSEES = re.compile(r"\W*Kinh\s*gui", re.IGNORECASE)  # folded: `Kính gửi:` opens what follows the header
+
+
+def reading_order(groups: list[tuple[tuple[int, int, int, int], str, list[OcrWord]]]) -> list[int]:
+    """Indices of (box, column, words) items in reading order.
 
     Lines are taken top to bottom; a run of consecutive left/right (not
     full-width) lines forms a two-column band, read left column first, then right.
+    `Kính gửi:` ends the header's band, wherever it stands: the addressees
+    come after the motto and the date.
     """
     order = sorted(range(len(groups)), key=lambda i: ((groups[i][0][1] + groups[i][0][3]) / 2, groups[i][0][0]))
     result: list[int] = []
@@ -61,7 +68,7 @@ def reading_order(groups: list[tuple[tuple[int, int, int, int], str, object]]) -
         band.clear()
 
     for i in order:
-        if groups[i][1] == "full":
+        if groups[i][1] == "full" or _ADDRESSEES.match(fold(" ".join(w.text for w in groups[i][2][:2]))):
             flush()
             result.append(i)
         else:
@@ -83,12 +90,13 @@ def page_lines(words: list[OcrWord], page: int) -> list[Line]:
     for key, members in by_key.items():
         for part in _split_at_gaps(members):
             box = _bbox(part)
-            groups.append((box, _column(box, left, right), (key, part)))
+            groups.append((box, _column(box, left, right), part))
     lines: list[Line] = []
     paragraph, last_key = 0, None
     count = 0
     for index in reading_order(groups):
-        box, column, (key, part) = groups[index]
+        box, column, part = groups[index]
+        key = part[0].key
         if key[:2] != last_key:
             paragraph += 1
             last_key = key[:2]
