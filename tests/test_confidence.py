@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text import confidence
-from pipeline.text.confidence import Calibration, Evidence
+from pipeline.text.confidence import Calibration, DocumentReadings, Evidence
 
 EVIDENCE = st.builds(
     Evidence,
@@ -24,6 +24,8 @@ EVIDENCE = st.builds(
     syllable=st.booleans(),
     neighbour=st.floats(0, 1),
     neighbour_ocr_conf=st.one_of(st.none(), st.floats(0, 1)),
+    agreement=st.floats(0, 1),
+    elsewhere=st.integers(0, 500),
 )
 
 
@@ -104,15 +106,42 @@ def test_a_group_not_fitted_takes_its_mode_text_calibration() -> None:
 
 
 @pytest.mark.parametrize(
-    ("token", "capitals", "title", "stray", "joined", "digits", "syllable"),
+    ("token", "capitals", "title", "stray", "edge", "joined", "digits", "syllable"),
     [
-        ("dân", 0, 0, 0, 0, 0, 1),
-        ("“Xã”,", 0, 1, 0, 0, 0, 1),  # the quotes and the comma are the sentence's
-        ("CHỦ", 1, 0, 0, 0, 0, 1),
-        ("trên-khung", 0, 0, 1, 1, 0, 0),  # two words run together
-        ("_cải", 0, 0, 1, 0, 0, 0),
-        ("S6", 0, 1, 0, 0, 1, 0),  # a capital then no other: title case, as is_title reads B§
+        ("dân", 0, 0, 0, 0, 0, 0, 1),
+        ("“Xã”,", 0, 1, 0, 0, 0, 0, 1),  # the quotes and the comma are the sentence's
+        ("CHỦ", 1, 0, 0, 0, 0, 0, 1),
+        ("trên-khung", 0, 0, 1, 0, 1, 0, 0),  # two words run together
+        ("_cải", 0, 0, 1, 1, 0, 0, 0),
+        ("-lượng", 0, 0, 1, 1, 0, 0, 0),  # the OCR's hyphen before a word, kept by repair: no word of the truth
+        ("nữ’,", 0, 0, 1, 1, 0, 0, 0),  # a closing quote read as an apostrophe
+        ("S6", 0, 1, 0, 0, 0, 1, 0),  # a capital then no other: title case, as is_title reads B§
     ],
 )
-def test_shape_of_what_was_read(token: str, capitals: int, title: int, stray: int, joined: int, digits: int, syllable: int) -> None:
-    assert confidence.shape(token)[:6] == (capitals, title, stray, joined, digits, syllable)
+def test_shape_of_what_was_read(token: str, capitals: int, title: int, stray: int, edge: int, joined: int, digits: int, syllable: int) -> None:
+    assert confidence.shape(token)[:7] == (capitals, title, stray, edge, joined, digits, syllable)
+
+
+def test_document_readings_tell_how_the_same_letters_were_read_elsewhere() -> None:
+    readings = DocumentReadings.of(["dẫn", "dân", "dẫn", "dẫn", "hướng", "dẫn"])
+    assert readings.agreement("dân") == (0.2, 4)
+    assert readings.agreement("dẫn") == (0.8, 4)
+    assert readings.agreement("hướng") == (1.0, 0)
+    assert readings.agreement("đàn") == (0.0, 4)  # the same letters, read otherwise everywhere
+    assert readings.agreement("xã") == (1.0, 0)  # letters the document does not hold
+
+
+def test_shipped_calibration_doubts_a_reading_the_document_reads_otherwise() -> None:
+    cal = Calibration.load()
+    for mode in ("eng", "folded"):
+        agreed = Evidence(0.95, -1.0, True, True, 5, mode, token="dan", agreement=1.0, elsewhere=6)
+        against = Evidence(0.95, -1.0, True, True, 5, mode, token="dan", agreement=1 / 7, elsewhere=6)
+        assert cal.probability(against) < cal.probability(agreed), mode
+
+
+def test_shipped_calibration_doubts_a_symbol_left_at_a_word_s_edge() -> None:
+    cal = Calibration.load()
+    for mode in ("eng", "vie"):
+        plain = Evidence(0.99, -1.0, True, True, 5, mode, token="lugng")
+        edged = Evidence(0.99, -1.0, True, True, 5, mode, token="-lugng")
+        assert cal.probability(edged) < cal.probability(plain), mode

@@ -203,6 +203,19 @@ def test_a_word_s_evidence_holds_its_neighbours(repairer) -> None:
     assert all(0 <= r.evidence.neighbour <= 1 for r in results)
 
 
+def test_a_word_s_evidence_holds_how_the_document_read_its_letters(repairer) -> None:
+    """Across the document's paragraphs: the share of the words with the same letters (marks aside) given
+    the same reading, and how many other words have those letters."""
+    paragraphs = ["Uy ban nhan dan xa".split(), "Huong dan nhan dan thuc hien".split(), "dan".split()]
+    results = [r for rs in repairer.repair_paragraphs(paragraphs) for r in rs]
+    readings = [r.text.lower() for r in results]
+    for r, reading in zip(results, readings):
+        same_letters = [other for other in readings if fold(other) == fold(reading)]
+        assert (r.evidence.agreement, r.evidence.elsewhere) == pytest.approx((same_letters.count(reading) / len(same_letters), len(same_letters) - 1))
+    assert len({r for r in readings if fold(r) == "dan"}) > 1  # dân, dẫn: the letters read two ways
+    assert min(r.evidence.agreement for r in results if fold(r.text.lower()) == "dan") < 1
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(CLEAN), min_size=1, max_size=4))
 def test_clean_documents_pass_unchanged_whole(repairer, sentences: list[str]) -> None:

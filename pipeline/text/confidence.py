@@ -6,8 +6,10 @@ language model together), the channel's own score of that reading, whether repai
 changed the word, whether the reading is one the lexicon knows and a
 Vietnamese syllable, how many readings competed, the shape of what was read
 (capitals, stray symbols, words joined by a hyphen, digits), how sure the
-decoder and Tesseract were of the neighbours, and, for words read from an
-image, Tesseract's word confidence. One logistic regression per kind of input
+decoder and Tesseract were of the neighbours, how the document read the same
+letters elsewhere (`DocumentReadings`: a reading the rest of the document
+does not share is a doubt), and, for words read from an image, Tesseract's
+word confidence. One logistic regression per kind of input
 (`group`: the document's mode, from an image or as text; `fit`, by
 scripts/build_confidence.py on held-out renders) turns them into a
 probability; its coefficients ship in `dictionaries/confidence.json`.
@@ -22,6 +24,8 @@ from __future__ import annotations
 import json
 import math
 import operator
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,13 +35,14 @@ import numpy as np
 import regex
 
 from .tokens import is_title
-from .vietnamese import is_syllable
+from .vietnamese import fold, is_syllable
 
 CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "dictionaries" / "confidence.json"
 FEATURES = (
     "bias", "posterior logit", "channel", "changed", "unknown", "not a syllable", "log readings",
     "word frequency", "ocr conf", "posterior logit x ocr conf", "neighbour logit", "neighbour ocr conf",
-    "odd shape", "capitals", "title", "stray symbol", "joined", "digits", "read as a syllable", "letters",
+    "document disagrees", "document disagrees x log elsewhere",
+    "odd shape", "capitals", "title", "stray symbol", "stray symbol at an edge", "joined", "digits", "read as a syllable", "letters",
 )
 GROUPS = ("eng image", "eng text", "vie image", "vie text", "folded image", "folded text")
 FLAG_BUDGET = {"eng": 0.072, "vie": 0.043, "folded": 0.072}  # share of words a clerk is asked to look at, by mode: 8% / 5% promised, less a margin for other documents
@@ -45,6 +50,7 @@ L2 = 1e-4  # ridge on the coefficients (not the bias), per word: keeps the fit s
 DEFAULT_FLAG_BELOW = 0.89  # the posterior's threshold before any calibration
 EDGE_PUNCTUATION = "“”\"'()[],.;:!?…"  # around a word, part of the sentence, not of the word
 _STRAY = regex.compile(r"[^\p{L}\p{N}]")
+_AT_EDGE = regex.compile(r"^[^\p{L}\p{N}]|[^\p{L}\p{N}]$")
 _JOINED = regex.compile(r"\p{Ll}[-_]\p{L}")
 T = TypeVar("T")
 
@@ -64,6 +70,8 @@ class Evidence:
     syllable: bool = True  # the reading is a Vietnamese syllable (not a code, name or garbled letters)
     neighbour: float = 1.0  # the least posterior of the words either side
     neighbour_ocr_conf: float | None = None  # the least Tesseract confidence of the words either side
+    agreement: float = 1.0  # share of the document's words with the reading's letters (marks aside) read so (`DocumentReadings`)
+    elsewhere: int = 0  # the document's other words with those letters
 
     @property
     def group(self) -> str:
@@ -76,16 +84,41 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+@dataclass(frozen=True)
+class DocumentReadings:
+    """How a document's words were read, grouped by their letters without marks: where the same letters
+    were read otherwise elsewhere in the document (dân here, dẫn in five other places), a reading is in doubt."""
+
+    by_letters: dict[str, Counter[str]]
+
+    @classmethod
+    def of(cls, readings: Iterable[str]) -> DocumentReadings:
+        by_letters: dict[str, Counter[str]] = {}
+        for reading in readings:
+            by_letters.setdefault(fold(reading), Counter())[reading] += 1
+        return cls(by_letters)
+
+    def agreement(self, reading: str) -> tuple[float, int]:
+        """The share of the document's words with `reading`'s letters that were read as it (1 for a reading
+        the document does not hold), and how many other words have those letters."""
+        counts = self.by_letters.get(fold(reading))
+        if not counts:
+            return 1.0, 0
+        total = counts.total()
+        return counts[reading] / total, total - 1
+
+
 @lru_cache(maxsize=100_000)
 def shape(token: str) -> tuple[float, ...]:
-    """What was read, its edge punctuation aside: capitals, title case, a symbol inside, small words joined
-    by a hyphen (trên-khung), digits, a Vietnamese syllable as it stands, and its letters (up to 8, / 4)."""
+    """What was read, its edge punctuation aside: capitals, title case, a symbol inside and one at an edge
+    (-lượng, nữ’: the OCR's, which repair keeps), small words joined by a hyphen (trên-khung), digits,
+    a Vietnamese syllable as it stands, and its letters (up to 8, / 4)."""
     core = token.strip(EDGE_PUNCTUATION)
     letters = [c for c in core if c.isalpha()]
     capitals = len(letters) > 1 and all(c.isupper() for c in letters)
     return (
-        float(capitals), float(not capitals and is_title(core)), float(bool(_STRAY.search(core))), float(bool(_JOINED.search(core))),
-        float(any(c.isdigit() for c in core)), float(is_syllable(core.lower())), min(len(letters), 8) / 4,
+        float(capitals), float(not capitals and is_title(core)), float(bool(_STRAY.search(core))), float(bool(_AT_EDGE.search(core))),
+        float(bool(_JOINED.search(core))), float(any(c.isdigit() for c in core)), float(is_syllable(core.lower())), min(len(letters), 8) / 4,
     )
 
 
@@ -93,9 +126,11 @@ def features(e: Evidence) -> tuple[float, ...]:
     logit = _logit(e.posterior)
     conf = 0.0 if e.ocr_conf is None else e.ocr_conf - 0.5
     near_conf = 0.0 if e.neighbour_ocr_conf is None else e.neighbour_ocr_conf - 0.5
+    disagrees = 1.0 - e.agreement  # no main effect of `elsewhere`: it grows with the document's length, not with doubt
     return (
         1.0, logit, max(e.channel, -30.0) / 10, float(e.changed), float(not e.known), float(not e.syllable),
         math.log(max(e.readings, 1)), (max(e.frequency, -14.0) + 9.0) / 3, conf, logit * conf, _logit(e.neighbour) / 5, near_conf,
+        disagrees, disagrees * math.log1p(e.elsewhere),
         float(e.odd_shape), *shape(e.token),
     )
 

@@ -31,7 +31,7 @@ import regex
 
 from ..model import Document, Word
 from . import channel as channel_model
-from .confidence import Calibration, Evidence
+from .confidence import Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
 from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
@@ -501,8 +501,9 @@ class Repairer:
                 for slot, cands in zip(flat, cache.lean(flat)):
                     slot.candidates = cands
             self._decode_slots(leaning, params)
+            readings = DocumentReadings.of(s.candidates[s.chosen].text for flat in flats for s in flat if s.piece.kind == "word")
             return [
-                self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
+                self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
                 for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
             ]
 
@@ -511,7 +512,7 @@ class Repairer:
         for flat in flats:
             _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
 
-    def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
+    def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None, readings: DocumentReadings) -> list[TokenRepair]:
         results = []
         plain = self.tone_style == "old"
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
@@ -533,6 +534,7 @@ class Repairer:
                 token, is_syllable(weakest.candidates[weakest.chosen].text),
                 min((s.conf for j in near for s in per_token[j] if s.piece.kind == "word"), default=1.0),
                 None if ocr_confs is None else min((ocr_confs[j] for j in near), default=None),
+                *readings.agreement(weakest.candidates[weakest.chosen].text),
             )
             conf = self.calibration.probability(evidence)
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
