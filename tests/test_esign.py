@@ -22,7 +22,7 @@ from pipeline.flow import text_pages
 from pipeline.image.poppler import TextBlock, text_blocks
 from pipeline.layout import esign
 from pipeline.layout.structure import structure_document
-from pipeline.model import Document, SourceInfo
+from pipeline.model import Document, Line, Page, SourceInfo, Word
 from pipeline.outputs import write_document
 
 from .conftest import FONT_DIR, HEADER, draw_page, load_valid_json
@@ -379,3 +379,17 @@ def test_poppler_reads_the_box_as_one_block(tmp_path: Path) -> None:
     x0, y0, _, _ = blocks[0].bbox
     assert abs(x0 - BOX_TOP_RIGHT_PT[0]) < 2 and abs(y0 - BOX_TOP_RIGHT_PT[1]) < 5
     assert text_blocks(tmp_path / "missing.pdf", 1) == []
+
+
+def test_the_gazettes_box_read_without_its_email_and_time_is_a_box_with_its_garbled_print() -> None:
+    def line(k: int, text: str, box: tuple[int, int, int, int]) -> Line:
+        return Line(f"p1-l{k}", 1, [Word(f"p1-w{k}{i}", t, t, 0.9, 1, f"p1-l{k}") for i, t in enumerate(text.split())], box)
+
+    body = [line(10 + k, "Quảng Ngãi, ngày 24 tháng 01 năm 2025 về việc thụ lý giải quyết", (400, 400 + 70 * k, 2200, 462 + 70 * k))
+            for k in range(6)]
+    box = [line(1, "TRUNG TÂM CÔNG BÁO", (1425, 13, 1789, 59)), line(2, "VÀ TIN HỌC", (1427, 54, 1607, 84)),
+           line(3, "01 2055 0 Ä0r0),+01700", (1427, 83, 1793, 160))]
+    motto = line(4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", (1083, 170, 2193, 230))
+    (found,) = esign.ocr_boxes(Page(1, [*box, motto, *body]))
+    assert found.lines == ["p1-l1", "p1-l2", "p1-l3"] and found.signer == "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
+    assert esign.ocr_boxes(Page(1, [line(3, "01 2055 0 Ä0r0),+01700", (1427, 83, 1793, 160)), motto, *body])) == []

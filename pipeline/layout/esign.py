@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..model import BBox, Document, Line, Page, union
-from ..text.vietnamese import fold, normalize_tone_placement
+from ..text.vietnamese import fold, is_syllable, normalize_tone_placement
 
 if TYPE_CHECKING:
     from ..image.poppler import TextBlock
@@ -28,7 +28,10 @@ LABELS = (  # folded, lower case; the field each label opens
     (re.compile(r"\bdia chi\s*:?"), "address"),
     (re.compile(r"\bthoi gian(?: ky)?\s*:?"), "time"),
 )
-ANCHOR = re.compile(r"\b(?:ky boi|nguoi ky|thoi gian ky|ky so boi)\b")
+# a signing label, or the name of the gazette's office that e-signs what it publishes (its box's email and
+# time are small print a scan often loses)
+_PUNCT = ".,;:!?()[]\"'“”-"
+ANCHOR = re.compile(r"\b(?:ky boi|nguoi ky|thoi gian ky|ky so boi|trung tam cong bao|cong thong tin dien tu)\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 TIME = re.compile(
     r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})[ ,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([+-])\s*(\d{2}):?(\d{2}))?"
@@ -117,6 +120,8 @@ def ocr_boxes(page: Page) -> list[ESignature]:
         return []
     body = statistics.median(_height(ln) for ln in lines)
     small = [ln for ln in lines if _height(ln) <= 0.85 * body]
+    # the box's small print read as garbage (no word in it) may come out taller than it is: it joins a box, opens none
+    garbled = [ln for ln in lines if ln not in small and not any(is_syllable(w.text.strip(_PUNCT).lower()) for w in ln.words)]
     taken: set[str] = set()
     boxes = []
     for anchor in small:
@@ -127,7 +132,7 @@ def ocr_boxes(page: Page) -> list[ESignature]:
         grown = True
         while grown:
             grown = False
-            for ln in small:
+            for ln in small + garbled:
                 if ln.id in taken or ln in group:
                     continue
                 lx0, ly0, lx1, ly1 = ln.bbox
@@ -139,7 +144,8 @@ def ocr_boxes(page: Page) -> list[ESignature]:
                     grown = True
         group.sort(key=lambda ln: ln.bbox[1])
         taken.update(ln.id for ln in group)
-        boxes.append(parse([ln.text for ln in group], page.number, (x0, y0, x1, y1), "ocr", [ln.id for ln in group]))
+        read = [ln.text for ln in group if ln not in garbled]  # the garbage is the box's, but says nothing
+        boxes.append(parse(read, page.number, (x0, y0, x1, y1), "ocr", [ln.id for ln in group]))
     return boxes
 
 
