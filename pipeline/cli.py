@@ -137,8 +137,7 @@ def _add_repair(sub: argparse._SubParsersAction) -> None:
 
 def cmd_repair(args: argparse.Namespace) -> int:
     from .ingest.files import decode_text
-    from .text.repair import Params, shared_repairer
-    from .text.vietnamese import nfc
+    from .text.repair import shared_repairer
 
     try:
         text, encoding = decode_text(args.file.read_bytes() if args.file else sys.stdin.buffer.read())
@@ -150,9 +149,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     if not args.json:
         sys.stdout.write(repairer.repair_text(text))
         return ExitCode.OK
-    params = Params.estimate(nfc(text).split(), repairer.lexicon)
-    for number, line in enumerate(text.splitlines(), start=1):
-        results = repairer.repair_tokens(line.split(), params)
+    for number, results in enumerate(repairer.repair_lines(text.rstrip("\n")), start=1):
         tokens = [{"ocr": r.ocr, "text": r.text, "conf": r.conf, "flag": r.flag, "alternatives": r.alternatives} for r in results]
         print(json.dumps({"line": number, "text": " ".join(r.text for r in results if r.text), "tokens": tokens}, ensure_ascii=False))
     return ExitCode.OK

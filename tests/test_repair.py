@@ -123,6 +123,11 @@ def test_cli_repair_text_and_json(tmp_path: Path) -> None:
     line = json.loads(run.stdout.splitlines()[0])
     assert line["text"] == "Nghị quyết số 57-NQ/TW" and line["tokens"][0]["ocr"] == "Nghi"
     assert set(line["tokens"][0]) == {"ocr", "text", "conf", "flag", "alternatives"}
+    # the JSON says what the plain output says: the text decoded as one document, not line by line
+    text = "Ke hoach so 192/KH-UBND ve truyen thong\nva chuyen doi so\n\nNghi quyet so 57-NQ/TW ve truyen\nthong\n"
+    plain = subprocess.run([sys.executable, "-m", "pipeline.cli", "repair"], input=text, capture_output=True, text=True, timeout=120)
+    lines = subprocess.run([sys.executable, "-m", "pipeline.cli", "repair", "--json"], input=text, capture_output=True, text=True, timeout=120)
+    assert [json.loads(j)["text"] for j in lines.stdout.splitlines()] == plain.stdout.rstrip("\n").split("\n")
 
 
 def test_learn_overlay_changes_a_later_repair(tmp_path: Path) -> None:

@@ -540,10 +540,9 @@ class Repairer:
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
         return _tidy_numbers(results)
 
-    def repair_text(self, text: str) -> str:
-        """Repair a whole text, keeping its line structure (paragraphs: runs of non-empty lines)."""
+    def repair_lines(self, text: str) -> list[list[TokenRepair]]:
+        """Each line's tokens repaired, the text decoded as one document (paragraphs: runs of non-empty lines)."""
         lines = text.split("\n")
-        out = list(lines)
         blocks: list[list[int]] = [[]]
         for i, line in enumerate(lines):
             if line.strip():
@@ -553,11 +552,17 @@ class Repairer:
         blocks = [b for b in blocks if b]
         paragraphs = [[t for j in block for t in lines[j].split()] for block in blocks]
         params = Params.estimate([nfc(t) for t in text.split()], self.lexicon)
+        out: list[list[TokenRepair]] = [[] for _ in lines]
         for block, results in zip(blocks, self.repair_paragraphs(paragraphs, params)):
-            fixed = iter(r.text for r in results)
+            done = iter(results)
             for j in block:
-                out[j] = " ".join(t for t in (next(fixed) for _ in lines[j].split()) if t)
-        return "\n".join(out)
+                out[j] = [next(done) for _ in lines[j].split()]
+        return out
+
+    def repair_text(self, text: str) -> str:
+        """Repair a whole text, keeping its line structure."""
+        return "\n".join(" ".join(r.text for r in results if r.text) if results else line
+                         for line, results in zip(text.split("\n"), self.repair_lines(text)))
 
 
 Scoring = Generator[list[int], list[float], Any]  # yields packed trigrams, is sent their log probabilities
