@@ -77,6 +77,15 @@ def test_reading_order_splits_merged_header_lines() -> None:
     assert [line.text for line in ocr.page_lines(words, 1)] == ["PHƯỜNG AN", "Số:", "Độc lập", "Hà Nội"]
 
 
+def test_a_line_across_the_header_columns_is_cut_between_its_capitals() -> None:
+    xs = [("UỶ", 402, 475), ("BAN", 492, 602), ("NHÂN", 618, 774), ("DÂN", 791, 908), ("CỘNG", 1061, 1219), ("HÒA", 1234, 1354),
+          ("XÃ", 1370, 1445), ("HỘI", 1460, 1563), ("CHỦ", 1580, 1699), ("NGHĨA", 1714, 1895)]
+    header = [tesseract.OcrWord(t, 0.9, (x0, 192, x1, 243), (1, 1, 1)) for t, x0, x1 in xs]
+    assert [line.text for line in ocr.page_lines(header, 1)] == ["UỶ BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA"]
+    prose = [tesseract.OcrWord(t.lower(), 0.9, (x0, 192, x1, 243), (1, 1, 1)) for t, x0, x1 in xs]
+    assert len(ocr.page_lines(prose, 1)) == 1  # a gap in a sentence (a word Tesseract dropped) is no column
+
+
 def test_kinh_gui_in_the_left_column_comes_after_the_motto_and_the_date() -> None:
     def word(text: str, x0: int, y0: int, key: tuple[int, int, int]) -> tesseract.OcrWord:
         return tesseract.OcrWord(text, 0.9, (x0, y0, x0 + 40 * len(text), y0 + 50), key)

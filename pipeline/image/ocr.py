@@ -16,13 +16,20 @@ from ..text.vietnamese import fold
 from .tesseract import OcrWord
 
 
+def _capitals(word: OcrWord) -> bool:
+    return any(c.isalpha() for c in word.text) and word.text.isupper()
+
+
 def _split_at_gaps(words: list[OcrWord]) -> list[list[OcrWord]]:
-    """Tesseract sometimes reads across the two header columns as one line: cut such a line at its wide gap."""
+    """Tesseract sometimes reads across the two header columns as one line: cut such a line at its wide gap
+    (three letters' height; between two words in capitals, `DÂN | CỘNG HÒA`, half that and five spaces)."""
     words = sorted(words, key=lambda w: w.box[0])
-    height = statistics.median(w.box[3] - w.box[1] for w in words)
+    height = max(statistics.median(w.box[3] - w.box[1] for w in words), 8)
+    gaps = [word.box[0] - prev.box[2] for prev, word in zip(words, words[1:])]
+    space = statistics.median(gaps) if gaps else 0
     parts: list[list[OcrWord]] = [[words[0]]]
-    for prev, word in zip(words, words[1:]):
-        if word.box[0] - prev.box[2] > 3.0 * max(height, 8):
+    for prev, word, gap in zip(words, words[1:], gaps):
+        if gap > 3.0 * height or (gap > max(1.5 * height, 5 * space) and _capitals(prev) and _capitals(word)):
             parts.append([])
         parts[-1].append(word)
     return parts
