@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pipeline.text import channel as channel_model
 from pipeline.text.places import known_names
 from pipeline.text.repair import Params, shared_repairer
+from pipeline.text.tokens import GAP, split_token, unglue
 from pipeline.text.vietnamese import fold
 
 CLEAN = [
@@ -268,3 +269,61 @@ def test_an_ocr_without_vietnamese_reading_l_as_i_inside_a_sentence(repairer, re
 def test_a_short_rule_read_as_text_is_dropped_and_a_form_blank_kept(repairer) -> None:
     assert repairer.repair_text("Độc lập - Tự do - Hạnh phúc _\n__") == "Độc lập - Tự do - Hạnh phúc\n"
     assert repairer.repair_text("Họ và tên: ______") == "Họ và tên: ______"
+
+
+@pytest.mark.parametrize(("read", "truth"), [("sit", "sử"), ("tit", "từ"), ("chit", "chữ")])
+def test_a_letter_read_as_two_is_reached_beside_the_rare_word_as_read(repairer, read: str, truth: str) -> None:
+    assert truth in channel_model.load("eng").reach(read, repairer.lexicon)  # sịt, tịt, chít are words too
+
+
+def test_the_channel_counts_a_pair_read_for_one_letter_over_its_marks() -> None:
+    pairs = [("tử", "tv", 3), ("sửa", "stva", 2), ("cửa", "ctva", 2), ("rừng", "rtvng", 2), ("và", "va", 20)]
+    assert channel_model.learn(pairs).split_skeleton["tv"] == "u"  # ử twice, ừ twice: u four times (SPLIT_MIN)
+
+
+GARBLED_PARAGRAPH = "Ciia Uy ban nhan dan xa: s6 ngudi dan tham gia két qua thuc hién nhiém vu cia nam 2025 dat 85%, trong dé c6 nhiéu hd nguwoi"
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [("quan'ly", "quản lý"), ("dong.gop", "đóng góp"), ("C6-quyét", "Có quyết"), ("ngan,sach", "ngân sách"), ("(Van.hoa),", "(Văn hóa),")],
+)
+def test_two_words_glued_by_a_stray_mark_are_parted(repairer, read: str, expected: str) -> None:
+    tokens = [*GARBLED_PARAGRAPH.split(), read]
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "eng"
+    assert repairer.repair_tokens(tokens, params)[-1].text == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [("HOi", "Hỏi"), ("COng", "Công"), ("PHi", "PHÙ"), ("MuC", "MỤC"), ("Jén", "lớn")])
+def test_a_word_read_in_mixed_case_takes_the_case_its_unmarked_letters_tell(repairer, read: str, expected: str) -> None:
+    tokens = [*GARBLED_PARAGRAPH.split(), read]  # ộ read as O in HOi, í as i in PHi; J for l
+    assert repairer.repair_tokens(tokens, Params.estimate(tokens, repairer.lexicon))[-1].text == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "parts"),
+    [("dong.dang", ["dong", " ", "dang"]), ("quan'ly", ["quan", " ", "ly"]), ("lta,.ng6", ["lta", " ", "ng6"]), ("(Van.hoa),", ["(", "Van", " ", "hoa", ")", ","])],
+)
+def test_unglue_parts_two_words_read_with_a_mark_between(token: str, parts: list[str]) -> None:
+    assert [p.text for p in unglue(token)] == parts
+
+
+@pytest.mark.parametrize("token", ["QĐ-TTg", 'trinh."Méi', "v.v.", "X-quang", "e-mail", "tai.11", "1.250", "12.5.2024", "can.bo@phuong.gov.vn", "www.phuong.gov.vn", "V/v", "15/2024/QĐ-UBND", "x&", "S6:311"])
+def test_unglue_leaves_codes_numbers_and_sentence_ends_whole(token: str) -> None:
+    assert unglue(token) == split_token(token)
+
+
+@given(st.text(max_size=30))
+def test_unglue_never_loses_a_digit_or_a_letter(token: str) -> None:
+    pieces = unglue(token)
+    assert [c for p in pieces if p.kind != GAP for c in p.text if c.isalnum()] == [c for c in token if c.isalnum()]
+    assert all(p.text == " " for p in pieces if p.kind == GAP)
+
+
+CLEAN_TOKENS = st.sampled_from(" ".join(CLEAN).split() + ["(hội", "nghị)", "“chuyển", "số”", "Đảng", "ủy;", "v.v.", "TP.HCM", "QĐ-TTg"])
+
+
+@given(st.lists(CLEAN_TOKENS, min_size=1, max_size=8))
+def test_unglue_reads_clean_vietnamese_as_split_token_does(tokens: list[str]) -> None:
+    assert [unglue(t) for t in tokens] == [split_token(t) for t in tokens]

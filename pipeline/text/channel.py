@@ -96,7 +96,7 @@ def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tup
     obs = observed.lower()
     skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
     found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
-    skeletons = {skeleton} if fold(obs) in lexicon.by_fold else {skeleton, *_unsplit(conf, skeleton)}
+    skeletons = {skeleton, *_unsplit(conf, skeleton)}  # `sit` is sít as read, and sử with ử read as `it`
     for key in {key for s in skeletons for key, _, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30)}:
         for word in lexicon.by_fold[key][:8]:
             if word not in found:
@@ -184,12 +184,12 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
             if strip_tone(t)[0] == strip_tone(truth_ch)[0]:
                 cost = SEED_COST if t == truth_ch else SEED_COST + 0.5
                 conf.sub[(t, obs_ch)] = min(conf.sub.get((t, obs_ch), cost), cost)
-    split_letters: dict[str, tuple[int, str]] = {}
+    split_letters: Counter = Counter()  # (two observed letters, the unmarked letter they were): ử, ừ as `tv` count for u
     for (t, o), n in splits.items():
         conf.split[(t, o)] = -math.log((n + 0.5) / (seen[t] + 1))
-        if n >= SPLIT_MIN and n > split_letters.get(o, (0, ""))[0]:
-            split_letters[o] = (n, fold(t))
-    conf.split_skeleton = {o: t for o, (_, t) in split_letters.items()}
+        split_letters[(o, fold(t))] += n
+    often = sorted((n, o, t) for (o, t), n in split_letters.items() if n >= SPLIT_MIN)
+    conf.split_skeleton = {o: t for _, o, t in often}  # the most frequent letter last, so it is the one kept
     for t, n_t in seen.items():
         conf.remark[t] = -math.log((remarks[t] + 1) / (n_t + 2) / MARK_VARIANTS)
     for o, n in ins.items():

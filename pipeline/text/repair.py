@@ -34,7 +34,7 @@ from . import channel as channel_model
 from .confidence import Calibration, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
-from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
+from .tokens import CODE, GAP, SENTENCE_END, Piece, is_title, lm_symbol, split_token, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -63,9 +63,9 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
-# It reads a small l as a capital I (Ién, I6p, Ii for lớn, lớp, lũ): inside a sentence, a word of small letters
-# after an I that is no word as read starts with an l
-_I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)I(?=[\p{Ll}\d])")
+# It reads a small l as a capital I or J (Ién, I6p, Ii, Jén for lớn, lớp, lũ, lên): inside a sentence, a word of
+# small letters after an I or a J that is no word as read starts with an l
+_I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
@@ -286,8 +286,11 @@ class Repairer:
             if not initial and token.strip(_ESTIMATE_PUNCT).lower() not in lm.ids:
                 token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
-        for piece in split_token(token):
+        for piece in unglue(token) if params.mode == "eng" else split_token(token):
             text = piece.text
+            if piece.kind == GAP:  # no word: left out of the decoding (`repair_paragraphs`), a space in the text
+                readings.append((piece, [Candidate(text, -1, 0.0)], initial))
+                continue
             # mixed case is a name (VNeID, eGov) unless it reads as a syllable (HiNH); where marks are
             # mangled (eng) it is mostly the OCR's noise (CHfJ), so only a known name is kept there
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
@@ -463,6 +466,9 @@ class Repairer:
         if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
             return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
         if not letters or not (original.islower() or original.isupper() or is_title(original)):
+            told = _told_case(original, text)
+            if told:
+                return told
             return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
         if self.tone_style != "old":
             text = normalize_tone_placement(text, self.tone_style)
@@ -493,7 +499,7 @@ class Repairer:
             paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
             params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
             decoded = [self._slots(tokens, params) for tokens in paragraphs]
-            flats = [[s for slots in per_token for s in slots] for per_token in decoded]
+            flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
             self._decode_slots(flats, params)
             cache = DocumentCache.settled([s for flat in flats for s in flat])
             leaning = [flat for flat in flats if cache.would_change(flat)]
@@ -627,6 +633,20 @@ def odd_shape(token: str) -> bool:
     """What an OCR reads off noise or a broken word: a lone small letter or mark (j, ễ, ˆ), letters
     with symbols inside (¡sáng, _cải), several words run together with hyphens (trên-khung-giờ)."""
     return not _WORD_SHAPE.match(token)
+
+
+def _told_case(original: str, text: str) -> str | None:
+    """`text` in the case that the letters of a word read in mixed case tell, or None where they do not: an OCR
+    without Vietnamese reads a small marked letter as a capital and a marked capital as a small letter, so only the
+    letters read where the reading has no mark tell (HOi -> Hội, COng -> Công, PHi -> PHÍ, MuC -> MỤC)."""
+    if len(original) != len(text):
+        return None
+    telling = [o for o, t in zip(original, text) if o.isalpha() and t.isascii()]
+    if len(telling) >= 2 and all(o.isupper() for o in telling):
+        return text.upper()
+    if original[0].isupper() and len(telling) >= 2 and all(o.islower() for o in telling[1:]) and telling[0] == original[0]:
+        return text[:1].upper() + text[1:]
+    return None
 
 
 def _mark_lone_caps(words: list[Slot]) -> None:

@@ -30,6 +30,11 @@ _EDGE = regex.compile(r"^([^\p{L}\p{N}§¢¥&$@|]*)(.*?)([^\p{L}\p{N}§¢¥&$@|]
 _HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _LETTERS = regex.compile(r"^\p{L}+$")
 _HYPHENATED = regex.compile(r"^\p{L}+(?:[-/]\p{L}+)+$")
+# Two words an OCR read with a stray mark for the space between them (dong.dang, quan'ly, bao,vé, C6-quyét): a
+# word, the mark, then a word of small letters (not a code's part, QĐ-TTg; not a sentence's start, trinh."Méi)
+_GLUED = regex.compile(r"^(.*?\p{L}[\p{L}\d§¢¥&@|]*)[.,;'’‘\"-]+(?=[\d§¢¥&@|]*\p{Ll}[\p{L}\d§¢¥&@|])(.+)$")
+_NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
+GAP = "gap"  # the kind of the piece that stands for the space between two glued words
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,15 @@ def split_token(token: str) -> list[Piece]:
             pieces.append(Piece(core, "word"))
     pieces.extend(Piece(ch, "punct") for ch in trail)
     return [p for p in pieces if p.text]
+
+
+def unglue(token: str) -> list[Piece]:
+    """`split_token`, a token read as two words glued by a stray mark parted first: `dong.dang` -> `dong`, a gap
+    (a space), `dang`. Numbers, dates, URLs and tokens with a slash (codes, V/v) are left whole."""
+    m = _GLUED.match(token)
+    if m is None or "/" in token or classify(token) in (NUM, URL) or len(_NOT_ALNUM.sub("", m.group(1))) < 2:
+        return split_token(token)
+    return [*split_token(m.group(1)), Piece(" ", GAP), *unglue(m.group(2))]
 
 
 SENTENCE_END = {".", ":", ";", "!", "?", "-", "(", "“", "\"", SENT}
