@@ -271,14 +271,15 @@ def test_a_short_rule_read_as_text_is_dropped_and_a_form_blank_kept(repairer) ->
     assert repairer.repair_text("Họ và tên: ______") == "Họ và tên: ______"
 
 
-@pytest.mark.parametrize(("read", "truth"), [("sit", "sử"), ("tit", "từ"), ("chit", "chữ")])
+@pytest.mark.parametrize(("read", "truth"), [("sit", "sử"), ("tit", "từ"), ("chit", "chữ"), ("stv", "sử"), ("dug", "được"), ("true", "trước")])
 def test_a_letter_read_as_two_is_reached_beside_the_rare_word_as_read(repairer, read: str, truth: str) -> None:
-    assert truth in channel_model.load("eng").reach(read, repairer.lexicon)  # sịt, tịt, chít are words too
+    assert truth in channel_model.load("eng").reach(read, repairer.lexicon)  # sịt, tịt, chít are words too; more than
+    # the search keeps are as near to dug as duoc
 
 
 def test_the_channel_counts_a_pair_read_for_one_letter_over_its_marks() -> None:
-    pairs = [("tử", "tv", 3), ("sửa", "stva", 2), ("cửa", "ctva", 2), ("rừng", "rtvng", 2), ("và", "va", 20)]
-    assert channel_model.learn(pairs).split_skeleton["tv"] == "u"  # ử twice, ừ twice: u four times (SPLIT_MIN)
+    pairs = [("sửa", "stva", 2), ("cửa", "ctva", 1), ("rừng", "rtvng", 1), ("lừa", "ltva", 1), ("và", "va", 20)]
+    assert channel_model.learn(pairs).split_skeleton["tv"] == "u"  # ử 3 times, ừ twice: u 5 times (SPLIT_MIN 4)
 
 
 GARBLED_PARAGRAPH = "Ciia Uy ban nhan dan xa: s6 ngudi dan tham gia két qua thuc hién nhiém vu cia nam 2025 dat 85%, trong dé c6 nhiéu hd nguwoi"

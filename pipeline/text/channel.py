@@ -34,7 +34,7 @@ SEEDS = (  # (observed, truth letter it often stands for), before any learning
 SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
 UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
-SPLIT_MIN = 5  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
+SPLIT_MIN = 4  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
 
 
 @dataclass(eq=False)
@@ -130,7 +130,10 @@ def _splits(t: str, o: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=4)
 def _keys(lexicon: Lexicon) -> list[str]:
-    return [k for k in lexicon.by_fold if len(k) <= 8]
+    """The folded spellings searched for near ones, the most frequent first: of those equally near, the search keeps
+    the first (`dug` has more spellings two edits away than it keeps, duoc for được among them)."""
+    uni, ids = lexicon.lm.uni, lexicon.lm.ids
+    return sorted((k for k in lexicon.by_fold if len(k) <= 8), key=lambda k: -uni[ids[lexicon.by_fold[k][0]]])
 
 
 def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
