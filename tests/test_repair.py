@@ -328,3 +328,25 @@ CLEAN_TOKENS = st.sampled_from(" ".join(CLEAN).split() + ["(hội", "nghị)", "
 @given(st.lists(CLEAN_TOKENS, min_size=1, max_size=8))
 def test_unglue_reads_clean_vietnamese_as_split_token_does(tokens: list[str]) -> None:
     assert [unglue(t) for t in tokens] == [split_token(t) for t in tokens]
+
+
+def test_the_channel_learns_the_parts_of_codes_read_without_their_marks() -> None:
+    pairs = [("1/QĐ-UBND", "1/QD-UBND", 1), ("7/QĐ-UBND", "7/QD-UBND", 2), ("3/HD-UBND", "3/HD-UBND", 2), ("5/HĐ-UBND", "5/HD-UBND", 1)]
+    learned = channel_model.learn(pairs)
+    assert learned.code_parts == {"QD": "QĐ"}  # HD is written HD as often as it is read for HĐ
+    assert learned.code("1968/QD-UBND") == "1968/QĐ-UBND" and learned.code("15/HD-UBND") == "15/HD-UBND"
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("Can cu Quyét dinh s6 1968/QD-UBND va Nghi dinh 20/2021/ND-CP", "Căn cứ Quyết định số 1968/QĐ-UBND và Nghị định 20/2021/NĐ-CP"),
+        ("TM. Uy BAN NHAN DAN XA", "TM. ỦY BAN NHÂN DÂN XÃ"),  # Ủ read as U, a small letter after it
+        ("ngan hang co I¢i nhuan va Idp hoc", "ngân hàng có lợi nhuận và lớp học"),  # I for a small l
+        ("cai dat VNelD cho ngudi dan", "cài đặt VNeID cho người dân"),
+    ],
+)
+def test_an_ocr_without_vietnamese_codes_and_case(repairer, read: str, expected: str) -> None:
+    paragraphs = [GARBLED_PARAGRAPH.split(), read.split()]
+    out = repairer.repair_paragraphs(paragraphs, Params.estimate([t for p in paragraphs for t in p], repairer.lexicon))
+    assert " ".join(r.text for r in out[1]) == expected

@@ -18,9 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import regex
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .tokens import CODE, classify
 from .vietnamese import fold, strip_tone
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ SEEDS = (  # (observed, truth letter it often stands for), before any learning
 SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
 UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
+CODE_PART_MIN = 2  # a code's part read without its marks this often in training is written back (QD -> QĐ)
+_CODE_PARTS = regex.compile(r"([/&-])")
 SPLIT_MIN = 4  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
 
 
@@ -49,6 +53,7 @@ class Confusions:
     split_skeleton: dict[str, str] = field(default_factory=dict)  # two observed letters -> the unmarked letter they often are (`ir` -> u)
     ins_default: float = UNSEEN
     seen_pairs: dict[str, dict[str, float]] = field(default_factory=dict)  # observed -> truth -> cost, whole tokens
+    code_parts: dict[str, str] = field(default_factory=dict)  # a code's part as read -> as written: QD -> QĐ (QĐ-UBND)
     memo: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def sub_cost(self, t: str, o: str) -> float:
@@ -86,6 +91,10 @@ class Confusions:
         self.memo[key] = result = min(prev[-1], whole)
         return result
 
+    def code(self, read: str) -> str:
+        """A code (1968/QD-UBND, 20/2021/ND-CP) with the parts the OCR reads without their marks written back."""
+        return "".join(self.code_parts.get(part, part) for part in _CODE_PARTS.split(read))
+
     def reach(self, observed: str, lexicon: Lexicon, limit: int = 16) -> dict[str, float]:
         """Inventory words the OCR may have turned into `observed`, with log P(observed | word)."""
         return dict(_reach(self, observed, lexicon, limit))
@@ -110,6 +119,22 @@ def _unsplit(conf: Confusions, skeleton: str) -> list[str]:
     such pair in it (`tiv`: `uv` and `tu`, for từ)."""
     pairs = ((i, conf.split_skeleton.get(skeleton[i:i + 2])) for i in range(len(skeleton) - 1))
     return [skeleton[:i] + letter + skeleton[i + 2:] for i, letter in pairs if letter]
+
+
+def _code_parts(pairs: list[tuple[str, str, int]]) -> dict[str, str]:
+    """The parts of codes (between / - &) that the OCR reads without their marks more often than such a part is
+    written (ND for NĐ in NĐ-CP; HD stays, written HD as often as read so for HĐ), seen CODE_PART_MIN times."""
+    read_for: Counter = Counter()
+    written: Counter = Counter()
+    for truth, observed, count in pairs:
+        t_parts, o_parts = _CODE_PARTS.split(truth), _CODE_PARTS.split(observed)
+        if classify(truth) != CODE or len(t_parts) != len(o_parts):
+            continue
+        for t, o in zip(t_parts, o_parts):
+            written[t] += count
+            if t != o and fold(t) == fold(o):
+                read_for[(o, t)] += count
+    return {o: t for (o, t), n in read_for.items() if n >= CODE_PART_MIN and n > written[o]}
 
 
 def _splits(t: str, o: str) -> list[tuple[str, str]]:
@@ -171,7 +196,7 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
                 matched.discard(i)
         for i in matched:
             subs[(t[i], t[i])] += count
-    conf = Confusions(seen_pairs=whole)
+    conf = Confusions(seen_pairs=whole, code_parts=_code_parts(pairs))
     total = sum(seen.values()) or 1
     remarks: Counter = Counter()
     for (t, o), n in subs.items():

@@ -34,7 +34,7 @@ from . import channel as channel_model
 from .confidence import Calibration, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
-from .tokens import CODE, GAP, SENTENCE_END, Piece, is_title, lm_symbol, split_token, unglue
+from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, split_token, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -155,6 +155,7 @@ class Slot:
     chosen: int = 0
     initial: bool = True  # starts a sentence
     lone_caps: bool = False  # two capitals among words that are not in capitals (TO for Tổ)
+    among_caps: bool = False  # a capital and small letters among words in capitals (Uy for ỦY in ỦY BAN)
     conf: float = 1.0
     ranked: list[str] = field(default_factory=list)
 
@@ -193,6 +194,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
+        self.cased = {a.lower(): a for a in sorted(self.lexicon.abbreviations) if not a.isupper()}  # vneid: VNeID
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
         self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
         self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
@@ -305,6 +307,8 @@ class Repairer:
                 own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 readings.append((Piece(text, "word"), [own, *others], initial))
+            elif params.mode == "eng" and piece.kind == "keep" and classify(text) == CODE:  # 12/QD-UBND: QĐ
+                readings.append((Piece(self.channels["eng"].code(text), "keep"), [Candidate(text, lm.id(CODE), 0.0)], initial))
             else:
                 kept = Piece(text.translate(_ROMAN_READ) if _ROMAN.match(text) else text, "keep") if piece.kind == "word" else piece
                 symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
@@ -456,6 +460,8 @@ class Repairer:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
+        if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
+            original = "l" + original[1:]
         if original.islower() and self.tone_style == "old":
             return text  # the common case: a small word, read in small letters
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
@@ -463,16 +469,18 @@ class Repairer:
         letters = [c for c in original if c.isalpha()]
         if slot.lone_caps and text != original.lower():  # the second capital was a marked small letter
             return text[:1].upper() + text[1:]
+        if slot.among_caps and text != original.lower():  # Uy BAN: a marked capital read as a small letter
+            return text.upper()
         if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
             return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
         if not letters or not (original.islower() or original.isupper() or is_title(original)):
-            told = _told_case(original, text)
+            told = self.cased.get(text) or _told_case(original, text)  # VNelD: VNeID, the name it reads as
             if told:
                 return told
             return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
         if self.tone_style != "old":
             text = normalize_tone_placement(text, self.tone_style)
-        return apply_case(text, slot.piece.text)
+        return apply_case(text, original)
 
     def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
         """A token's text as written (its slots' readings put back into its case and punctuation), and
@@ -515,7 +523,10 @@ class Repairer:
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
         self._decode_together(flats, trust_read=params.mode == "vie")
         for flat in flats:
-            _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+            words = [s for s in flat if s.piece.kind == "word"]
+            _mark_lone_caps(words)
+            if params.mode == "eng":
+                _mark_among_caps(words, self.lexicon)
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
@@ -661,6 +672,20 @@ def _mark_lone_caps(words: list[Slot]) -> None:
             before = words[i - 1] if i else None
             after = words[i + 1] if i + 1 < len(words) else None
             slot.lone_caps = not caps(before) and not caps(after)
+
+
+def _mark_among_caps(words: list[Slot], lexicon: Lexicon) -> None:
+    """Where marks are mangled, the other way round: a word of a capital and small letters before a syllable in
+    capitals, after another or at the start (TM. Uy BAN): a marked capital read as a small letter, so the word,
+    once repaired, is in capitals (ỦY). An abbreviation beside it tells nothing (Lưu: VT, Phòng LĐTBXH)."""
+    def caps(slot: Slot | None) -> bool:
+        text = slot.piece.text if slot is not None else ""
+        return len(text) > 1 and text.isupper() and fold(text.lower()) in lexicon.by_fold
+
+    for i, slot in enumerate(words):
+        text = slot.piece.text
+        after = words[i + 1] if i + 1 < len(words) else None
+        slot.among_caps = is_title(text) and text.isalpha() and caps(after) and (i == 0 or caps(words[i - 1]))
 
 
 @dataclass(frozen=True)
