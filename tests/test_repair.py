@@ -304,14 +304,18 @@ def test_a_word_read_in_mixed_case_takes_the_case_its_unmarked_letters_tell(repa
 
 @pytest.mark.parametrize(
     ("token", "parts"),
-    [("dong.dang", ["dong", " ", "dang"]), ("quan'ly", ["quan", " ", "ly"]), ("lta,.ng6", ["lta", " ", "ng6"]), ("(Van.hoa),", ["(", "Van", " ", "hoa", ")", ","])],
+    [
+        ("dong.dang", ["dong", " ", "dang"]), ("quan'ly", ["quan", " ", "ly"]), ("lta,.ng6", ["lta", " ", "ng6"]),
+        ("(Van.hoa),", ["(", "Van", " ", "hoa", ")", ","]), ("tai.11", ["tai", " ", "11"]), ("dat’7,2", ["dat", " ", "7,2"]),
+        ('trinh."Méi', ["trinh", ".", " ", '"', "Méi"]), ("v.v.Trong", ["v.v", ".", " ", "Trong"]),
+    ],
 )
 def test_unglue_parts_two_words_read_with_a_mark_between(token: str, parts: list[str]) -> None:
     assert [p.text for p in unglue(token)] == parts
 
 
-@pytest.mark.parametrize("token", ["QĐ-TTg", 'trinh."Méi', "v.v.", "X-quang", "e-mail", "tai.11", "1.250", "12.5.2024", "can.bo@phuong.gov.vn", "www.phuong.gov.vn", "V/v", "15/2024/QĐ-UBND", "x&", "S6:311"])
-def test_unglue_leaves_codes_numbers_and_sentence_ends_whole(token: str) -> None:
+@pytest.mark.parametrize("token", ["QĐ-TTg", "TP.HCM", "V.TO", "1.Về", "v.v.", "X-quang", "e-mail", "m2.5", "1.250", "12.5.2024", "can.bo@phuong.gov.vn", "www.phuong.gov.vn", "V/v", "15/2024/QĐ-UBND", "x&", "S6:311"])
+def test_unglue_leaves_codes_numbers_and_abbreviations_whole(token: str) -> None:
     assert unglue(token) == split_token(token)
 
 
@@ -350,3 +354,15 @@ def test_an_ocr_without_vietnamese_codes_and_case(repairer, read: str, expected:
     paragraphs = [GARBLED_PARAGRAPH.split(), read.split()]
     out = repairer.repair_paragraphs(paragraphs, Params.estimate([t for p in paragraphs for t in p], repairer.lexicon))
     assert " ".join(r.text for r in out[1]) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [("NHANDAN", "NHÂN DÂN"), ("CHUTICH", "CHỦ TỊCH"), ("vipham", "vi phạm")])
+def test_two_syllables_read_without_the_space_between_are_parted_where_the_model_binds_them(repairer, read: str, expected: str) -> None:
+    paragraphs = [GARBLED_PARAGRAPH.split(), [read]]
+    out = repairer.repair_paragraphs(paragraphs, Params.estimate([t for p in paragraphs for t in p], repairer.lexicon))
+    assert out[1][0].text == expected
+
+
+@pytest.mark.parametrize("read", ["ngudi", "nguwoi", "Banking", "internet", "Newyen", "chayen"])
+def test_a_garbled_syllable_or_a_foreign_word_is_not_parted(repairer, read: str) -> None:
+    assert repairer._glued_syllables(read, Params(0.9, 0.3, 0.2)) == ()

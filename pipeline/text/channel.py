@@ -38,6 +38,9 @@ UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
 CODE_PART_MIN = 2  # a code's part read without its marks this often in training is written back (QD -> QĐ)
 _CODE_PARTS = regex.compile(r"([/&-])")
+RARE_AS_READ = -9.5  # where the words read as they stand are all rarer than this (unigram log probability), a
+# letter read as two is searched for as well (sit: sịt, sít, and sử); tinh (tính, tình) is read as it stands
+FAR_WORDS = 4  # the most frequent words of a spelling two edits from what was read looked at (8 nearer)
 SPLIT_MIN = 4  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
 
 
@@ -91,6 +94,10 @@ class Confusions:
         self.memo[key] = result = min(prev[-1], whole)
         return result
 
+    def unmarked(self, observed: str) -> str:
+        """The unmarked letters `observed` (in small letters) most likely stands for, one for one: n@m -> nam."""
+        return "".join(self.skeleton.get(ch, ch) for ch in fold(observed))
+
     def code(self, read: str) -> str:
         """A code (1968/QD-UBND, 20/2021/ND-CP) with the parts the OCR reads without their marks written back."""
         return "".join(self.code_parts.get(part, part) for part in _CODE_PARTS.split(read))
@@ -103,11 +110,17 @@ class Confusions:
 @lru_cache(maxsize=50_000)
 def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tuple[tuple[str, float], ...]:
     obs = observed.lower()
-    skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
+    skeleton = conf.unmarked(obs)
     found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
-    skeletons = {skeleton, *_unsplit(conf, skeleton)}  # `sit` is sít as read, and sử with ử read as `it`
-    for key in {key for s in skeletons for key, _, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30)}:
-        for word in lexicon.by_fold[key][:8]:
+    as_read = lexicon.by_fold.get(fold(obs), ())
+    rare = not as_read or lexicon.lm.uni[lexicon.lm.ids[as_read[0]]] < RARE_AS_READ
+    skeletons = {skeleton, *_unsplit(conf, skeleton)} if rare else {skeleton}  # `sit`: sít, sịt as read, sử with ử as `it`
+    near: dict[str, int] = {}
+    for s in skeletons:
+        for key, distance, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30):
+            near[key] = min(distance, near.get(key, distance))
+    for key, distance in near.items():
+        for word in lexicon.by_fold[key][:FAR_WORDS if distance == 2 else 8]:
             if word not in found:
                 found[word] = -conf.cost(word, obs)
     uni, ids = lexicon.lm.uni, lexicon.lm.ids

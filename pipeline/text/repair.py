@@ -67,6 +67,9 @@ _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 # small letters after an I or a J that is no word as read starts with an l
 _I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
+GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
+GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
+GLUED_READINGS = 4  # readings of each part (the most frequent) looked at
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
@@ -302,7 +305,13 @@ class Repairer:
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
-                readings.append((piece, self.candidates(text, params, initial), initial))
+                glued = self._glued_syllables(text, params) if params.mode == "eng" else ()
+                for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
+                    if k:
+                        readings.append((Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial))
+                    readings.append((Piece(part, "word"), self.candidates(part, params, initial and not k), initial and not k))
+                if not glued:
+                    readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
@@ -315,6 +324,29 @@ class Repairer:
                 readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
             initial = text in SENTENCE_END
         return tuple(readings), initial
+
+    def _glued_syllables(self, text: str, params: Params) -> tuple[str, ...]:
+        """`text` parted into the two syllables it reads as once its OCR symbols are read as letters (Noinh@n: Noi,
+        nh@n), where no single word is within an edit or so of it (GLUED_CHANNEL) and it is no word the model
+        knows; of several ways, the one of the most frequent syllables. () where there is none."""
+        low = text.lower()
+        if len(low) < 5 or low in self.lm.ids or any(c.symbol >= 0 and c.channel > GLUED_CHANNEL for c in self.candidates(text, params)):
+            return ()
+        letters = self.channels["eng"].unmarked(low)
+        ways = [(self._bond(letters[:i], letters[i:]), i) for i in range(2, len(letters) - 1)]
+        bond, i = max(ways, default=(-math.inf, 0))
+        return (text[:i], text[i:]) if bond >= GLUED_BOND else ()
+
+    def _bond(self, first: str, second: str) -> float:
+        """How much likelier the language model finds a syllable spelt `second` (marks removed) after one spelt
+        `first` than alone (log odds): strong for nơi nhận, nhân dân, chủ tịch; -inf where either is none."""
+        words = [[w for w in self.lexicon.by_fold.get(part, ())[:GLUED_READINGS] if w in self.lexicon.syllables] for part in (first, second)]
+        pairs = [(self.lm.ids[a], self.lm.ids[b]) for a in words[0] for b in words[1]]
+        if not pairs:
+            return -math.inf
+        unk = self.lm.unk
+        scores = self.lm.scores([(((unk << BITS) | a) << BITS) | b for a, b in pairs])
+        return max(score - self.lm.uni[b] for score, (_, b) in zip(scores, pairs))
 
     def decode(self, slots: list[Slot], trust_read: bool) -> None:
         """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each.
