@@ -18,9 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import regex
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .tokens import CODE, classify
 from .vietnamese import fold, strip_tone
 
 if TYPE_CHECKING:
@@ -34,7 +36,12 @@ SEEDS = (  # (observed, truth letter it often stands for), before any learning
 SEED_COST = 4.0  # -log P of a seeded confusion the training renders did not show often enough
 UNSEEN = 9.0  # cost of an edit never seen in training
 MARK_VARIANTS = 12  # spellings a letter has once marks are counted (a, á, à, ả, ã, ạ, ă...)
-SPLIT_MIN = 5  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
+CODE_PART_MIN = 2  # a code's part read without its marks this often in training is written back (QD -> QĐ)
+_CODE_PARTS = regex.compile(r"([/&-])")
+RARE_AS_READ = -9.5  # where the words read as they stand are all rarer than this (unigram log probability), a
+# letter read as two is searched for as well (sit: sịt, sít, and sử); tinh (tính, tình) is read as it stands
+FAR_WORDS = 4  # the most frequent words of a spelling two edits from what was read looked at (8 nearer)
+SPLIT_MIN = 4  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
 
 
 @dataclass(eq=False)
@@ -49,6 +56,7 @@ class Confusions:
     split_skeleton: dict[str, str] = field(default_factory=dict)  # two observed letters -> the unmarked letter they often are (`ir` -> u)
     ins_default: float = UNSEEN
     seen_pairs: dict[str, dict[str, float]] = field(default_factory=dict)  # observed -> truth -> cost, whole tokens
+    code_parts: dict[str, str] = field(default_factory=dict)  # a code's part as read -> as written: QD -> QĐ (QĐ-UBND)
     memo: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def sub_cost(self, t: str, o: str) -> float:
@@ -86,6 +94,14 @@ class Confusions:
         self.memo[key] = result = min(prev[-1], whole)
         return result
 
+    def unmarked(self, observed: str) -> str:
+        """The unmarked letters `observed` (in small letters) most likely stands for, one for one: n@m -> nam."""
+        return "".join(self.skeleton.get(ch, ch) for ch in fold(observed))
+
+    def code(self, read: str) -> str:
+        """A code (1968/QD-UBND, 20/2021/ND-CP) with the parts the OCR reads without their marks written back."""
+        return "".join(self.code_parts.get(part, part) for part in _CODE_PARTS.split(read))
+
     def reach(self, observed: str, lexicon: Lexicon, limit: int = 16) -> dict[str, float]:
         """Inventory words the OCR may have turned into `observed`, with log P(observed | word)."""
         return dict(_reach(self, observed, lexicon, limit))
@@ -94,11 +110,17 @@ class Confusions:
 @lru_cache(maxsize=50_000)
 def _reach(conf: Confusions, observed: str, lexicon: Lexicon, limit: int) -> tuple[tuple[str, float], ...]:
     obs = observed.lower()
-    skeleton = "".join(conf.skeleton.get(ch, ch) for ch in fold(obs))
+    skeleton = conf.unmarked(obs)
     found: dict[str, float] = {word: -conf.cost(word, obs) for word in conf.seen_pairs.get(obs, ()) if word in lexicon.lm.ids}
-    skeletons = {skeleton} if fold(obs) in lexicon.by_fold else {skeleton, *_unsplit(conf, skeleton)}
-    for key in {key for s in skeletons for key, _, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30)}:
-        for word in lexicon.by_fold[key][:8]:
+    as_read = lexicon.by_fold.get(fold(obs), ())
+    rare = not as_read or lexicon.lm.uni[lexicon.lm.ids[as_read[0]]] < RARE_AS_READ
+    skeletons = {skeleton, *_unsplit(conf, skeleton)} if rare else {skeleton}  # `sit`: sít, sịt as read, sử with ử as `it`
+    near: dict[str, int] = {}
+    for s in skeletons:
+        for key, distance, _ in process.extract(s, _keys(lexicon), scorer=Levenshtein.distance, score_cutoff=2, limit=30):
+            near[key] = min(distance, near.get(key, distance))
+    for key, distance in near.items():
+        for word in lexicon.by_fold[key][:FAR_WORDS if distance == 2 else 8]:
             if word not in found:
                 found[word] = -conf.cost(word, obs)
     uni, ids = lexicon.lm.uni, lexicon.lm.ids
@@ -110,6 +132,22 @@ def _unsplit(conf: Confusions, skeleton: str) -> list[str]:
     such pair in it (`tiv`: `uv` and `tu`, for từ)."""
     pairs = ((i, conf.split_skeleton.get(skeleton[i:i + 2])) for i in range(len(skeleton) - 1))
     return [skeleton[:i] + letter + skeleton[i + 2:] for i, letter in pairs if letter]
+
+
+def _code_parts(pairs: list[tuple[str, str, int]]) -> dict[str, str]:
+    """The parts of codes (between / - &) that the OCR reads without their marks more often than such a part is
+    written (ND for NĐ in NĐ-CP; HD stays, written HD as often as read so for HĐ), seen CODE_PART_MIN times."""
+    read_for: Counter = Counter()
+    written: Counter = Counter()
+    for truth, observed, count in pairs:
+        t_parts, o_parts = _CODE_PARTS.split(truth), _CODE_PARTS.split(observed)
+        if classify(truth) != CODE or len(t_parts) != len(o_parts):
+            continue
+        for t, o in zip(t_parts, o_parts):
+            written[t] += count
+            if t != o and fold(t) == fold(o):
+                read_for[(o, t)] += count
+    return {o: t for (o, t), n in read_for.items() if n >= CODE_PART_MIN and n > written[o]}
 
 
 def _splits(t: str, o: str) -> list[tuple[str, str]]:
@@ -130,7 +168,10 @@ def _splits(t: str, o: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=4)
 def _keys(lexicon: Lexicon) -> list[str]:
-    return [k for k in lexicon.by_fold if len(k) <= 8]
+    """The folded spellings searched for near ones, the most frequent first: of those equally near, the search keeps
+    the first (`dug` has more spellings two edits away than it keeps, duoc for được among them)."""
+    uni, ids = lexicon.lm.uni, lexicon.lm.ids
+    return sorted((k for k in lexicon.by_fold if len(k) <= 8), key=lambda k: -uni[ids[lexicon.by_fold[k][0]]])
 
 
 def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
@@ -168,7 +209,7 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
                 matched.discard(i)
         for i in matched:
             subs[(t[i], t[i])] += count
-    conf = Confusions(seen_pairs=whole)
+    conf = Confusions(seen_pairs=whole, code_parts=_code_parts(pairs))
     total = sum(seen.values()) or 1
     remarks: Counter = Counter()
     for (t, o), n in subs.items():
@@ -184,12 +225,12 @@ def learn(pairs: list[tuple[str, str, int]]) -> Confusions:
             if strip_tone(t)[0] == strip_tone(truth_ch)[0]:
                 cost = SEED_COST if t == truth_ch else SEED_COST + 0.5
                 conf.sub[(t, obs_ch)] = min(conf.sub.get((t, obs_ch), cost), cost)
-    split_letters: dict[str, tuple[int, str]] = {}
+    split_letters: Counter = Counter()  # (two observed letters, the unmarked letter they were): ử, ừ as `tv` count for u
     for (t, o), n in splits.items():
         conf.split[(t, o)] = -math.log((n + 0.5) / (seen[t] + 1))
-        if n >= SPLIT_MIN and n > split_letters.get(o, (0, ""))[0]:
-            split_letters[o] = (n, fold(t))
-    conf.split_skeleton = {o: t for o, (_, t) in split_letters.items()}
+        split_letters[(o, fold(t))] += n
+    often = sorted((n, o, t) for (o, t), n in split_letters.items() if n >= SPLIT_MIN)
+    conf.split_skeleton = {o: t for _, o, t in often}  # the most frequent letter last, so it is the one kept
     for t, n_t in seen.items():
         conf.remark[t] = -math.log((remarks[t] + 1) / (n_t + 2) / MARK_VARIANTS)
     for o, n in ins.items():

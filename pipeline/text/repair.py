@@ -34,7 +34,7 @@ from . import channel as channel_model
 from .confidence import Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
-from .tokens import CODE, SENTENCE_END, Piece, is_title, lm_symbol, split_token
+from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, split_token, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -63,10 +63,13 @@ _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
 _HORNED = str.maketrans("uUoO", "ưƯơƠ")
-# It reads a small l as a capital I (Ién, I6p, Ii for lớn, lớp, lũ): inside a sentence, a word of small letters
-# after an I that is no word as read starts with an l
-_I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)I(?=[\p{Ll}\d])")
+# It reads a small l as a capital I or J (Ién, I6p, Ii, Jén for lớn, lớp, lũ, lên): inside a sentence, a word of
+# small letters after an I or a J that is no word as read starts with an l
+_I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
+GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
+GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
+GLUED_READINGS = 4  # readings of each part (the most frequent) looked at
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
@@ -155,6 +158,7 @@ class Slot:
     chosen: int = 0
     initial: bool = True  # starts a sentence
     lone_caps: bool = False  # two capitals among words that are not in capitals (TO for Tổ)
+    among_caps: bool = False  # a capital and small letters among words in capitals (Uy for ỦY in ỦY BAN)
     conf: float = 1.0
     ranked: list[str] = field(default_factory=list)
 
@@ -193,6 +197,7 @@ class Repairer:
         self.lm = self.lexicon.lm
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
+        self.cased = {a.lower(): a for a in sorted(self.lexicon.abbreviations) if not a.isupper()}  # vneid: VNeID
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
         self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
         self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
@@ -286,8 +291,11 @@ class Repairer:
             if not initial and token.strip(_ESTIMATE_PUNCT).lower() not in lm.ids:
                 token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
-        for piece in split_token(token):
+        for piece in unglue(token) if params.mode == "eng" else split_token(token):
             text = piece.text
+            if piece.kind == GAP:  # no word: left out of the decoding (`repair_paragraphs`), a space in the text
+                readings.append((piece, [Candidate(text, -1, 0.0)], initial))
+                continue
             # mixed case is a name (VNeID, eGov) unless it reads as a syllable (HiNH); where marks are
             # mangled (eng) it is mostly the OCR's noise (CHfJ), so only a known name is kept there
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
@@ -297,17 +305,48 @@ class Repairer:
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
-                readings.append((piece, self.candidates(text, params, initial), initial))
+                glued = self._glued_syllables(text, params) if params.mode == "eng" else ()
+                for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
+                    if k:
+                        readings.append((Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial))
+                    readings.append((Piece(part, "word"), self.candidates(part, params, initial and not k), initial and not k))
+                if not glued:
+                    readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 own = Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 readings.append((Piece(text, "word"), [own, *others], initial))
+            elif params.mode == "eng" and piece.kind == "keep" and classify(text) == CODE:  # 12/QD-UBND: QĐ
+                readings.append((Piece(self.channels["eng"].code(text), "keep"), [Candidate(text, lm.id(CODE), 0.0)], initial))
             else:
                 kept = Piece(text.translate(_ROMAN_READ) if _ROMAN.match(text) else text, "keep") if piece.kind == "word" else piece
                 symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
                 readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
             initial = text in SENTENCE_END
         return tuple(readings), initial
+
+    def _glued_syllables(self, text: str, params: Params) -> tuple[str, ...]:
+        """`text` parted into the two syllables it reads as once its OCR symbols are read as letters (Noinh@n: Noi,
+        nh@n), where no single word is within an edit or so of it (GLUED_CHANNEL) and it is no word the model
+        knows; of several ways, the one of the most frequent syllables. () where there is none."""
+        low = text.lower()
+        if len(low) < 5 or low in self.lm.ids or any(c.symbol >= 0 and c.channel > GLUED_CHANNEL for c in self.candidates(text, params)):
+            return ()
+        letters = self.channels["eng"].unmarked(low)
+        ways = [(self._bond(letters[:i], letters[i:]), i) for i in range(2, len(letters) - 1)]
+        bond, i = max(ways, default=(-math.inf, 0))
+        return (text[:i], text[i:]) if bond >= GLUED_BOND else ()
+
+    def _bond(self, first: str, second: str) -> float:
+        """How much likelier the language model finds a syllable spelt `second` (marks removed) after one spelt
+        `first` than alone (log odds): strong for nơi nhận, nhân dân, chủ tịch; -inf where either is none."""
+        words = [[w for w in self.lexicon.by_fold.get(part, ())[:GLUED_READINGS] if w in self.lexicon.syllables] for part in (first, second)]
+        pairs = [(self.lm.ids[a], self.lm.ids[b]) for a in words[0] for b in words[1]]
+        if not pairs:
+            return -math.inf
+        unk = self.lm.unk
+        scores = self.lm.scores([(((unk << BITS) | a) << BITS) | b for a, b in pairs])
+        return max(score - self.lm.uni[b] for score, (_, b) in zip(scores, pairs))
 
     def decode(self, slots: list[Slot], trust_read: bool) -> None:
         """Beam search (trigram states) over the slots; sets `chosen`, `conf` and `ranked` on each.
@@ -453,6 +492,8 @@ class Repairer:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
+        if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
+            original = "l" + original[1:]
         if original.islower() and self.tone_style == "old":
             return text  # the common case: a small word, read in small letters
         if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
@@ -460,13 +501,18 @@ class Repairer:
         letters = [c for c in original if c.isalpha()]
         if slot.lone_caps and text != original.lower():  # the second capital was a marked small letter
             return text[:1].upper() + text[1:]
+        if slot.among_caps and text != original.lower():  # Uy BAN: a marked capital read as a small letter
+            return text.upper()
         if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
             return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
         if not letters or not (original.islower() or original.isupper() or is_title(original)):
+            told = self.cased.get(text) or _told_case(original, text)  # VNelD: VNeID, the name it reads as
+            if told:
+                return told
             return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
         if self.tone_style != "old":
             text = normalize_tone_placement(text, self.tone_style)
-        return apply_case(text, slot.piece.text)
+        return apply_case(text, original)
 
     def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
         """A token's text as written (its slots' readings put back into its case and punctuation), and
@@ -493,7 +539,7 @@ class Repairer:
             paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
             params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
             decoded = [self._slots(tokens, params) for tokens in paragraphs]
-            flats = [[s for slots in per_token for s in slots] for per_token in decoded]
+            flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
             self._decode_slots(flats, params)
             cache = DocumentCache.settled([s for flat in flats for s in flat])
             leaning = [flat for flat in flats if cache.would_change(flat)]
@@ -510,7 +556,10 @@ class Repairer:
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
         self._decode_together(flats, trust_read=params.mode == "vie")
         for flat in flats:
-            _mark_lone_caps([s for s in flat if s.piece.kind == "word"])
+            words = [s for s in flat if s.piece.kind == "word"]
+            _mark_lone_caps(words)
+            if params.mode == "eng":
+                _mark_among_caps(words, self.lexicon)
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None, readings: DocumentReadings) -> list[TokenRepair]:
         results = []
@@ -636,6 +685,20 @@ def odd_shape(token: str) -> bool:
     return not _WORD_SHAPE.match(token)
 
 
+def _told_case(original: str, text: str) -> str | None:
+    """`text` in the case that the letters of a word read in mixed case tell, or None where they do not: an OCR
+    without Vietnamese reads a small marked letter as a capital and a marked capital as a small letter, so only the
+    letters read where the reading has no mark tell (HOi -> Hội, COng -> Công, PHi -> PHÍ, MuC -> MỤC)."""
+    if len(original) != len(text):
+        return None
+    telling = [o for o, t in zip(original, text) if o.isalpha() and t.isascii()]
+    if len(telling) >= 2 and all(o.isupper() for o in telling):
+        return text.upper()
+    if original[0].isupper() and len(telling) >= 2 and all(o.islower() for o in telling[1:]) and telling[0] == original[0]:
+        return text[:1].upper() + text[1:]
+    return None
+
+
 def _mark_lone_caps(words: list[Slot]) -> None:
     """Two-letter words in capitals (TO, BO) whose neighbours are not: an OCR reads a small marked
     vowel as a capital, so such a word, once repaired, is a capital and a small letter (Tổ, Bộ)."""
@@ -648,6 +711,20 @@ def _mark_lone_caps(words: list[Slot]) -> None:
             before = words[i - 1] if i else None
             after = words[i + 1] if i + 1 < len(words) else None
             slot.lone_caps = not caps(before) and not caps(after)
+
+
+def _mark_among_caps(words: list[Slot], lexicon: Lexicon) -> None:
+    """Where marks are mangled, the other way round: a word of a capital and small letters before a syllable in
+    capitals, after another or at the start (TM. Uy BAN): a marked capital read as a small letter, so the word,
+    once repaired, is in capitals (ỦY). An abbreviation beside it tells nothing (Lưu: VT, Phòng LĐTBXH)."""
+    def caps(slot: Slot | None) -> bool:
+        text = slot.piece.text if slot is not None else ""
+        return len(text) > 1 and text.isupper() and fold(text.lower()) in lexicon.by_fold
+
+    for i, slot in enumerate(words):
+        text = slot.piece.text
+        after = words[i + 1] if i + 1 < len(words) else None
+        slot.among_caps = is_title(text) and text.isalpha() and caps(after) and (i == 0 or caps(words[i - 1]))
 
 
 @dataclass(frozen=True)
