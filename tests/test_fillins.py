@@ -134,3 +134,18 @@ def test_never_crashes_and_a_fill_in_holds_only_digits(texts: list[str]) -> None
     kept = [w.text for w in ln.words if not w.fill_in]
     slashed = [b.replace("!", "/").replace("|", "/") for b in before]  # a symbol's slash read as a mark comes back
     assert kept[0] == "Số:" and all(any(k in b for b in before + slashed) for k in kept)  # others kept, at most cut
+
+
+PIECES = ["ngày", "tháng", "ngày4D", "Jÿtháng", "ngày4Dtháng", "tháng01", "12", "#6", "/{5", "x"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(alphabet="ngàyth áng01/#Jÿ", min_size=1, max_size=10)), min_size=1, max_size=6))
+def test_a_date_lines_words_are_only_cut_never_lost(texts: list[str]) -> None:
+    ln = line(*[(t, 100 + 120 * i, 200 + 120 * i) for i, t in enumerate(["Quảng", "Ngãi,", *texts, "năm", "2025"])])
+    before = "".join(w.text for w in ln.words)
+    found = fillins.slots([ln], 3500)
+    assert "".join(w.text for w in ln.words) == before  # finding the blanks cuts a glued `tháng` off, loses nothing
+    assert len({w.id for w in ln.words}) == len(ln.words)
+    for slot in found:
+        fillins.fill(slot, "12", 0.5)
+    assert all(w.text in ("", "12") or not w.fill_in for w in ln.words)
