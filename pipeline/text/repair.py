@@ -148,6 +148,27 @@ class Choices:
         return cls(syms, bases, len(set(syms)) == len(syms), known_key, syms_key)
 
 
+@dataclass(frozen=True)
+class Shape:
+    """The symbols of a row as `Repairer._rows` asks for them: the known ones moved into each place of a trigram
+    (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
+
+    shifted: tuple[tuple[int, ...], ...]
+    unknown_at: tuple[int, ...]
+
+    @classmethod
+    def of(cls, symbols: tuple[int, ...]) -> Shape:
+        known = [c for c in symbols if c >= 0]
+        return cls(tuple(tuple(c << shift for c in known) for shift in (0, BITS, 2 * BITS)), tuple(k for k, c in enumerate(symbols) if c < 0))
+
+    def with_unknown(self, scores: tuple[float, ...]) -> tuple[float, ...]:
+        """The known symbols' scores with 0.0 put in for the unknown ones."""
+        row = list(scores)
+        for k in self.unknown_at:
+            row.insert(k, 0.0)
+        return tuple(row)
+
+
 @dataclass
 class Slot:
     piece: Piece
@@ -159,6 +180,7 @@ class Slot:
     ranked: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def _marks(ch: str) -> str:
     decomposed = unicodedata.normalize("NFD", ch)
     return ("đ" if ch in "đĐ" else "") + "".join(c for c in decomposed if unicodedata.combining(c))
@@ -196,7 +218,7 @@ class Repairer:
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
         self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
         self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
-        self.shape_symbols: list[tuple[int, ...]] = []
+        self.shape_list: list[Shape] = []
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -321,10 +343,10 @@ class Repairer:
             self.lm_rows.clear()
             self.choices.clear()
             self.shapes.clear()
-            self.shape_symbols.clear()
+            self.shape_list.clear()
         waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
         while waiting:
-            values = self.lm.scores([k for _, keys in waiting for k in keys])
+            values = tuple(self.lm.scores([k for _, keys in waiting for k in keys]))
             resumed = []
             at = 0
             for run, keys in waiting:
@@ -353,8 +375,8 @@ class Repairer:
     def _shape(self, symbols: tuple[int, ...]) -> int:
         number = self.shapes.get(symbols)
         if number is None:
-            number = self.shapes[symbols] = len(self.shape_symbols)
-            self.shape_symbols.append(symbols)
+            number = self.shapes[symbols] = len(self.shape_list)
+            self.shape_list.append(Shape.of(symbols))
         return number
 
     def _rows(self, keys: list[int]) -> Scoring:
@@ -366,14 +388,14 @@ class Repairer:
         if None not in found:
             return found
         lacking = [k for k, row in enumerate(found) if row is None]
-        symbols_of = self.shape_symbols
-        shapes = [(keys[k] & PREFIX, (keys[k] >> SHIFT_AT & 3) * BITS, symbols_of[keys[k] >> SHAPE_AT]) for k in lacking]
-        values = yield [prefix | (c if c >= 0 else 0) << shift for prefix, shift, symbols in shapes for c in symbols]
+        shape_list = self.shape_list
+        asked = [(keys[k] & PREFIX, shape_list[keys[k] >> SHAPE_AT], keys[k] >> SHIFT_AT & 3) for k in lacking]
+        values = yield [prefix | c for prefix, shape, place in asked for c in shape.shifted[place]]
         at = 0
-        for k, (_, _, symbols) in zip(lacking, shapes):
-            row = values[at : at + len(symbols)]
-            at += len(symbols)
-            found[k] = rows[keys[k]] = tuple(0.0 if c < 0 else v for c, v in zip(symbols, row)) if -1 in symbols else tuple(row)
+        for k, (_, shape, place) in zip(lacking, asked):
+            row = values[at : at + len(shape.shifted[place])]
+            at += len(row)
+            found[k] = rows[keys[k]] = shape.with_unknown(row) if shape.unknown_at else row
         return found
 
     def _beam(self, slots: list[Slot]) -> Scoring:
@@ -558,7 +580,7 @@ class Repairer:
         return "\n".join(out)
 
 
-Scoring = Generator[list[int], list[float], Any]  # yields packed trigrams, is sent their log probabilities
+Scoring = Generator[list[int], tuple[float, ...], Any]  # yields packed trigrams, is sent their log probabilities
 # A row of trigram scores is keyed by one int: `prefix` (the trigram's other two symbols in place), where
 # the candidates' symbol goes (shift / BITS, 0 to 2), and the number of the candidates' symbols (Repairer.shapes)
 SHIFT_AT = 3 * BITS
@@ -581,7 +603,7 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _advance(run: Scoring, values: list[float] | None) -> list[int] | None:
+def _advance(run: Scoring, values: tuple[float, ...] | None) -> list[int] | None:
     """The next trigrams a decoding needs (sent the scores of the last ones), or None once it is done."""
     try:
         return run.send(values)
@@ -604,11 +626,12 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
     """A slot's confidence and ranked alternatives from its candidates' scores in context."""
     top = max(scores)
     weights = [math.exp(s - top) for s in scores]
-    slot.conf = weights[slot.chosen] / sum(weights)
+    total = sum(weights)
+    slot.conf = weights[slot.chosen] / total
     if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
         read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
-        slot.chosen, slot.conf = read, weights[read] / sum(weights)
-    order = sorted(range(len(scores)), key=lambda k: -scores[k])
+        slot.chosen, slot.conf = read, weights[read] / total
+    order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: equals keep their order
     slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
 
 
@@ -711,8 +734,9 @@ _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number)."""
     for i, r in enumerate(results):
-        r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
-        if i and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
+        if ":" in r.text:
+            r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
+        if i and r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
             results[i - 1].text += r.text
             r.text = ""
     return results
