@@ -49,7 +49,7 @@ _JOINED = regex.compile(r"\p{Ll}[-_]\p{L}")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     posterior: float  # the chosen reading against its rivals, neighbours fixed (0..1)
     channel: float  # ln P(what was read | the chosen reading)

@@ -121,14 +121,14 @@ class Params:
         return "folded" if self.p_drop >= 0.5 else "vie"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     text: str  # lower case, as in the inventory
     symbol: int
     channel: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choices:
     """A slot's candidates as the decoder reads them."""
 
@@ -148,7 +148,7 @@ class Choices:
         return cls(syms, bases, len(set(syms)) == len(syms), known_key, syms_key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shape:
     """The symbols of a row as `Repairer._rows` asks for them: the known ones moved into each place of a trigram
     (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
@@ -169,7 +169,7 @@ class Shape:
         return tuple(row)
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     piece: Piece
     candidates: list[Candidate]
@@ -536,6 +536,7 @@ class Repairer:
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None) -> list[TokenRepair]:
         results = []
         plain = self.tone_style == "old"
+        mode = params.mode
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
             if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower():  # as `_surface` would have it
@@ -547,12 +548,12 @@ class Repairer:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
             weakest = min(words, key=lambda s: s.conf)
+            pick = weakest.candidates[weakest.chosen]
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
             evidence = Evidence(
-                weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
-                len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
-                self.lm.uni[weakest.candidates[weakest.chosen].symbol] if weakest.candidates[weakest.chosen].symbol >= 0 else UNKNOWN_LM,
-                token, is_syllable(weakest.candidates[weakest.chosen].text),
+                weakest.conf, pick.channel, text.lower() != token.lower(), not unknown,
+                len(weakest.candidates), mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
+                self.lm.uni[pick.symbol] if pick.symbol >= 0 else UNKNOWN_LM, token, is_syllable(pick.text),
                 min((s.conf for j in near for s in per_token[j] if s.piece.kind == "word"), default=1.0),
                 None if ocr_confs is None else min((ocr_confs[j] for j in near), default=None),
             )
@@ -646,6 +647,7 @@ def _looks_garbled(low: str, mode: str, lexicon: Lexicon) -> bool:
     return not is_syllable(low) and (mode == "eng" or low in lexicon.by_fold)
 
 
+@lru_cache(maxsize=100_000)
 def odd_shape(token: str) -> bool:
     """What an OCR reads off noise or a broken word: a lone small letter or mark (j, ễ, ˆ), letters
     with symbols inside (¡sáng, _cải), several words run together with hyphens (trên-khung-giờ)."""
@@ -715,7 +717,7 @@ class DocumentCache:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenRepair:
     ocr: str
     text: str
