@@ -74,7 +74,7 @@ CACHE_MIN = 2  # settled readings after a word before the document leans to them
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
-ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._rows`), about 100 MB
+ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
@@ -150,7 +150,7 @@ class Choices:
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """The symbols of a row as `Repairer._rows` asks for them: the known ones moved into each place of a trigram
+    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones moved into each place of a trigram
     (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
 
     shifted: tuple[tuple[int, ...], ...]
@@ -216,7 +216,7 @@ class Repairer:
         self.tone_style = tone_style
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
-        self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
+        self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_remembered` (tuples of floats: the garbage collector leaves them be)
         self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
         self.shape_list: list[Shape] = []
 
@@ -379,14 +379,16 @@ class Repairer:
             self.shape_list.append(Shape.of(symbols))
         return number
 
-    def _rows(self, keys: list[int]) -> Scoring:
+    def _remembered(self, keys: list[int]) -> list[tuple[float, ...] | None]:
         """Rows of trigram log probabilities, one per key (SHIFT_AT): for each symbol c of the row's shape, the
-        trigram `prefix | c << shift` (0.0 for an unknown candidate, -1). Rows are remembered for the
-        whole process (they depend on the model only); those lacking are scored in one batch."""
+        trigram `prefix | c << shift` (0.0 for an unknown candidate, -1); None where a row is not remembered
+        yet (`_score_rows`). Rows are remembered for the whole process (they depend on the model only)."""
         rows = self.lm_rows
-        found = [rows.get(key) for key in keys]
-        if None not in found:
-            return found
+        return [rows.get(key) for key in keys]
+
+    def _score_rows(self, keys: list[int], found: list[tuple[float, ...] | None]) -> Scoring:
+        """The rows lacking in `found` (`_remembered`), scored in one batch, put in and remembered."""
+        rows = self.lm_rows
         lacking = [k for k, row in enumerate(found) if row is None]
         shape_list = self.shape_list
         asked = [(keys[k] & PREFIX, shape_list[keys[k] >> SHAPE_AT], keys[k] >> SHIFT_AT & 3) for k in lacking]
@@ -396,7 +398,6 @@ class Repairer:
             row = values[at : at + len(shape.shifted[place])]
             at += len(row)
             found[k] = rows[keys[k]] = shape.with_unknown(row) if shape.unknown_at else row
-        return found
 
     def _beam(self, slots: list[Slot]) -> Scoring:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
@@ -410,7 +411,10 @@ class Repairer:
             syms, bases = choices.syms, choices.bases
             each = range(len(syms)) if choices.distinct else None
             states = list(beams)
-            rows = yield from self._rows([(((a << BITS) | b) << BITS) | choices.known_key for a, b in states])
+            keys = [(((a << BITS) | b) << BITS) | choices.known_key for a, b in states]
+            rows = self._remembered(keys)
+            if None in rows:
+                yield from self._score_rows(keys, rows)
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
             for k, (score, row) in enumerate(zip(beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
@@ -463,7 +467,10 @@ class Repairer:
                     else:
                         scores = [s + UNKNOWN_LM for s in scores]
             todo.append((slot, scores, len(specs)))
-        rows = iter((yield from self._rows(specs)))
+        found = self._remembered(specs)
+        if None in found:
+            yield from self._score_rows(specs, found)
+        rows = iter(found)
         done = 0
         for slot, scores, upto in todo:
             for _ in range(upto - done):
