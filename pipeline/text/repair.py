@@ -287,7 +287,7 @@ class Repairer:
         initial = True
         for index, token in enumerate(tokens):
             code_follows = index + 1 < len(tokens) and tokens[index + 1].startswith("/")
-            if index and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
+            if index and tokens[index - 1].endswith(("/", "-")) and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
                 out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
                 initial = False
                 continue
@@ -518,22 +518,27 @@ class Repairer:
     ) -> list[list[TokenRepair]]:
         """Repair the paragraphs of one document, then once more those where a reading the decoder was
         unsure of has a rival the document settles on elsewhere (`DocumentCache`)."""
-        with _collector_paused():
-            paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
-            params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
-            decoded = [self._slots(tokens, params) for tokens in paragraphs]
-            flats = [[s for slots in per_token for s in slots] for per_token in decoded]
-            self._decode_slots(flats, params)
-            cache = DocumentCache.settled([s for flat in flats for s in flat])
-            leaning = [flat for flat in flats if cache.would_change(flat)]
-            for flat in leaning:
-                for slot, cands in zip(flat, cache.lean(flat)):
-                    slot.candidates = cands
-            self._decode_slots(leaning, params)
-            return [
-                self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
-                for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
-            ]
+        with _collector_paused():  # the decoder's slots are let go before the collector runs again: it need not visit them
+            return self._repaired(paragraphs, params, ocr_confs)
+
+    def _repaired(
+        self, paragraphs: list[list[str]], params: Params | None, ocr_confs: list[list[float] | None] | None
+    ) -> list[list[TokenRepair]]:
+        paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
+        params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
+        decoded = [self._slots(tokens, params) for tokens in paragraphs]
+        flats = [[s for slots in per_token for s in slots] for per_token in decoded]
+        self._decode_slots(flats, params)
+        cache = DocumentCache.settled([s for flat in flats for s in flat])
+        leaning = [flat for flat in flats if cache.would_change(flat)]
+        for flat in leaning:
+            for slot, cands in zip(flat, cache.lean(flat)):
+                slot.candidates = cands
+        self._decode_slots(leaning, params)
+        return [
+            self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k])
+            for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
+        ]
 
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
         self._decode_together(flats, trust_read=params.mode == "vie")
