@@ -481,21 +481,7 @@ class Repairer:
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
             return slot.piece.text
-        original = slot.piece.text
-        if original.islower() and self.tone_style == "old":
-            return text  # the common case: a small word, read in small letters
-        if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
-            return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
-        letters = [c for c in original if c.isalpha()]
-        if slot.lone_caps and text != original.lower():  # the second capital was a marked small letter
-            return text[:1].upper() + text[1:]
-        if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
-            return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
-        if not letters or not (original.islower() or original.isupper() or is_title(original)):
-            return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
-        if self.tone_style != "old":
-            text = normalize_tone_placement(text, self.tone_style)
-        return apply_case(text, slot.piece.text)
+        return _as_written(slot.piece.text, text, slot.lone_caps, slot.initial, self.tone_style)
 
     def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
         """A token's text as written (its slots' readings put back into its case and punctuation), and
@@ -646,6 +632,26 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
         slot.chosen, slot.conf = read, weights[read] / total
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: equals keep their order
     slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+
+
+@lru_cache(maxsize=100_000)
+def _as_written(original: str, text: str, lone_caps: bool, initial: bool, tone_style: str) -> str:
+    """A word's reading `text` (small letters) written as the word `original` was read: its case, its tone style.
+    `lone_caps`: a two-capital word among words not in capitals (`_mark_lone_caps`); `initial`: it starts a sentence."""
+    if original.islower() and tone_style == "old":
+        return text  # the common case: a small word, read in small letters
+    if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
+        return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
+    letters = [c for c in original if c.isalpha()]
+    if lone_caps and text != original.lower():  # the second capital was a marked small letter
+        return text[:1].upper() + text[1:]
+    if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
+        return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
+    if not letters or not (original.islower() or original.isupper() or is_title(original)):
+        return text if not initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
+    if tone_style != "old":
+        text = normalize_tone_placement(text, tone_style)
+    return apply_case(text, original)
 
 
 _WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+)?\W*$")
