@@ -27,7 +27,7 @@ import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,7 +55,7 @@ _JOINED = regex.compile(r"\p{Ll}[-_]\p{L}")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     posterior: float  # the chosen reading against its rivals, neighbours fixed (0..1)
     channel: float  # ln P(what was read | the chosen reading)
@@ -162,21 +162,28 @@ class Calibration:
         data = {"features": list(FEATURES), "coef": coef, "flag_below": dict(self.flag_below), **(note or {})}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
+    @cached_property
+    def _coef_of(self) -> dict[str, tuple[float, ...]]:
+        return dict(self.coef or ())
+
+    @cached_property
+    def _flag_below_of(self) -> dict[str, float]:
+        return dict(self.flag_below)
+
     def flags(self, e: Evidence, probability: float) -> bool:
-        below = _for_group(self.flag_below, e)
+        below = _for_group(self._flag_below_of, e)
         return not e.known or probability < (DEFAULT_FLAG_BELOW if below is None else below)
 
     def probability(self, e: Evidence) -> float:
-        coef = None if self.coef is None else _for_group(self.coef, e)
+        coef = None if self.coef is None else _for_group(self._coef_of, e)
         if coef is None:
             return e.posterior
         z = sum(map(operator.mul, coef, features(e)))
         return 1 / (1 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
-def _for_group(table: tuple[tuple[str, T], ...], e: Evidence) -> T | None:
+def _for_group(found: dict[str, T], e: Evidence) -> T | None:
     """The entry for the word's group; a group not fitted (a scan whose marks are all gone) takes its mode's text one."""
-    found = dict(table)
     return found.get(e.group, found.get(f"{e.mode} text"))
 
 

@@ -77,7 +77,7 @@ CACHE_MIN = 2  # settled readings after a word before the document leans to them
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
-ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._rows`), about 100 MB
+ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 
 
@@ -124,14 +124,14 @@ class Params:
         return "folded" if self.p_drop >= 0.5 else "vie"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     text: str  # lower case, as in the inventory
     symbol: int
     channel: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choices:
     """A slot's candidates as the decoder reads them."""
 
@@ -151,7 +151,28 @@ class Choices:
         return cls(syms, bases, len(set(syms)) == len(syms), known_key, syms_key)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones moved into each place of a trigram
+    (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
+
+    shifted: tuple[tuple[int, ...], ...]
+    unknown_at: tuple[int, ...]
+
+    @classmethod
+    def of(cls, symbols: tuple[int, ...]) -> Shape:
+        known = [c for c in symbols if c >= 0]
+        return cls(tuple(tuple(c << shift for c in known) for shift in (0, BITS, 2 * BITS)), tuple(k for k, c in enumerate(symbols) if c < 0))
+
+    def with_unknown(self, scores: tuple[float, ...]) -> tuple[float, ...]:
+        """The known symbols' scores with 0.0 put in for the unknown ones."""
+        row = list(scores)
+        for k in self.unknown_at:
+            row.insert(k, 0.0)
+        return tuple(row)
+
+
+@dataclass(slots=True)
 class Slot:
     piece: Piece
     candidates: list[Candidate]
@@ -163,6 +184,7 @@ class Slot:
     ranked: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def _marks(ch: str) -> str:
     decomposed = unicodedata.normalize("NFD", ch)
     return ("đ" if ch in "đĐ" else "") + "".join(c for c in decomposed if unicodedata.combining(c))
@@ -199,9 +221,9 @@ class Repairer:
         self.channels = {mode: channel_model.load(mode) for mode in ("eng", "vie")}
         self.cased = {a.lower(): a for a in sorted(self.lexicon.abbreviations) if not a.isupper()}  # vneid: VNeID
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
-        self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_rows` (tuples of floats: the garbage collector leaves them be)
+        self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_remembered` (tuples of floats: the garbage collector leaves them be)
         self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
-        self.shape_symbols: list[tuple[int, ...]] = []
+        self.shape_list: list[Shape] = []
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -270,7 +292,7 @@ class Repairer:
         initial = True
         for index, token in enumerate(tokens):
             code_follows = index + 1 < len(tokens) and tokens[index + 1].startswith("/")
-            if index and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
+            if index and tokens[index - 1].endswith(("/", "-")) and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
                 out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
                 initial = False
                 continue
@@ -360,10 +382,10 @@ class Repairer:
             self.lm_rows.clear()
             self.choices.clear()
             self.shapes.clear()
-            self.shape_symbols.clear()
+            self.shape_list.clear()
         waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
         while waiting:
-            values = self.lm.scores([k for _, keys in waiting for k in keys])
+            values = tuple(self.lm.scores([k for _, keys in waiting for k in keys]))
             resumed = []
             at = 0
             for run, keys in waiting:
@@ -392,28 +414,29 @@ class Repairer:
     def _shape(self, symbols: tuple[int, ...]) -> int:
         number = self.shapes.get(symbols)
         if number is None:
-            number = self.shapes[symbols] = len(self.shape_symbols)
-            self.shape_symbols.append(symbols)
+            number = self.shapes[symbols] = len(self.shape_list)
+            self.shape_list.append(Shape.of(symbols))
         return number
 
-    def _rows(self, keys: list[int]) -> Scoring:
+    def _remembered(self, keys: list[int]) -> list[tuple[float, ...] | None]:
         """Rows of trigram log probabilities, one per key (SHIFT_AT): for each symbol c of the row's shape, the
-        trigram `prefix | c << shift` (0.0 for an unknown candidate, -1). Rows are remembered for the
-        whole process (they depend on the model only); those lacking are scored in one batch."""
+        trigram `prefix | c << shift` (0.0 for an unknown candidate, -1); None where a row is not remembered
+        yet (`_score_rows`). Rows are remembered for the whole process (they depend on the model only)."""
         rows = self.lm_rows
-        found = [rows.get(key) for key in keys]
-        if None not in found:
-            return found
+        return [rows.get(key) for key in keys]
+
+    def _score_rows(self, keys: list[int], found: list[tuple[float, ...] | None]) -> Scoring:
+        """The rows lacking in `found` (`_remembered`), scored in one batch, put in and remembered."""
+        rows = self.lm_rows
         lacking = [k for k, row in enumerate(found) if row is None]
-        symbols_of = self.shape_symbols
-        shapes = [(keys[k] & PREFIX, (keys[k] >> SHIFT_AT & 3) * BITS, symbols_of[keys[k] >> SHAPE_AT]) for k in lacking]
-        values = yield [prefix | (c if c >= 0 else 0) << shift for prefix, shift, symbols in shapes for c in symbols]
+        shape_list = self.shape_list
+        asked = [(keys[k] & PREFIX, shape_list[keys[k] >> SHAPE_AT], keys[k] >> SHIFT_AT & 3) for k in lacking]
+        values = yield [prefix | c for prefix, shape, place in asked for c in shape.shifted[place]]
         at = 0
-        for k, (_, _, symbols) in zip(lacking, shapes):
-            row = values[at : at + len(symbols)]
-            at += len(symbols)
-            found[k] = rows[keys[k]] = tuple(0.0 if c < 0 else v for c, v in zip(symbols, row)) if -1 in symbols else tuple(row)
-        return found
+        for k, (_, shape, place) in zip(lacking, asked):
+            row = values[at : at + len(shape.shifted[place])]
+            at += len(row)
+            found[k] = rows[keys[k]] = shape.with_unknown(row) if shape.unknown_at else row
 
     def _beam(self, slots: list[Slot]) -> Scoring:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
@@ -427,7 +450,10 @@ class Repairer:
             syms, bases = choices.syms, choices.bases
             each = range(len(syms)) if choices.distinct else None
             states = list(beams)
-            rows = yield from self._rows([(((a << BITS) | b) << BITS) | choices.known_key for a, b in states])
+            keys = [(((a << BITS) | b) << BITS) | choices.known_key for a, b in states]
+            rows = self._remembered(keys)
+            if None in rows:
+                yield from self._score_rows(keys, rows)
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
             for k, (score, row) in enumerate(zip(beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
@@ -480,7 +506,10 @@ class Repairer:
                     else:
                         scores = [s + UNKNOWN_LM for s in scores]
             todo.append((slot, scores, len(specs)))
-        rows = iter((yield from self._rows(specs)))
+        found = self._remembered(specs)
+        if None in found:
+            yield from self._score_rows(specs, found)
+        rows = iter(found)
         done = 0
         for slot, scores, upto in todo:
             for _ in range(upto - done):
@@ -494,25 +523,7 @@ class Repairer:
         original = slot.piece.text
         if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
             original = "l" + original[1:]
-        if original.islower() and self.tone_style == "old":
-            return text  # the common case: a small word, read in small letters
-        if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
-            return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
-        letters = [c for c in original if c.isalpha()]
-        if slot.lone_caps and text != original.lower():  # the second capital was a marked small letter
-            return text[:1].upper() + text[1:]
-        if slot.among_caps and text != original.lower():  # Uy BAN: a marked capital read as a small letter
-            return text.upper()
-        if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
-            return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
-        if not letters or not (original.islower() or original.isupper() or is_title(original)):
-            told = self.cased.get(text) or _told_case(original, text)  # VNelD: VNeID, the name it reads as
-            if told:
-                return told
-            return text if not slot.initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
-        if self.tone_style != "old":
-            text = normalize_tone_placement(text, self.tone_style)
-        return apply_case(text, original)
+        return _as_written(original, text, slot.lone_caps, slot.among_caps, slot.initial, self.tone_style, self.cased.get(text))
 
     def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
         """A token's text as written (its slots' readings put back into its case and punctuation), and
@@ -535,23 +546,28 @@ class Repairer:
     ) -> list[list[TokenRepair]]:
         """Repair the paragraphs of one document, then once more those where a reading the decoder was
         unsure of has a rival the document settles on elsewhere (`DocumentCache`)."""
-        with _collector_paused():
-            paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
-            params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
-            decoded = [self._slots(tokens, params) for tokens in paragraphs]
-            flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
-            self._decode_slots(flats, params)
-            cache = DocumentCache.settled([s for flat in flats for s in flat])
-            leaning = [flat for flat in flats if cache.would_change(flat)]
-            for flat in leaning:
-                for slot, cands in zip(flat, cache.lean(flat)):
-                    slot.candidates = cands
-            self._decode_slots(leaning, params)
-            readings = DocumentReadings.of(s.candidates[s.chosen].text for flat in flats for s in flat if s.piece.kind == "word")
-            return [
-                self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
-                for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
-            ]
+        with _collector_paused():  # the decoder's slots are let go before the collector runs again: it need not visit them
+            return self._repaired(paragraphs, params, ocr_confs)
+
+    def _repaired(
+        self, paragraphs: list[list[str]], params: Params | None, ocr_confs: list[list[float] | None] | None
+    ) -> list[list[TokenRepair]]:
+        paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
+        params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
+        decoded = [self._slots(tokens, params) for tokens in paragraphs]
+        flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
+        self._decode_slots(flats, params)
+        cache = DocumentCache.settled([s for flat in flats for s in flat])
+        leaning = [flat for flat in flats if cache.would_change(flat)]
+        for flat in leaning:
+            for slot, cands in zip(flat, cache.lean(flat)):
+                slot.candidates = cands
+        self._decode_slots(leaning, params)
+        readings = DocumentReadings.of(s.candidates[s.chosen].text for flat in flats for s in flat if s.piece.kind == "word")
+        return [
+            self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
+            for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
+        ]
 
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
         self._decode_together(flats, trust_read=params.mode == "vie")
@@ -564,6 +580,7 @@ class Repairer:
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None, readings: DocumentReadings) -> list[TokenRepair]:
         results = []
         plain = self.tone_style == "old"
+        mode = params.mode
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
             if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower():  # as `_surface` would have it
@@ -575,12 +592,12 @@ class Repairer:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
             weakest = min(words, key=lambda s: s.conf)
+            pick = weakest.candidates[weakest.chosen]
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
             evidence = Evidence(
-                weakest.conf, weakest.candidates[weakest.chosen].channel, text.lower() != token.lower(), not unknown,
-                len(weakest.candidates), params.mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
-                self.lm.uni[weakest.candidates[weakest.chosen].symbol] if weakest.candidates[weakest.chosen].symbol >= 0 else UNKNOWN_LM,
-                token, is_syllable(weakest.candidates[weakest.chosen].text),
+                weakest.conf, pick.channel, text.lower() != token.lower(), not unknown,
+                len(weakest.candidates), mode, None if ocr_confs is None else ocr_confs[k], odd_shape(token),
+                self.lm.uni[pick.symbol] if pick.symbol >= 0 else UNKNOWN_LM, token, is_syllable(pick.text),
                 min((s.conf for j in near for s in per_token[j] if s.piece.kind == "word"), default=1.0),
                 None if ocr_confs is None else min((ocr_confs[j] for j in near), default=None),
                 *readings.agreement(weakest.candidates[weakest.chosen].text),
@@ -614,7 +631,7 @@ class Repairer:
                          for line, results in zip(text.split("\n"), self.repair_lines(text)))
 
 
-Scoring = Generator[list[int], list[float], Any]  # yields packed trigrams, is sent their log probabilities
+Scoring = Generator[list[int], tuple[float, ...], Any]  # yields packed trigrams, is sent their log probabilities
 # A row of trigram scores is keyed by one int: `prefix` (the trigram's other two symbols in place), where
 # the candidates' symbol goes (shift / BITS, 0 to 2), and the number of the candidates' symbols (Repairer.shapes)
 SHIFT_AT = 3 * BITS
@@ -637,7 +654,7 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _advance(run: Scoring, values: list[float] | None) -> list[int] | None:
+def _advance(run: Scoring, values: tuple[float, ...] | None) -> list[int] | None:
     """The next trigrams a decoding needs (sent the scores of the last ones), or None once it is done."""
     try:
         return run.send(values)
@@ -660,12 +677,40 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
     """A slot's confidence and ranked alternatives from its candidates' scores in context."""
     top = max(scores)
     weights = [math.exp(s - top) for s in scores]
-    slot.conf = weights[slot.chosen] / sum(weights)
+    total = sum(weights)
+    slot.conf = weights[slot.chosen] / total
     if trust_read and slot.conf < CHANGE_SURE:  # a word read with its marks stays, unless repair is sure
         read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
-        slot.chosen, slot.conf = read, weights[read] / sum(weights)
-    order = sorted(range(len(scores)), key=lambda k: -scores[k])
+        slot.chosen, slot.conf = read, weights[read] / total
+    order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: equals keep their order
     slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+
+
+@lru_cache(maxsize=100_000)
+def _as_written(original: str, text: str, lone_caps: bool, among_caps: bool, initial: bool, tone_style: str, cased: str | None) -> str:
+    """A word's reading `text` (small letters) written as the word `original` was read: its case, its tone style.
+    `lone_caps`: a two-capital word among words not in capitals (`_mark_lone_caps`); `among_caps`: a word in mixed
+    case among capitals (`_mark_among_caps`); `initial`: it starts a sentence; `cased`: how the channel learnt to
+    write the reading (a name: VNeID)."""
+    if original.islower() and tone_style == "old":
+        return text  # the common case: a small word, read in small letters
+    if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
+        return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
+    letters = [c for c in original if c.isalpha()]
+    if lone_caps and text != original.lower():  # the second capital was a marked small letter
+        return text[:1].upper() + text[1:]
+    if among_caps and text != original.lower():  # Uy BAN: a marked capital read as a small letter
+        return text.upper()
+    if len(letters) > 3 and sum(c.islower() for c in letters) == 1 and letters[0].isupper() and letters[-1].isupper():
+        return text.upper()  # HiNH, NGHiA: a marked capital read as a small letter in an upper-case word
+    if not letters or not (original.islower() or original.isupper() or is_title(original)):
+        told = cased or _told_case(original, text)  # VNelD: VNeID, the name it reads as
+        if told:
+            return told
+        return text if not initial else text[:1].upper() + text[1:]  # SaU, cOng, 6: the OCR's case is noise
+    if tone_style != "old":
+        text = normalize_tone_placement(text, tone_style)
+    return apply_case(text, original)
 
 
 _WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+)?\W*$")
@@ -679,6 +724,7 @@ def _looks_garbled(low: str, mode: str, lexicon: Lexicon) -> bool:
     return not is_syllable(low) and (mode == "eng" or low in lexicon.by_fold)
 
 
+@lru_cache(maxsize=100_000)
 def odd_shape(token: str) -> bool:
     """What an OCR reads off noise or a broken word: a lone small letter or mark (j, ễ, ˆ), letters
     with symbols inside (¡sáng, _cải), several words run together with hyphens (trên-khung-giờ)."""
@@ -776,7 +822,7 @@ class DocumentCache:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenRepair:
     ocr: str
     text: str
@@ -795,8 +841,9 @@ _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number)."""
     for i, r in enumerate(results):
-        r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
-        if i and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
+        if ":" in r.text:
+            r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
+        if i and r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
             results[i - 1].text += r.text
             r.text = ""
     return results
