@@ -384,3 +384,9 @@ def test_two_syllables_read_without_the_space_between_are_parted_where_the_model
 @pytest.mark.parametrize("read", ["ngudi", "nguwoi", "Banking", "internet", "Newyen", "chayen"])
 def test_a_garbled_syllable_or_a_foreign_word_is_not_parted(repairer, read: str) -> None:
     assert repairer._glued_syllables(read, Params(0.9, 0.3, 0.2)) == ()
+
+
+@pytest.mark.parametrize("read,right", [("HUYỆN CHỢMỚI", "HUYỆN CHỢ MỚI"), ("thực hiện vàcác nội dung", "thực hiện và các nội dung"),
+                                        ("Hanoi", "Hanoi"), ("Facebook", "Facebook"), ("nghiêng", "nghiêng")])
+def test_two_marked_syllables_read_without_a_space_are_parted(repairer, read: str, right: str) -> None:
+    assert repairer.repair_text(read) == right

@@ -327,7 +327,7 @@ class Repairer:
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
-                glued = self._glued_syllables(text, params) if params.mode == "eng" else ()
+                glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
                     if k:
                         readings.append((Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial))
@@ -684,6 +684,18 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
         slot.chosen, slot.conf = read, weights[read] / total
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: equals keep their order
     slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+
+
+def _glued_marked(text: str, known: dict[str, int]) -> tuple[str, ...]:
+    """Where marks are read: a token that is no syllable but, one way only, two syllables the model knows that
+    both carry marks, written without the space between (`CHỢMỚI`, `vàcác`), parted; () where it is no such
+    pair (`Hanoi` stays)."""
+    low = text.lower()
+    if len(low) < 4 or not low.isalpha() or is_syllable(low) or low in known:
+        return ()
+    ways = [i for i in range(1, len(low)) if not low[:i].isascii() and not low[i:].isascii() and low[:i] in known and low[i:] in known
+            and is_syllable(low[:i]) and is_syllable(low[i:])]
+    return (text[: ways[0]], text[ways[0] :]) if len(ways) == 1 else ()
 
 
 @lru_cache(maxsize=100_000)
