@@ -239,11 +239,12 @@ def lend_marks(doc: Document, signatures: list[dict[str, Any]]) -> None:
     but for a mark the OCR slipped takes the signature's marks, its own capitals kept (`CỤC THUÊ` -> `CỤC THUẾ`)."""
     style = doc.settings.get("tone_style", "old")
     names = {sig[key] for sig in signatures if sig.get("source") == "text-layer" for key in ("signer", "organization") if sig.get(key)}
-    spelled = [[normalize_tone_placement(w, style) for w in name.split()] for name in names]
+    spelled = {tuple(fold(w).casefold() for w in name.split()): [normalize_tone_placement(w, style) for w in name.split()] for name in names}
+    if not spelled:
+        return
     for line in (ln for page in doc.pages for ln in page.lines):
         words = [w for w in line.words if w.text]
-        name = next((n for n in spelled if len(n) == len(words) and all(fold(w.text).casefold() == fold(m).casefold() for w, m in zip(words, n))), None)
-        for word, marked in zip(words, name or []):
+        for word, marked in zip(words, spelled.get(tuple(fold(w.text).casefold() for w in words), [])):
             marked = marked.upper() if word.text.isupper() else marked
             if normalize_tone_placement(word.text, style) != marked:
                 word.set_text(marked, "repair")

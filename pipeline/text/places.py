@@ -90,7 +90,7 @@ def restore_surname(words: list[Word]) -> None:
     right = surnames().get(fold(first.text).lower())
     if not right or first.text in surnames().values() or first.source in ("clerk", "text-layer"):
         return
-    if tuple(fold(w.text).lower() for w in name[:2]) in known_names():  # a place: `Đồ Sơn`
+    if _holds_place(name[:2]):  # `Đồ Sơn`
         return
     # `Nguyên Văn Gấu`, `Trân Thị Mai` are names (Văn and Thị open nothing else on a line of their own),
     # `Lễ Hội Xuân` a heading, `Tổ Quốc` two words the model knows better as they are
