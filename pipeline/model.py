@@ -22,6 +22,15 @@ def union(boxes: list) -> Any:
     return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
+def span_box(bbox: BBox | None, length: int, start: int, end: int) -> BBox | None:
+    """The part of a word's box its characters start..end take, by their share of its `length` characters."""
+    if not bbox or end <= start:
+        return None
+    x0, y0, x1, y1 = bbox
+    width = x1 - x0
+    return (x0 + round(width * start / max(1, length)), y0, x0 + round(width * end / max(1, length)), y1)
+
+
 @dataclass
 class Edit:
     """One earlier value of a word's text, kept when the text changes."""
@@ -55,6 +64,28 @@ class Word:
             return
         self.history.append(Edit(self.text, self.source, self.who, self.when))
         self.text, self.source, self.who, self.when = text, source, who, when
+
+    def parted(self) -> list[Word]:
+        """The word as the words its text holds: repair read one token as two (`NHANDAN` -> `NHÂN DÂN`,
+        `CHỢMỚI` -> `CHỢ MỚI`). Each part takes its share of the box and of what the OCR read; the first keeps
+        the id, the others get `<id>-2`, `<id>-3`; each keeps the history, its own part of the reading first."""
+        parts = self.text.split()
+        if len(parts) < 2:
+            return [self]
+        total = sum(len(part) for part in parts)
+        words, done = [], 0
+        for k, part in enumerate(parts):
+            start, end = done, done + len(part)
+            done = end
+            ocr = self.ocr[round(len(self.ocr) * start / total):round(len(self.ocr) * end / total)]
+            history = [Edit(ocr, edit.source, edit.who, edit.when) if i == 0 else edit for i, edit in enumerate(self.history)]
+            words.append(Word(
+                id=self.id if k == 0 else f"{self.id}-{k + 1}", ocr=ocr, text=part, conf=self.conf, page=self.page,
+                line=self.line, bbox=span_box(self.bbox, total, start, end), flag=self.flag,
+                alternatives=list(self.alternatives) if k == 0 else [], source=self.source, who=self.who,
+                when=self.when, history=history, fill_in=self.fill_in,
+            ))
+        return words
 
 
 @dataclass

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from pipeline.text import channel as channel_model
 from pipeline.text.places import known_names
-from pipeline.text.repair import Params, shared_repairer
+from pipeline.model import Document, Line, Page, SourceInfo, Word
+from pipeline.text.repair import Params, repair_document, shared_repairer
 from pipeline.text.tokens import GAP, split_token, unglue
 from pipeline.text.vietnamese import fold
 
@@ -390,3 +391,19 @@ def test_a_garbled_syllable_or_a_foreign_word_is_not_parted(repairer, read: str)
                                         ("Hanoi", "Hanoi"), ("Facebook", "Facebook"), ("nghiêng", "nghiêng")])
 def test_two_marked_syllables_read_without_a_space_are_parted(repairer, read: str, right: str) -> None:
     assert repairer.repair_text(read) == right
+
+
+def test_a_token_repair_reads_as_two_words_becomes_two_words_with_their_boxes() -> None:
+    """CHỢMỚI read as one token is two words for the review page and the exports: each its share of the box
+    and of the reading, the first keeping the id; the history shows what the OCR read of each."""
+    def word(n: int, text: str, x0: int, x1: int) -> Word:
+        return Word(f"p1-w{n}", text, text, 0.9, 1, "p1-l1", (x0, 100, x1, 150))
+
+    line = Line("p1-l1", 1, [word(1, "HUYỆN", 100, 350), word(2, "CHỢMỚI,", 400, 750), word(3, "TỈNH", 800, 1000)], (100, 100, 1000, 150))
+    doc = Document(SourceInfo("x.png", "x.png", "0" * 64, "png", 1, 1), [Page(1, [line])], {}, {})
+    repair_document(doc)
+    words = doc.words()
+    assert [(w.id, w.ocr, w.text) for w in words] == [
+        ("p1-w1", "HUYỆN", "HUYỆN"), ("p1-w2", "CHỢ", "CHỢ"), ("p1-w2-2", "MỚI,", "MỚI,"), ("p1-w3", "TỈNH", "TỈNH")]
+    assert [w.bbox for w in words[1:3]] == [(400, 100, 550, 150), (550, 100, 750, 150)]
+    assert [[e.text for e in w.history] for w in words[1:3]] == [["CHỢ"], ["MỚI,"]]

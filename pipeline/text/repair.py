@@ -896,4 +896,6 @@ def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None 
         # a handwritten number is no word to repair, nor is a word of a born-digital text layer
         paragraphs[-1].extend(w for w in line.words if not w.fill_in and w.source != "text-layer")
     repair_words(paragraphs, repairer, params)
+    for line in doc.lines():  # a token read as two words is two words: boxes, review, exports
+        line.words = [part for word in line.words for part in word.parted()]
     return doc
