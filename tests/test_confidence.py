@@ -26,6 +26,7 @@ EVIDENCE = st.builds(
     neighbour_ocr_conf=st.one_of(st.none(), st.floats(0, 1)),
     agreement=st.floats(0, 1),
     elsewhere=st.integers(0, 500),
+    text=st.sampled_from(["", "dân", "nữ’", "-lượng", "12%", "này./"]),
 )
 
 
@@ -145,3 +146,33 @@ def test_shipped_calibration_doubts_a_symbol_left_at_a_word_s_edge() -> None:
         plain = Evidence(0.99, -1.0, True, True, 5, mode, token="lugng")
         edged = Evidence(0.99, -1.0, True, True, 5, mode, token="-lugng")
         assert cal.probability(edged) < cal.probability(plain), mode
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("dân", False),
+        ("“Xã”,", False),  # the sentence's quotes and comma
+        ("12%", False),
+        ("này./", False),  # the closing mark of an administrative text
+        ("57-NQ/TW", False),
+        ("nữ’", True),  # the OCR's apostrophe, kept by repair
+        ("nữ’,", True),
+        ("‘hệ", True),
+        ("-lượng", True),
+        ("sách_", True),
+        ("HIỆN-", True),
+        ("20/", True),
+    ],
+)
+def test_a_symbol_repair_kept_at_a_word_s_edge(text: str, kept: bool) -> None:
+    assert confidence.kept_at_edge(text) == kept
+
+
+def test_shipped_calibration_doubts_a_word_written_with_the_ocr_s_symbol_at_its_edge() -> None:
+    cal = Calibration.load()
+    for mode in ("eng", "vie"):
+        plain = Evidence(0.9999, -1.0, True, True, 5, mode, token="nv", text="nữ")
+        kept = Evidence(0.9999, -1.0, True, True, 5, mode, token="nv’", text="nữ’")
+        assert cal.flags(kept, cal.probability(kept)), mode
+        assert cal.probability(kept) < cal.probability(plain) - 0.2, mode

@@ -207,6 +207,7 @@ def test_a_word_s_evidence_holds_its_neighbours(repairer) -> None:
     results = repairer.repair_tokens("Uy ban nhan dan".split(), ocr_confs=[0.9, 0.95, 0.2, 0.8])
     assert [r.evidence.neighbour_ocr_conf for r in results] == [0.95, 0.2, 0.8, 0.2]
     assert [r.evidence.token for r in results] == ["Uy", "ban", "nhan", "dan"]
+    assert [r.evidence.text for r in results] == [r.text for r in results]
     assert all(0 <= r.evidence.neighbour <= 1 for r in results)
 
 

@@ -5,7 +5,8 @@ chosen reading against its rivals with the neighbours fixed (channel and
 language model together), the channel's own score of that reading, whether repair
 changed the word, whether the reading is one the lexicon knows and a
 Vietnamese syllable, how many readings competed, the shape of what was read
-(capitals, stray symbols, words joined by a hyphen, digits), how sure the
+(capitals, stray symbols, words joined by a hyphen, digits), a symbol of the
+OCR's that repair kept at the edge of what it wrote (`nữ’`, `-lượng`), how sure the
 decoder and Tesseract were of the neighbours, how the document read the same
 letters elsewhere (`DocumentReadings`: a reading the rest of the document
 does not share is a doubt), and, for words read from an image, Tesseract's
@@ -43,6 +44,7 @@ FEATURES = (
     "word frequency", "ocr conf", "posterior logit x ocr conf", "neighbour logit", "neighbour ocr conf",
     "document disagrees", "document disagrees x log elsewhere",
     "odd shape", "capitals", "title", "stray symbol", "stray symbol at an edge", "joined", "digits", "read as a syllable", "letters",
+    "symbol kept at an edge",
 )
 GROUPS = ("eng image", "eng text", "vie image", "vie text", "folded image", "folded text")
 FLAG_BUDGET = {"eng": 0.072, "vie": 0.043, "folded": 0.072}  # share of words a clerk is asked to look at, by mode: 8% / 5% promised, less a margin for other documents
@@ -52,6 +54,7 @@ EDGE_PUNCTUATION = "“”\"'()[],.;:!?…"  # around a word, part of the senten
 _STRAY = regex.compile(r"[^\p{L}\p{N}]")
 _AT_EDGE = regex.compile(r"^[^\p{L}\p{N}]|[^\p{L}\p{N}]$")
 _JOINED = regex.compile(r"\p{Ll}[-_]\p{L}")
+_KEPT_AT_EDGE = regex.compile(r"^[^\p{L}\p{N}]|[^\p{L}\p{N}%/]$|(?<!\.)/$")  # not 12% nor the closing ./ of a text
 T = TypeVar("T")
 
 
@@ -72,6 +75,7 @@ class Evidence:
     neighbour_ocr_conf: float | None = None  # the least Tesseract confidence of the words either side
     agreement: float = 1.0  # share of the document's words with the reading's letters (marks aside) read so (`DocumentReadings`)
     elsewhere: int = 0  # the document's other words with those letters
+    text: str = ""  # what repair wrote
 
     @property
     def group(self) -> str:
@@ -122,6 +126,13 @@ def shape(token: str) -> tuple[float, ...]:
     )
 
 
+@lru_cache(maxsize=100_000)
+def kept_at_edge(text: str) -> bool:
+    """What repair wrote, its edge punctuation aside, starts or ends with a symbol no word has: the OCR's,
+    kept (nữ’, ‘hệ, -lượng, sách_); a percentage and a text's closing `./` are no such thing."""
+    return bool(_KEPT_AT_EDGE.search(text.strip(EDGE_PUNCTUATION)))
+
+
 def features(e: Evidence) -> tuple[float, ...]:
     logit = _logit(e.posterior)
     conf = 0.0 if e.ocr_conf is None else e.ocr_conf - 0.5
@@ -131,7 +142,7 @@ def features(e: Evidence) -> tuple[float, ...]:
         1.0, logit, max(e.channel, -30.0) / 10, float(e.changed), float(not e.known), float(not e.syllable),
         math.log(max(e.readings, 1)), (max(e.frequency, -14.0) + 9.0) / 3, conf, logit * conf, _logit(e.neighbour) / 5, near_conf,
         disagrees, disagrees * math.log1p(e.elsewhere),
-        float(e.odd_shape), *shape(e.token),
+        float(e.odd_shape), *shape(e.token), float(kept_at_edge(e.text)),
     )
 
 

@@ -600,7 +600,7 @@ class Repairer:
                 self.lm.uni[pick.symbol] if pick.symbol >= 0 else UNKNOWN_LM, token, is_syllable(pick.text),
                 min((s.conf for j in near for s in per_token[j] if s.piece.kind == "word"), default=1.0),
                 None if ocr_confs is None else min((ocr_confs[j] for j in near), default=None),
-                *readings.agreement(pick.text),
+                *readings.agreement(pick.text), text,
             )
             conf = self.calibration.probability(evidence)
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
