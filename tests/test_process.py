@@ -86,6 +86,30 @@ def test_a_line_across_the_header_columns_is_cut_between_its_capitals() -> None:
     assert len(ocr.page_lines(prose, 1)) == 1  # a gap in a sentence (a word Tesseract dropped) is no column
 
 
+def test_a_row_of_prose_read_as_two_blocks_is_one_line_again() -> None:
+    """Tesseract lost the letters between (`gi|ải quyết`) and read the rows' two halves as blocks side by side:
+    the right halves go on the sentences, so each row is read across, never left column first."""
+    def word(text: str, x0: int, y0: int, key: tuple[int, int, int]) -> tesseract.OcrWord:
+        return tesseract.OcrWord(text, 0.9, (x0, y0, x0 + 30 * len(text), y0 + 60), key)
+
+    rows = [("4. Đẩy mạnh gi", "yết khó khăn, vướng mắc"), ("tư có những đề xuất", "¡ quyết khó khăn"), ("đầu tư sản xuất", "u các sở, ngành")]
+    words = []
+    for n, (left, right) in enumerate(rows):
+        x = 300
+        for text in left.split():
+            words.append(word(text, x, 1000 + 80 * n, (18, 1, n + 1)))
+            x += 30 * len(text) + 20
+        x += 100  # two letters' height: the lost letters
+        for text in right.split():
+            words.append(word(text, x, 1000 + 80 * n, (14, 1, n + 1)))
+            x += 30 * len(text) + 20
+    assert [line.text for line in ocr.page_lines(words, 1)] == [f"{left} {right}" for left, right in rows]
+    header = [word("UBND", 300, 100, (1, 1, 1)), word("TỈNH", 460, 100, (1, 1, 1)),
+              word("CỘNG", 700, 100, (2, 1, 1)), word("HÒA", 860, 100, (2, 1, 1)),
+              word("Số:", 300, 200, (1, 2, 1)), word("Độc", 700, 200, (2, 2, 1)), word("lập", 810, 200, (2, 2, 1))]
+    assert [line.text for line in ocr.page_lines(header, 1)] == ["UBND TỈNH", "Số:", "CỘNG HÒA", "Độc lập"]
+
+
 def test_kinh_gui_in_the_left_column_comes_after_the_motto_and_the_date() -> None:
     def word(text: str, x0: int, y0: int, key: tuple[int, int, int]) -> tesseract.OcrWord:
         return tesseract.OcrWord(text, 0.9, (x0, y0, x0 + 40 * len(text), y0 + 50), key)

@@ -20,11 +20,22 @@ def _capitals(word: OcrWord) -> bool:
     return any(c.isalpha() for c in word.text) and word.text.isupper()
 
 
+def _continues(words: list[OcrWord]) -> bool:
+    """Words that go on a sentence: their first letter is small (`yết khó khăn`, `¡ quyết`), which no column
+    of the header or the signature opens with."""
+    first = next((c for w in words for c in w.text if c.isalpha()), "")
+    return first.islower()
+
+
+def _height(words: list[OcrWord]) -> float:
+    return max(statistics.median(w.box[3] - w.box[1] for w in words), 8)
+
+
 def _split_at_gaps(words: list[OcrWord]) -> list[list[OcrWord]]:
     """Tesseract sometimes reads across the two header columns as one line: cut such a line at its wide gap
     (three letters' height; between two words in capitals, `DÂN | CỘNG HÒA`, half that and five spaces)."""
     words = sorted(words, key=lambda w: w.box[0])
-    height = max(statistics.median(w.box[3] - w.box[1] for w in words), 8)
+    height = _height(words)
     gaps = [word.box[0] - prev.box[2] for prev, word in zip(words, words[1:])]
     space = statistics.median(gaps) if gaps else 0
     parts: list[list[OcrWord]] = [[words[0]]]
@@ -33,6 +44,33 @@ def _split_at_gaps(words: list[OcrWord]) -> list[list[OcrWord]]:
             parts.append([])
         parts[-1].append(word)
     return parts
+
+
+def _same_row(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _join_broken_rows(parts: list[list[OcrWord]]) -> list[list[OcrWord]]:
+    """A row of prose Tesseract read as two lines of blocks side by side (a blur or a crease took the letters
+    between, `4. Đẩy mạnh gi | yết khó khăn`): the right part goes on the sentence, and lies within three
+    letters' height of the part left of it on the same row; the two are one line again, read across, not as
+    columns."""
+    joined: list[tuple[tuple[int, int, int, int], list[OcrWord]]] = []
+    for part in sorted(parts, key=lambda p: p[0].box[0]):
+        box = _bbox(part)
+        left = [
+            i for i, (near, words) in enumerate(joined)
+            if near[2] <= box[0] and _same_row(near, box) and words[-1].key != part[0].key  # a line cut by _split_at_gaps stays cut
+        ]
+        if left and _continues(part):
+            i = max(left, key=lambda k: joined[k][0][2])
+            words = joined[i][1] + part
+            if box[0] - joined[i][0][2] <= 3.0 * _height(words):
+                joined[i] = (_bbox(words), words)
+                continue
+        joined.append((box, part))
+    return [words for _, words in joined]
 
 
 def _bbox(words: list[OcrWord]) -> tuple[int, int, int, int]:
@@ -93,11 +131,11 @@ def page_lines(words: list[OcrWord], page: int) -> list[Line]:
         by_key.setdefault(w.key, []).append(w)
     left = min(w.box[0] for w in words)
     right = max(w.box[2] for w in words)
+    parts = [part for members in by_key.values() for part in _split_at_gaps(members)]
     groups = []
-    for key, members in by_key.items():
-        for part in _split_at_gaps(members):
-            box = _bbox(part)
-            groups.append((box, _column(box, left, right), part))
+    for part in _join_broken_rows(parts):
+        box = _bbox(part)
+        groups.append((box, _column(box, left, right), part))
     lines: list[Line] = []
     paragraph, last_key = 0, None
     count = 0
