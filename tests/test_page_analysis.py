@@ -203,9 +203,9 @@ def test_process_enlarges_a_72_dpi_page_and_reads_it(processed, stem: str, state
     assert abs(info["resolution"]["dpi"] - 72) <= 0.15 * 72, info
     assert info["resolution"]["metadata"] == stated
     assert info["resolution"]["source"] in ("paper", "text")
-    assert info["scale"] > 1 and abs(info["scale"] - 250 / info["resolution"]["dpi"]) < 0.01
+    assert info["scale"] > 1 and abs(info["scale"] - analysis.UPSCALE_TO_DPI / info["resolution"]["dpi"]) < 0.01
     assert abs(page["width"] - A4_72[0] * info["scale"]) <= 2 and abs(page["height"] - A4_72[1] * info["scale"]) <= 2
-    assert page["dpi"] == 250
+    assert page["dpi"] == analysis.UPSCALE_TO_DPI
     assert "denoise" not in info["steps"] and "binarize" not in info["steps"]
     assert set(info["skipped"]) == {"denoise", "binarize"}
     assert all("below 250" in reason for reason in info["skipped"].values())
