@@ -35,7 +35,10 @@ LETTER_MISREADS = {"a": "gdoqe", "b": "hk", "c": "eo", "d": "a", "đ": "d", "e":
 
 
 def breaks_before(previous: Row, row: Row) -> bool:
-    """Does `row` start a new paragraph after `previous` (markers aside)?"""
+    """Does `row` start a new paragraph after `previous` (markers aside)? Never where a full row's sentence goes
+    on in small letters (`được tiếp | nhận: 49`), whatever gap or indent Tesseract saw before it."""
+    if previous.full and row.text[:1].islower() and not ends_sentence(previous.text):
+        return False
     if row.after_break:
         if row.geometric:
             return row.para_start or not previous.full
