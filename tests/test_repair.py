@@ -408,3 +408,12 @@ def test_a_token_repair_reads_as_two_words_becomes_two_words_with_their_boxes() 
         ("p1-w1", "HUYỆN", "HUYỆN"), ("p1-w2", "CHỢ", "CHỢ"), ("p1-w2-2", "MỚI,", "MỚI,"), ("p1-w3", "TỈNH", "TỈNH")]
     assert [w.bbox for w in words[1:3]] == [(400, 100, 550, 150), (550, 100, 750, 150)]
     assert [[e.text for e in w.history] for w in words[1:3]] == [["CHỢ"], ["MỚI,"]]
+
+
+def test_an_abbreviation_misread_where_the_document_settles_its_spelling(repairer) -> None:
+    """TTHC written four times settles it: `TIHC`, `(TEHC)` are TTHC misread; a known abbreviation one letter
+    from it (TTĐT) and one the document writes once (TIHC beside a single TTHC) stay as read."""
+    text = "thủ tục hành chính (TEHC). Thẩm định TTHC. Rà soát TTHC. Công bố TTHC. Chỉ tiêu 100% TIHC nội bộ. Cổng TTĐT."
+    assert repairer.repair_text(text) == text.replace("TEHC", "TTHC").replace("TIHC", "TTHC")
+    once = "Thẩm định TTHC. Chỉ tiêu 100% TIHC nội bộ."
+    assert repairer.repair_text(once) == once

@@ -79,6 +79,9 @@ CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves 
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
+ABBREVIATION_SETTLED = 3  # an abbreviation the document writes this often settles its spelling (TTHC, PAKN)
+_CAPITALS = regex.compile(r"^\p{Lu}{4,}$")
+_EDGE_PUNCT = "“”\"'()[],.;:!?…"
 
 
 def _estimate_words(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -554,7 +557,8 @@ class Repairer:
     ) -> list[list[TokenRepair]]:
         paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
         params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
-        decoded = [self._slots(tokens, params) for tokens in paragraphs]
+        settled = _settled_abbreviations(paragraphs, self.lexicon)
+        decoded = [self._slots([settled.get(t, t) for t in tokens], params) for tokens in paragraphs]
         flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
         self._decode_slots(flats, params)
         cache = DocumentCache.settled([s for flat in flats for s in flat])
@@ -859,6 +863,28 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
             results[i - 1].text += r.text
             r.text = ""
     return results
+
+
+def _settled_abbreviations(paragraphs: list[list[str]], lexicon: Lexicon) -> dict[str, str]:
+    """One document, one vocabulary, for abbreviations: a token in capitals that is no word, no known abbreviation
+    and no Roman numeral, one letter from an abbreviation the document writes ABBREVIATION_SETTLED times as often
+    and three times at least (a known one, or capitals that are no syllable), is that abbreviation misread
+    (`TIHC`, `(TEHC)` where TTHC stands ten times). Token as read -> as written, the punctuation around kept."""
+    cores = Counter(t.strip(_EDGE_PUNCT) for tokens in paragraphs for t in tokens)
+    capitals = {a for a in cores if _CAPITALS.match(a) and not _ROMAN.match(a)}
+    settled = [a for a in capitals if cores[a] >= ABBREVIATION_SETTLED and (a in lexicon.abbreviations or not is_syllable(a.lower()))]
+    found = {}
+    for token in {t for tokens in paragraphs for t in tokens}:
+        core = token.strip(_EDGE_PUNCT)
+        if core not in capitals or core in lexicon.abbreviations or fold(core.lower()) in lexicon.by_fold:
+            continue
+        near = [
+            a for a in settled
+            if cores[a] >= ABBREVIATION_SETTLED * cores[core] and len(a) == len(core) and sum(x != y for x, y in zip(a, core)) == 1
+        ]
+        if len(near) == 1:
+            found[token] = token.replace(core, near[0], 1)
+    return found
 
 
 @lru_cache(maxsize=4)
