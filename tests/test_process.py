@@ -86,6 +86,21 @@ def test_a_line_across_the_header_columns_is_cut_between_its_capitals() -> None:
     assert len(ocr.page_lines(prose, 1)) == 1  # a gap in a sentence (a word Tesseract dropped) is no column
 
 
+def test_a_line_across_the_header_columns_is_cut_before_the_motto() -> None:
+    """The issuer's line and the motto's, a letter's height apart (`ĐÀ NẴNG | CỘNG HOÀ`, `ĐÀO TẠO | Độc lập`):
+    the motto opens the right column; the same words inside a sentence are not cut."""
+    xs = [("UBND", 330, 493), ("THÀNH", 509, 714), ("PHỐ", 729, 846), ("ĐÀ", 863, 945), ("NẴNG", 959, 1128),
+          ("CỘNG", 1182, 1327), ("HOÀ", 1343, 1453), ("XÃ", 1468, 1539)]
+    row = [tesseract.OcrWord(t, 0.9, (x0, 250, x1, 303), (1, 1, 1)) for t, x0, x1 in xs]
+    assert [line.text for line in ocr.page_lines(row, 1)] == ["UBND THÀNH PHỐ ĐÀ NẴNG", "CỘNG HOÀ XÃ"]
+    xs = [("ĐÀO", 834, 962), ("TẠO", 979, 1103), ("Độc", 1347, 1442), ("lập", 1461, 1535), ("-", 1552, 1569), ("Tự", 1586, 1660)]
+    row = [tesseract.OcrWord(t, 0.9, (x0, 317, x1, 373), (1, 1, 1)) for t, x0, x1 in xs]
+    assert [line.text for line in ocr.page_lines(row, 1)] == ["ĐÀO TẠO", "Độc lập - Tự"]
+    xs = [("nước", 300, 420), ("cộng", 437, 560), ("hòa", 577, 660), ("xã", 677, 730)]
+    row = [tesseract.OcrWord(t, 0.9, (x0, 250, x1, 303), (1, 1, 1)) for t, x0, x1 in xs]
+    assert len(ocr.page_lines(row, 1)) == 1
+
+
 def test_a_row_of_prose_read_as_two_blocks_is_one_line_again() -> None:
     """Tesseract lost the letters between (`gi|ải quyết`) and read the rows' two halves as blocks side by side:
     the right halves go on the sentences, so each row is read across, never left column first."""

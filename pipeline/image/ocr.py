@@ -31,16 +31,28 @@ def _height(words: list[OcrWord]) -> float:
     return max(statistics.median(w.box[3] - w.box[1] for w in words), 8)
 
 
+_MOTTO = ("cong hoa", "doc lap")  # folded: the motto's two lines open the header's right column
+
+
+def _opens_motto(words: list[OcrWord]) -> bool:
+    return words[0].text[:1].isupper() and fold(" ".join(w.text for w in words[:2])).lower() in _MOTTO
+
+
 def _split_at_gaps(words: list[OcrWord]) -> list[list[OcrWord]]:
     """Tesseract sometimes reads across the two header columns as one line: cut such a line at its wide gap
-    (three letters' height; between two words in capitals, `DÂN | CỘNG HÒA`, half that and five spaces)."""
+    (three letters' height; between two words in capitals, `DÂN | CỘNG HÒA`, half that and five spaces; before
+    the motto, `ĐÀ NẴNG | CỘNG HOÀ`, `ĐÀO TẠO | Độc lập`, any gap wider than two and a half spaces)."""
     words = sorted(words, key=lambda w: w.box[0])
     height = _height(words)
     gaps = [word.box[0] - prev.box[2] for prev, word in zip(words, words[1:])]
     space = statistics.median(gaps) if gaps else 0
     parts: list[list[OcrWord]] = [[words[0]]]
-    for prev, word, gap in zip(words, words[1:], gaps):
-        if gap > 3.0 * height or (gap > max(1.5 * height, 5 * space) and _capitals(prev) and _capitals(word)):
+    for index, (prev, word, gap) in enumerate(zip(words, words[1:], gaps), start=1):
+        if (
+            gap > 3.0 * height
+            or (gap > max(1.5 * height, 5 * space) and _capitals(prev) and _capitals(word))
+            or (gap > 2.5 * space and _opens_motto(words[index:]))
+        ):
             parts.append([])
         parts[-1].append(word)
     return parts
