@@ -417,3 +417,14 @@ def test_an_abbreviation_misread_where_the_document_settles_its_spelling(repaire
     assert repairer.repair_text(text) == text.replace("TEHC", "TTHC").replace("TIHC", "TTHC")
     once = "Thẩm định TTHC. Chỉ tiêu 100% TIHC nội bộ."
     assert repairer.repair_text(once) == once
+
+
+@pytest.mark.parametrize("read,right", [
+    ("sản xuất. hấp thụ công nghệ.", "sản xuất, hấp thụ công nghệ."),
+    ("có hiệu lực sau 15 ngày. kể từ ngày ký", "có hiệu lực sau 15 ngày, kể từ ngày ký"),
+    ("công nghệ. Nội dung", "công nghệ. Nội dung"),
+    ("Nội dung: a. tăng cường", "Nội dung: a. tăng cường"),
+    ("các loại v.v. và TP. Hồ Chí Minh", "các loại v.v. và TP. Hồ Chí Minh"),
+])
+def test_a_period_before_a_word_in_small_letters_is_a_comma(repairer, read: str, right: str) -> None:
+    assert repairer.repair_text(read) == right

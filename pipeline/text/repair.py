@@ -608,7 +608,7 @@ class Repairer:
             )
             conf = self.calibration.probability(evidence)
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
-        return _tidy_numbers(results)
+        return _tidy_commas(_tidy_numbers(results))
 
     def repair_lines(self, text: str) -> list[list[TokenRepair]]:
         """Each line's tokens repaired, the text decoded as one document (paragraphs: runs of non-empty lines)."""
@@ -862,6 +862,20 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
         if i and r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
             results[i - 1].text += r.text
             r.text = ""
+    return results
+
+
+_STOP_FOR_COMMA = regex.compile(r"^(\p{L}*\p{Ll}\p{L}*)\.$")  # a word of two letters or more, one period after it
+_SMALL_START = regex.compile(r"^\p{Ll}")
+
+
+def _tidy_commas(results: list[TokenRepair]) -> list[TokenRepair]:
+    """A period between a word and a word in small letters is a comma the OCR read small (`xuất. hấp thụ` ->
+    `xuất, hấp thụ`): no sentence opens in small letters. Not after a lone letter (`a. nội dung`, a list's)."""
+    for r, after in zip(results, results[1:]):
+        m = _STOP_FOR_COMMA.match(r.text)
+        if m and len(m.group(1)) >= 2 and _SMALL_START.match(after.text):
+            r.text = m.group(1) + ","
     return results
 
 
