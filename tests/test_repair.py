@@ -428,3 +428,13 @@ def test_an_abbreviation_misread_where_the_document_settles_its_spelling(repaire
 ])
 def test_a_period_before_a_word_in_small_letters_is_a_comma(repairer, read: str, right: str) -> None:
     assert repairer.repair_text(read) == right
+
+
+def test_small_symbols_the_ocr_misread_square_metres_and_dashes(repairer) -> None:
+    """m²'s small 2 read as a symbol is m2 after a number or a slash; a list's dash read as a tilde is a dash."""
+    read = ("Giá đất tính bồi thường với giá 800.000 đồng/m? là bất hợp lý; diện tích 16m?, thiết bị nhà yến; "
+            "tại thời điểm hiện nay theo mˆ sàn đối với Nhà cấp II.A diện tích sàn 394m”, Nhà cấp IV có diện tích sàn 62,9m?.")
+    want = read.replace("m?", "m2").replace("mˆ", "m2").replace("m”", "m2")
+    assert repairer.repair_text(read) == want
+    assert repairer.repair_text("Nơi nhận:\n~ Như trên;\n~ CT, PCT UBND tỉnh;\n- Lưu: VT.") == "Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Lưu: VT."
+    assert repairer.repair_text("Dân số tăng ~ 5 người.") == "Dân số tăng ~ 5 người."

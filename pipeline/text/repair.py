@@ -608,7 +608,7 @@ class Repairer:
             )
             conf = self.calibration.probability(evidence)
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
-        return _tidy_commas(_tidy_numbers(results))
+        return _tidy_symbols(_tidy_commas(_tidy_numbers(results)))
 
     def repair_lines(self, text: str) -> list[list[TokenRepair]]:
         """Each line's tokens repaired, the text decoded as one document (paragraphs: runs of non-empty lines)."""
@@ -876,6 +876,22 @@ def _tidy_commas(results: list[TokenRepair]) -> list[TokenRepair]:
         m = _STOP_FOR_COMMA.match(r.text)
         if m and len(m.group(1)) >= 2 and _SMALL_START.match(after.text):
             r.text = m.group(1) + ","
+    return results
+
+
+_SQUARE_METRES = regex.compile(r"^((?:.*[\d/])?)m[?”\"ˆ’'](\W*)$")  # 16m? 394m”, đồng/m? mˆ: the small ² read as a symbol
+_DASH_READ = ("~", "—~", "~-")  # a list's dash in small print, read as a tilde
+
+
+def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
+    """What the OCR makes of small symbols: the superscript of m² (`đồng/m?`, `394m”,`) -> m2; a list's dash
+    read as a tilde before a word (`~ Như trên;`) -> `-`."""
+    for r, after in zip(results, [*results[1:], None]):
+        square = _SQUARE_METRES.match(r.text)
+        if square:
+            r.text = f"{square.group(1)}m2{square.group(2)}"
+        elif r.text in _DASH_READ and after is not None and after.text[:1].isalpha():
+            r.text = "-"
     return results
 
 
