@@ -411,10 +411,10 @@ def test_a_token_repair_reads_as_two_words_becomes_two_words_with_their_boxes() 
 
 
 def test_an_abbreviation_misread_where_the_document_settles_its_spelling(repairer) -> None:
-    """TTHC written four times settles it: `TIHC`, `(TEHC)` are TTHC misread; a known abbreviation one letter
+    """TTHC written four times settles it: `TIHC`, `(TEHC)`, `TTIHC` are TTHC misread; a known abbreviation one letter
     from it (TTĐT) and one the document writes once (TIHC beside a single TTHC) stay as read."""
-    text = "thủ tục hành chính (TEHC). Thẩm định TTHC. Rà soát TTHC. Công bố TTHC. Chỉ tiêu 100% TIHC nội bộ. Cổng TTĐT."
-    assert repairer.repair_text(text) == text.replace("TEHC", "TTHC").replace("TIHC", "TTHC")
+    text = "thủ tục hành chính (TEHC). Thẩm định TTHC. Rà soát TTHC. Công bố TTHC. Chỉ tiêu 100% TIHC nội bộ. Danh mục TTIHC. Cổng TTĐT."
+    assert repairer.repair_text(text) == text.replace("TEHC", "TTHC").replace("TIHC", "TTHC").replace("TTTHC", "TTHC")
     once = "Thẩm định TTHC. Chỉ tiêu 100% TIHC nội bộ."
     assert repairer.repair_text(once) == once
 

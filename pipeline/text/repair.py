@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from ..model import Document, Word
 from . import channel as channel_model
@@ -899,7 +900,7 @@ def _settled_abbreviations(paragraphs: list[list[str]], lexicon: Lexicon) -> dic
     """One document, one vocabulary, for abbreviations: a token in capitals that is no word, no known abbreviation
     and no Roman numeral, one letter from an abbreviation the document writes ABBREVIATION_SETTLED times as often
     and three times at least (a known one, or capitals that are no syllable), is that abbreviation misread
-    (`TIHC`, `(TEHC)` where TTHC stands ten times). Token as read -> as written, the punctuation around kept."""
+    (`TIHC`, `(TEHC)`, `TTIHC` where TTHC stands ten times). Token as read -> as written, the punctuation kept."""
     cores = Counter(t.strip(_EDGE_PUNCT) for tokens in paragraphs for t in tokens)
     capitals = {a for a in cores if _CAPITALS.match(a) and not _ROMAN.match(a)}
     settled = [a for a in capitals if cores[a] >= ABBREVIATION_SETTLED and (a in lexicon.abbreviations or not is_syllable(a.lower()))]
@@ -910,7 +911,7 @@ def _settled_abbreviations(paragraphs: list[list[str]], lexicon: Lexicon) -> dic
             continue
         near = [
             a for a in settled
-            if cores[a] >= ABBREVIATION_SETTLED * cores[core] and len(a) == len(core) and sum(x != y for x, y in zip(a, core)) == 1
+            if cores[a] >= ABBREVIATION_SETTLED * cores[core] and Levenshtein.distance(a, core, score_cutoff=1) == 1
         ]
         if len(near) == 1:
             found[token] = token.replace(core, near[0], 1)
