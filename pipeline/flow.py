@@ -20,7 +20,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, failure_message
-from .image import analysis, digits, ocr, poppler, preprocess, raster, tesseract, textlayer, unread
+from .image import analysis, digits, ocr, poppler, preprocess, raster, stamps, tesseract, textlayer, unread
 from .ingest.files import InputFile, identify, read_text
 from .layout import esign, fillins, structure
 from .model import Document, Line, Page, SourceInfo, Word
@@ -140,6 +140,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, prepared.local_threshold
     )
     words += unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
+    words, received = stamps.received(prepared.image, words, prepared.dpi)
     lines = ocr.page_lines(words, page.number)
     blanks = fillins.slots(lines, prepared.view.shape[0])
     grey = analysis.grey(prepared.view) if blanks else None
@@ -155,6 +156,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         dpi=prepared.dpi,
         preprocess={**prepared.info, "raster": page.how},
         seals=[{**seal, "bbox": [round(v * scale) for v in seal["bbox"]]} for seal in found.seals],
+        stamps=received,
         text_layer=esign.text_layer(page.text_layer, page.number, scale, page.how == "extracted"),
         warnings=ocr.page_warnings(words, prepared.image),
     )

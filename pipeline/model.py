@@ -118,6 +118,7 @@ class Page:
     preprocess: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     seals: list[dict[str, Any]] = field(default_factory=list)  # {bbox, colour}: kept out of what the OCR read
+    stamps: list[dict[str, Any]] = field(default_factory=list)  # {bbox, text}: a receiving office's stamp, kept out of the text
     text_layer: dict[str, Any] = field(default_factory=dict)  # a PDF page's own text: {kind, e_signatures, text}
     warnings: list[str] = field(default_factory=list)  # a page Tesseract could hardly read (image.ocr.page_warnings)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: raster, preprocess, ocr

@@ -60,3 +60,17 @@ def test_the_handwritten_number_is_read_and_a_day_read_after_the_signing_day_giv
     assert s["fields"]["date"]["flag"]
     words = {w["id"]: w for line in doc["pages"][0]["lines"] for w in line["words"]}
     assert all(words[f["word"]]["flag"] and words[f["word"]]["fill_in"] == name for name, f in fields.items())
+
+
+def test_the_receipt_stamp_is_kept_apart_from_the_text(read) -> None:
+    """The archive's `CV ĐẾN` stamp, stamped over the subject and the first body line: its words are the
+    stamp's, recorded with its box, not the page's text."""
+    doc, text = read
+    (stamp,) = doc["pages"][0]["stamps"]
+    x0, y0, x1, y1 = stamp["bbox"]
+    assert x0 < 300 and 500 < y0 < y1 < 1000 and x1 - x0 > y1 - y0  # the left margin, under the title
+    assert "Chuyển" in stamp["text"] and "Chuyển" not in text
+    assert "TRUNG TÂM CÔNG" not in text
+    assert "Về việc tăng cường công tác thi hành án hành chính" in text
+    all_words = [w for line in doc["pages"][0]["lines"] for w in line["words"]]
+    assert not any(x0 <= (w["bbox"][0] + w["bbox"][2]) / 2 <= x1 and y0 <= (w["bbox"][1] + w["bbox"][3]) / 2 <= y1 for w in all_words)
