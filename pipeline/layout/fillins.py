@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model import BBox, Line, Word, span_box, union
+from ..model import BBox, Line, Word, union
 from .patterns import find_date, fold
 
 HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first page
@@ -54,8 +54,11 @@ def valid(field: str, text: str) -> bool:
 
 def _share(word: Word, chars: int, at_end: bool) -> BBox | None:
     """The part of a word's box its first (last) `chars` characters take, by their share of its text."""
-    length = len(word.text)
-    return span_box(word.bbox, length, length - chars, length) if at_end else span_box(word.bbox, length, 0, chars)
+    if not word.bbox or not chars:
+        return None
+    x0, y0, x1, y1 = word.bbox
+    width = round((x1 - x0) * chars / max(1, len(word.text)))
+    return (x1 - width, y0, x1, y1) if at_end else (x0, y0, x0 + width, y1)
 
 
 def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: str = "") -> Slot | None:
