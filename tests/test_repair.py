@@ -16,7 +16,7 @@ from pipeline.text.places import known_names
 from pipeline.model import Document, Line, Page, SourceInfo, Word
 from pipeline.text.repair import Params, repair_document, shared_repairer
 from pipeline.text.tokens import GAP, split_token, unglue
-from pipeline.text.vietnamese import fold
+from pipeline.text.vietnamese import fold, is_syllable
 
 CLEAN = [
     "Ủy ban nhân dân phường tổ chức hội nghị triển khai nhiệm vụ chuyển đổi số năm 2025.",
@@ -235,6 +235,8 @@ def test_clean_documents_pass_unchanged_whole(repairer, sentences: list[str]) ->
 # (no word of it was counted) or a line whose words all carry punctuation
 HEADERS = ["XÃ BÌNH LONG", "CÔNG AN TỈNH AN GIANG", "UBND HUYỆN TÂY GIANG", "HỘI NGƯỜI CAO TUỔI XÃ LONG ĐIỀN A", "THỊ TRẤN NAM PHƯỚC", "- Lưu: VT, KHTC."]
 UNITS = st.sampled_from(["XÃ", "HUYỆN", "TỈNH", "PHƯỜNG", "UBND XÃ", "CÔNG AN TỈNH"])
+# place names of Vietnamese syllables (not Kon Plông, Krông Pắc: what their letters say without marks is no evidence)
+SYLLABLE_NAMES = sorted(name for name in known_names().values() if all(is_syllable(part.lower()) for part in name))
 
 
 @pytest.mark.parametrize("header", HEADERS)
@@ -243,7 +245,7 @@ def test_a_clean_header_in_capitals_passes_unchanged(repairer, header: str) -> N
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(UNITS, st.sampled_from(sorted(known_names().values())))
+@given(UNITS, st.sampled_from(SYLLABLE_NAMES))
 def test_a_header_of_syllables_in_capitals_is_not_read_as_garbled(repairer, unit: str, name: tuple[str, ...]) -> None:
     header = f"{unit} {' '.join(name).upper()}"
     assert Params.estimate(header.split(), repairer.lexicon).mode == "vie", header
