@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import operator
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -93,10 +93,10 @@ class DocumentReadings:
 
     @classmethod
     def of(cls, readings: Iterable[str]) -> DocumentReadings:
-        by_letters: dict[str, Counter[str]] = {}
+        by_letters: dict[str, Counter[str]] = defaultdict(Counter)  # a Counter made only for letters not met yet
         for reading in readings:
-            by_letters.setdefault(fold(reading), Counter())[reading] += 1
-        return cls(by_letters)
+            by_letters[fold(reading)][reading] += 1
+        return cls(dict(by_letters))
 
     def agreement(self, reading: str) -> tuple[float, int]:
         """The share of the document's words with `reading`'s letters that were read as it (1 for a reading
