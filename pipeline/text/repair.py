@@ -469,10 +469,12 @@ class Repairer:
                 for j, s in enumerate(scores):
                     if s > best[j]:
                         best[j], origin[j] = s, k
-            floor = max([max(best) for best, _ in groups.values()]) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
+            tops = [max(best) for best, _ in groups.values()]
+            floor = max(tops) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
             kept = [
                 ((b, syms[j]), (states[origin[j]], j, best[j]))
-                for b, (best, origin) in groups.items()
+                for (b, (best, origin)), top in zip(groups.items(), tops)
+                if top >= floor  # a group none of whose candidates reaches the floor is passed over whole
                 for j in (each or _distinct(syms, best, origin))
                 if best[j] >= floor
             ]
