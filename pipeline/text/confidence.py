@@ -184,7 +184,8 @@ class Calibration:
 
 def _for_group(found: dict[str, T], e: Evidence) -> T | None:
     """The entry for the word's group; a group not fitted (a scan whose marks are all gone) takes its mode's text one."""
-    return found.get(e.group, found.get(f"{e.mode} text"))
+    entry = found.get(e.group)
+    return found.get(f"{e.mode} text") if entry is None else entry  # the mode's text one looked up only when needed
 
 
 def fit(evidence: list[Evidence], right: np.ndarray, iterations: int = 40) -> np.ndarray:

@@ -599,7 +599,7 @@ class Repairer:
             if not words:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
-            weakest = min(words, key=lambda s: s.conf)
+            weakest = words[0] if len(words) == 1 else min(words, key=lambda s: s.conf)
             pick = weakest.candidates[weakest.chosen]
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
             evidence = Evidence(
