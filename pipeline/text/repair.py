@@ -154,17 +154,17 @@ class Choices:
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones (`size` of them), and where the
-    unknown ones (-1, that score 0.0) stand."""
+    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones (`size` of them) moved into each
+    place of a trigram (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
 
-    known: np.ndarray
+    shifted: tuple[np.ndarray, ...]
     size: int
     unknown_at: tuple[int, ...]
 
     @classmethod
     def of(cls, symbols: tuple[int, ...]) -> Shape:
-        known = [c for c in symbols if c >= 0]
-        return cls(np.array(known, np.int64), len(known), tuple(k for k, c in enumerate(symbols) if c < 0))
+        known = np.array([c for c in symbols if c >= 0], np.int64)
+        return cls(tuple(known << shift for shift in (0, BITS, 2 * BITS)), len(known), tuple(k for k, c in enumerate(symbols) if c < 0))
 
     def with_unknown(self, scores: tuple[float, ...]) -> tuple[float, ...]:
         """The known symbols' scores with 0.0 put in for the unknown ones."""
@@ -428,13 +428,11 @@ class Repairer:
 
     def _score_rows(self, keys: list[int]) -> None:
         """The rows of `keys` scored in one batch (a row two decodings lack, once) and remembered: each symbol of a
-        row's shape moved into its place (shift / BITS) and put in with the other two (`prefix`)."""
+        row's shape, in its place, put in with the other two (`prefix`)."""
         keys = list(dict.fromkeys(keys))
         shapes = [self.shape_list[key >> SHAPE_AT] for key in keys]
-        sizes = [shape.size for shape in shapes]
-        prefixes = np.repeat(np.array([key & PREFIX for key in keys], np.int64), sizes)
-        shifts = np.repeat(np.array([(key >> SHIFT_AT & 3) * BITS for key in keys], np.int64), sizes)
-        values = tuple(self.lm.scores(prefixes | np.concatenate([shape.known for shape in shapes]) << shifts))
+        prefixes = np.repeat(np.array([key & PREFIX for key in keys], np.int64), [shape.size for shape in shapes])
+        values = tuple(self.lm.scores(prefixes | np.concatenate([shape.shifted[key >> SHIFT_AT & 3] for key, shape in zip(keys, shapes)])))
         rows = self.lm_rows
         at = 0
         for key, shape in zip(keys, shapes):
@@ -459,11 +457,11 @@ class Repairer:
             if None in rows:
                 rows = yield from self._lacking(keys, rows)
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
-            for k, (score, row) in enumerate(zip(beams.values(), rows)):
+            for k, ((_, b), score, row) in enumerate(zip(states, beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
-                group = groups.get(states[k][1])
+                group = groups.get(b)
                 if group is None:
-                    groups[states[k][1]] = (scores, [k] * len(scores))
+                    groups[b] = (scores, [k] * len(scores))
                     continue
                 best, origin = group
                 for j, s in enumerate(scores):
