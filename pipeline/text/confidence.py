@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import operator
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -97,10 +97,10 @@ class DocumentReadings:
 
     @classmethod
     def of(cls, readings: Iterable[str]) -> DocumentReadings:
-        by_letters: dict[str, Counter[str]] = {}
+        by_letters: dict[str, Counter[str]] = defaultdict(Counter)  # a Counter made only for letters not met yet
         for reading in readings:
-            by_letters.setdefault(fold(reading), Counter())[reading] += 1
-        return cls(by_letters)
+            by_letters[fold(reading)][reading] += 1
+        return cls(dict(by_letters))
 
     def agreement(self, reading: str) -> tuple[float, int]:
         """The share of the document's words with `reading`'s letters that were read as it (1 for a reading
@@ -195,7 +195,8 @@ class Calibration:
 
 def _for_group(found: dict[str, T], e: Evidence) -> T | None:
     """The entry for the word's group; a group not fitted (a scan whose marks are all gone) takes its mode's text one."""
-    return found.get(e.group, found.get(f"{e.mode} text"))
+    entry = found.get(e.group)
+    return found.get(f"{e.mode} text") if entry is None else entry  # the mode's text one looked up only when needed
 
 
 def fit(evidence: list[Evidence], right: np.ndarray, iterations: int = 40) -> np.ndarray:

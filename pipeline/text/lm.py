@@ -354,12 +354,13 @@ class LanguageModel:
         out[order] = found
         return out
 
-    def scores(self, keys: list[int]) -> list[float]:
+    def scores(self, keys: list[int] | np.ndarray) -> list[float]:
         """ln P(c | a b) for packed trigram keys, in one batch, with the user overlay mixed in."""
-        values = self.logprob(np.array(keys, np.int64)).tolist()
+        keys = np.asarray(keys, np.int64)
+        values = self.logprob(keys).tolist()
         if self.overlay is None:
             return values
-        return [self.overlay.mix(((k >> BITS) >> BITS, (k >> BITS) & MASK), k & MASK, v) for k, v in zip(keys, values)]
+        return [self.overlay.mix(((k >> BITS) >> BITS, (k >> BITS) & MASK), k & MASK, v) for k, v in zip(keys.tolist(), values)]
 
 
 class UserOverlay:

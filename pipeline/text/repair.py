@@ -19,14 +19,16 @@ from __future__ import annotations
 import gc
 import math
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import add
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import regex
 from rapidfuzz.distance import Levenshtein
 
@@ -148,25 +150,25 @@ class Choices:
     @classmethod
     def of(cls, candidates: list[Candidate], unk: int, shape: Callable[[tuple[int, ...]], int]) -> Choices:
         """The candidates read once; `shape` numbers their symbols (as keys of rows)."""
-        known = tuple(c.symbol for c in candidates)
-        syms = tuple(c if c >= 0 else unk for c in known)
-        bases = tuple(c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in candidates)
-        known_key, syms_key = (shape(symbols) << SHAPE_AT for symbols in (known, syms))
-        return cls(syms, bases, len(set(syms)) == len(syms), known_key, syms_key)
+        known = tuple([c.symbol for c in candidates])  # tuples of lists: quicker than of generators
+        syms = tuple([c if c >= 0 else unk for c in known])
+        bases = tuple([c.channel + (UNKNOWN_LM if c.symbol < 0 else 0.0) for c in candidates])
+        return cls(syms, bases, len(set(syms)) == len(syms), shape(known) << SHAPE_AT, shape(syms) << SHAPE_AT)
 
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones moved into each place of a trigram
-    (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
+    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones (`size` of them) moved into each
+    place of a trigram (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
 
-    shifted: tuple[tuple[int, ...], ...]
+    shifted: tuple[np.ndarray, ...]
+    size: int
     unknown_at: tuple[int, ...]
 
     @classmethod
     def of(cls, symbols: tuple[int, ...]) -> Shape:
-        known = [c for c in symbols if c >= 0]
-        return cls(tuple(tuple(c << shift for c in known) for shift in (0, BITS, 2 * BITS)), tuple(k for k, c in enumerate(symbols) if c < 0))
+        known = np.array([c for c in symbols if c >= 0], np.int64)
+        return cls(tuple(known << shift for shift in (0, BITS, 2 * BITS)), len(known), tuple(k for k, c in enumerate(symbols) if c < 0))
 
     def with_unknown(self, scores: tuple[float, ...]) -> tuple[float, ...]:
         """The known symbols' scores with 0.0 put in for the unknown ones."""
@@ -380,24 +382,17 @@ class Repairer:
         self._decode_together([slots], trust_read)
 
     def _decode_together(self, paragraphs: list[list[Slot]], trust_read: bool) -> None:
-        """`decode` for several paragraphs side by side: at each step, the trigrams all of them lack are
+        """`decode` for several paragraphs side by side: at each step, the rows of trigrams all of them lack are
         scored in one batch (a document's paragraphs share the cost of a look-up)."""
         if len(self.lm_rows) > ROWS_LIMIT:  # between documents: no decoding holds a row or a choice now
             self.lm_rows.clear()
             self.choices.clear()
             self.shapes.clear()
             self.shape_list.clear()
-        waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run, None)) is not None]
+        waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run)) is not None]
         while waiting:
-            values = tuple(self.lm.scores([k for _, keys in waiting for k in keys]))
-            resumed = []
-            at = 0
-            for run, keys in waiting:
-                following = _advance(run, values[at : at + len(keys)])
-                at += len(keys)
-                if following is not None:
-                    resumed.append((run, following))
-            waiting = resumed
+            self._score_rows([k for _, keys in waiting for k in keys])
+            waiting = [(run, keys) for run, _ in waiting if (keys := _advance(run)) is not None]
 
     def _decoding(self, slots: list[Slot], trust_read: bool) -> Scoring:
         if not slots:
@@ -429,18 +424,25 @@ class Repairer:
         rows = self.lm_rows
         return [rows.get(key) for key in keys]
 
-    def _score_rows(self, keys: list[int], found: list[tuple[float, ...] | None]) -> Scoring:
-        """The rows lacking in `found` (`_remembered`), scored in one batch, put in and remembered."""
+    def _lacking(self, keys: list[int], found: list[tuple[float, ...] | None]) -> Scoring:
+        """All the rows of `keys`, those lacking in `found` (`_remembered`) asked for first (the decoding's
+        caller scores them: `_score_rows`)."""
+        yield [key for key, row in zip(keys, found) if row is None]
+        return self._remembered(keys)
+
+    def _score_rows(self, keys: list[int]) -> None:
+        """The rows of `keys` scored in one batch (a row two decodings lack, once) and remembered: each symbol of a
+        row's shape, in its place, put in with the other two (`prefix`)."""
+        keys = list(dict.fromkeys(keys))
+        shapes = [self.shape_list[key >> SHAPE_AT] for key in keys]
+        prefixes = np.repeat(np.array([key & PREFIX for key in keys], np.int64), [shape.size for shape in shapes])
+        values = tuple(self.lm.scores(prefixes | np.concatenate([shape.shifted[key >> SHIFT_AT & 3] for key, shape in zip(keys, shapes)])))
         rows = self.lm_rows
-        lacking = [k for k, row in enumerate(found) if row is None]
-        shape_list = self.shape_list
-        asked = [(keys[k] & PREFIX, shape_list[keys[k] >> SHAPE_AT], keys[k] >> SHIFT_AT & 3) for k in lacking]
-        values = yield [prefix | c for prefix, shape, place in asked for c in shape.shifted[place]]
         at = 0
-        for k, (_, shape, place) in zip(lacking, asked):
-            row = values[at : at + len(shape.shifted[place])]
-            at += len(row)
-            found[k] = rows[keys[k]] = shape.with_unknown(row) if shape.unknown_at else row
+        for key, shape in zip(keys, shapes):
+            row = values[at : at + shape.size]
+            at += shape.size
+            rows[key] = shape.with_unknown(row) if shape.unknown_at else row
 
     def _beam(self, slots: list[Slot]) -> Scoring:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
@@ -457,22 +459,24 @@ class Repairer:
             keys = [(((a << BITS) | b) << BITS) | choices.known_key for a, b in states]
             rows = self._remembered(keys)
             if None in rows:
-                yield from self._score_rows(keys, rows)
+                rows = yield from self._lacking(keys, rows)
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
-            for k, (score, row) in enumerate(zip(beams.values(), rows)):
+            for k, ((_, b), score, row) in enumerate(zip(states, beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
-                group = groups.get(states[k][1])
+                group = groups.get(b)
                 if group is None:
-                    groups[states[k][1]] = (scores, [k] * len(scores))
+                    groups[b] = (scores, [k] * len(scores))
                     continue
                 best, origin = group
                 for j, s in enumerate(scores):
                     if s > best[j]:
                         best[j], origin[j] = s, k
-            floor = max([max(best) for best, _ in groups.values()]) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
+            tops = [max(best) for best, _ in groups.values()]
+            floor = max(tops) - (BEAM_DELTA if len(history) > 1 else BEAM_DELTA_START)
             kept = [
                 ((b, syms[j]), (states[origin[j]], j, best[j]))
-                for b, (best, origin) in groups.items()
+                for (b, (best, origin)), top in zip(groups.items(), tops)
+                if top >= floor  # a group none of whose candidates reaches the floor is passed over whole
                 for j in (each or _distinct(syms, best, origin))
                 if best[j] >= floor
             ]
@@ -512,12 +516,12 @@ class Repairer:
             todo.append((slot, scores, len(specs)))
         found = self._remembered(specs)
         if None in found:
-            yield from self._score_rows(specs, found)
+            found = yield from self._lacking(specs, found)
         rows = iter(found)
         done = 0
         for slot, scores, upto in todo:
             for _ in range(upto - done):
-                scores = [s + v for s, v in zip(scores, next(rows))]
+                scores = list(map(add, scores, next(rows)))
             done = upto
             _rank(slot, scores, trust_read)
 
@@ -525,6 +529,8 @@ class Repairer:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
+        if original.islower() and self.tone_style == "old":  # `_as_written`'s common case, without its cache's look-up
+            return text
         if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
             original = "l" + original[1:]
         return _as_written(original, text, slot.lone_caps, slot.among_caps, slot.initial, self.tone_style, self.cased.get(text))
@@ -596,7 +602,7 @@ class Repairer:
             if not words:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
-            weakest = min(words, key=lambda s: s.conf)
+            weakest = words[0] if len(words) == 1 else min(words, key=lambda s: s.conf)
             pick = weakest.candidates[weakest.chosen]
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
             evidence = Evidence(
@@ -636,7 +642,7 @@ class Repairer:
                          for line, results in zip(text.split("\n"), self.repair_lines(text)))
 
 
-Scoring = Generator[list[int], tuple[float, ...], Any]  # yields packed trigrams, is sent their log probabilities
+Scoring = Generator[list[int], None, Any]  # yields the keys of the rows of trigram scores it lacks, resumed once they are remembered
 # A row of trigram scores is keyed by one int: `prefix` (the trigram's other two symbols in place), where
 # the candidates' symbol goes (shift / BITS, 0 to 2), and the number of the candidates' symbols (Repairer.shapes)
 SHIFT_AT = 3 * BITS
@@ -659,10 +665,10 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _advance(run: Scoring, values: tuple[float, ...] | None) -> list[int] | None:
-    """The next trigrams a decoding needs (sent the scores of the last ones), or None once it is done."""
+def _advance(run: Scoring) -> list[int] | None:
+    """The keys of the next rows a decoding lacks (the last ones it asked for now remembered), or None once it is done."""
     try:
-        return run.send(values)
+        return next(run)
     except StopIteration:
         return None
 
@@ -688,7 +694,7 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
         read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
         slot.chosen, slot.conf = read, weights[read] / total
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: equals keep their order
-    slot.ranked = [slot.candidates[k].text for k in order if k != slot.chosen][:5]
+    slot.ranked = [slot.candidates[k].text for k in order[:6] if k != slot.chosen][:5]  # the chosen one is at most one of six
 
 
 def _glued_marked(text: str, known: dict[str, int]) -> tuple[str, ...]:
@@ -801,12 +807,12 @@ class DocumentCache:
 
     @classmethod
     def settled(cls, slots: list[Slot]) -> DocumentCache:
-        after: dict[int, Counter] = {}
+        after: dict[int, Counter] = defaultdict(Counter)  # a Counter made only for a word not met yet
         previous = None
         for slot in slots:
             chosen = slot.candidates[slot.chosen]
             if previous is not None and chosen.symbol >= 0 and slot.conf >= CACHE_SURE and len(slot.candidates) > 1:
-                after.setdefault(previous, Counter())[chosen.symbol] += 1
+                after[previous][chosen.symbol] += 1
             previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
         return cls({p: c for p, c in after.items() if sum(c.values()) >= CACHE_MIN})
 
