@@ -604,3 +604,26 @@ def test_an_appendix_opening_a_page_after_the_signature_is_no_part_of_the_footer
     assert s["signature"]["name"] == "Lê Trung Chinh" and s["signature"]["authority"] == ["KT. CHỦ TỊCH"]
     assert not any("NHIỆM VỤ" in line or "chủ trì" in line for line in s["unplaced"])
     assert "Phụ lục\n" in doc.text and "a) Đơn vị chủ trì" in doc.text  # the text keeps the appendix
+
+
+def test_a_title_that_names_a_type_but_for_a_mark_takes_its_marks() -> None:
+    """`QUYÉT ĐỊNH` standing alone (no sentence for repair to go by) is the type of Decree 30's list;
+    a body line that merely folds alike is left, and the change is in the word's history."""
+    doc = text_document("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 89/QĐ-UBND\n\nQUYÉT ĐỊNH\nVề việc nâng bậc lương\n\n"
+                        "Căn cứ Luật Tổ chức chính quyền địa phương;\n\nQUYÉT ĐỊNH:\nĐiều 1. Nâng bậc lương.\n")
+    assert "QUYẾT ĐỊNH\n" in doc.text and doc.structure["doc_type"] == "QUYẾT ĐỊNH"
+    title = next(line for page in doc.pages for line in page.lines if line.text == "QUYẾT ĐỊNH")
+    assert [e.text for e in title.words[0].history] == ["QUYÉT"]
+    assert "QUYÉT ĐỊNH:" in doc.text  # not a type's spelling word for word (the colon): repair's to judge
+
+
+def test_a_line_spelling_a_born_digital_signer_but_for_a_mark_takes_its_marks() -> None:
+    from pipeline.layout.marks import lend_marks
+    from pipeline.model import Line, Word
+
+    def line(text: str) -> Line:
+        return Line("l", 1, [Word(f"w{i}", t, t, 0.9, 1, "l") for i, t in enumerate(text.split())])
+
+    lines = [line("CỤC THUÊ"), line("Cục thuê nhà"), line("cục thuê")]
+    lend_marks(lines, {"Cục Thuế"}, "old")
+    assert [ln.text for ln in lines] == ["CỤC THUẾ", "Cục thuê nhà", "Cục Thuế"]  # a line that is the name, word for word

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..model import BBox, Document, Line, Page, union
-from ..text.vietnamese import fold, is_syllable, normalize_tone_placement
+from ..text.vietnamese import fold, is_syllable
 
 if TYPE_CHECKING:
     from ..image.poppler import TextBlock
@@ -234,17 +234,6 @@ def _touches(a: BBox, b: BBox) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
-def lend_marks(doc: Document, signatures: list[dict[str, Any]]) -> None:
-    """A line that spells the signer or organisation of an e-signature from the PDF's text layer (born digital)
-    but for a mark the OCR slipped takes the signature's marks, its own capitals kept (`CỤC THUÊ` -> `CỤC THUẾ`)."""
-    style = doc.settings.get("tone_style", "old")
-    names = {sig[key] for sig in signatures if sig.get("source") == "text-layer" for key in ("signer", "organization") if sig.get(key)}
-    spelled = {tuple(fold(w).casefold() for w in name.split()): [normalize_tone_placement(w, style) for w in name.split()] for name in names}
-    if not spelled:
-        return
-    for line in (ln for page in doc.pages for ln in page.lines):
-        words = [w for w in line.words if w.text]
-        for word, marked in zip(words, spelled.get(tuple(fold(w.text).casefold() for w in words), [])):
-            marked = marked.upper() if word.text.isupper() else marked
-            if normalize_tone_placement(word.text, style) != marked:
-                word.set_text(marked, "repair")
+def signed_names(signatures: list[dict[str, Any]]) -> set[str]:
+    """The signers and organisations of the e-signatures a PDF's text layer holds (born digital: spelled right)."""
+    return {sig[key] for sig in signatures if sig.get("source") == "text-layer" for key in ("signer", "organization") if sig.get(key)}

@@ -14,13 +14,13 @@ import re
 from dataclasses import asdict, replace
 
 from ..model import Document
-from . import confidence, esign, fillins, footnotes
+from . import confidence, esign, fillins, footnotes, marks
 from .copies import consolidation, copy_start, read_copy
 from .body import breaks_before, parse_body
 from .fields import Recipients, Structure
 from .footer import footer_start, parse_footer
 from .header import Header, parse_header
-from .patterns import NATIONAL, TYPE_OF_CODE, ends_sentence, fold, join_lines, locate, marker_candidates
+from .patterns import DOC_TYPES, NATIONAL, TYPE_OF_CODE, ends_sentence, fold, is_upper, join_lines, locate, marker_candidates
 from .rows import Row, document_rows
 
 
@@ -118,10 +118,13 @@ def structure_document(doc: Document) -> Document:
 
     E-signature boxes are parsed apart and kept out of the header, body and text."""
     signatures = esign.find(doc)
-    esign.lend_marks(doc, signatures)
+    lines = [line for page in doc.pages for line in page.lines]
+    style = doc.settings.get("tone_style", "old")
+    marks.lend_marks(lines, esign.signed_names(signatures), style)
+    marks.lend_marks((line for line in lines if is_upper(line.text)), DOC_TYPES, style)
     signed = _signed(signatures)
     if signed:
-        fillins.settle([line for page in doc.pages for line in page.lines], lambda date: _fits(date, signed))
+        fillins.settle(lines, lambda date: _fits(date, signed))
     boxed = {line for sig in signatures for line in sig["lines"]}
     rows, page_numbers = document_rows(_without(doc, boxed))
     notes = footnotes.find(doc, boxed | {number.line for number in page_numbers})
