@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.text import channel as channel_model
 from pipeline.text.places import known_names
-from pipeline.text.repair import Params, shared_repairer
+from pipeline.text.repair import Params, _section_sequence, shared_repairer
 from pipeline.text.tokens import GAP, split_token, unglue
 from pipeline.text.vietnamese import fold
 
@@ -390,3 +390,70 @@ def test_a_garbled_syllable_or_a_foreign_word_is_not_parted(repairer, read: str)
                                         ("Hanoi", "Hanoi"), ("Facebook", "Facebook"), ("nghiêng", "nghiêng")])
 def test_two_marked_syllables_read_without_a_space_are_parted(repairer, read: str, right: str) -> None:
     assert repairer.repair_text(read) == right
+
+
+def _garbled_tail(repairer, read: str, confs: list[float] | None = None) -> str:
+    """`read` repaired after GARBLED_PARAGRAPH (so in the eng mode), with Tesseract's confidences where given."""
+    tokens = [*GARBLED_PARAGRAPH.split(), *read.split()]
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "eng"
+    ocr_confs = None if confs is None else [0.9] * len(GARBLED_PARAGRAPH.split()) + confs
+    return " ".join(r.text for r in repairer.repair_tokens(tokens, params, ocr_confs)[len(GARBLED_PARAGRAPH.split()):] if r.text)
+
+
+@pytest.mark.parametrize(
+    ("token", "parts"),
+    [("_C6ng", ["C6ng"]), ("hdi_", ["hdi"]), ("y_.", ["y", "."]), ("_TM.", ["TM", "."]), ("ban:nhén", ["ban", " ", "nhén"]), ("xa:hdi", ["xa", " ", "hdi"])],
+)
+def test_unglue_drops_an_underline_at_a_word_s_edge_and_parts_words_glued_by_a_colon(token: str, parts: list[str]) -> None:
+    assert [p.text for p in unglue(token)] == parts
+
+
+@pytest.mark.parametrize("token", ["Lưu:VT", "S6:311", "__", "a_b"])
+def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_inside(token: str) -> None:
+    assert unglue(token) == split_token(token)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("_C6ng tac cia hdi_ dong", "Công tác của hội đồng"),
+        ("Uy ban:nhén dan", "Ủy ban nhân dân"),
+        ("dién tich 50 m2 va 3 m3 nude", "diện tích 50 m2 và 3 m3 nước"),  # units, not mỏ, mã
+        ("$6: 12/QD-UBND", "Số: 12/QĐ-UBND"),  # the OCR's $ for a capital S
+        ("- $6 Tu phap;", "- Sở Tư pháp;"),
+    ],
+)
+def test_an_ocr_without_vietnamese_underlines_colons_units_and_dollars(repairer, read: str, expected: str) -> None:
+    assert _garbled_tail(repairer, read) == expected
+
+
+def test_a_lone_letter_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None:
+    assert _garbled_tail(repairer, "thuc hién i nhiém vu", [0.9, 0.9, 0.2, 0.9, 0.9]) == "thực hiện nhiệm vụ"
+    assert _garbled_tail(repairer, "trung tam y té", [0.9, 0.9, 0.9, 0.9]) == "trung tâm y tế"
+
+
+@pytest.mark.parametrize(
+    ("read", "numbers"),
+    [
+        (["I", "I", "III"], [1, 2, 3]),  # a stroke lost: I. for II.
+        (["I", "II", "III", "V"], [1, 2, 3, 4]),  # V. for IV.
+        (["I", "II", "III", "VI", "VI"], [1, 2, 3, 5, 6]),  # VI. for V. (Vv.)
+        (["I", "II", "V", "VI"], [1, 2, 5, 6]),  # two headings lost: the numbers stay
+        (["I", "II", "III", "IV", "I", "II"], [1, 2, 3, 4, 1, 2]),  # an appendix's own sections
+        (["II"], [2]),
+    ],
+)
+def test_section_numbers_are_read_as_the_run_they_most_likely_are(read: list[str], numbers: list[int]) -> None:
+    assert _section_sequence(read) == numbers
+
+
+def test_an_ocr_without_vietnamese_section_numbers_follow_each_other(repairer) -> None:
+    paragraphs = [GARBLED_PARAGRAPH.split(), "I. KET QUA".split(), "thuc hién".split(), "I. PHUONG HUONG".split(), "Ill. TO CHUC".split()]
+    out = repairer.repair_paragraphs(paragraphs, Params.estimate([t for p in paragraphs for t in p], repairer.lexicon))
+    assert [" ".join(r.text for r in rs) for rs in out[1:]] == ["I. KẾT QUẢ", "thực hiện", "II. PHƯƠNG HƯỚNG", "III. TỔ CHỨC"]
+
+
+def test_clean_sections_units_and_colons_pass_unchanged(repairer) -> None:
+    text = "I. Kết quả\nII. Phương hướng\nIV. Tổ chức thực hiện\nDiện tích 50 m2 và 3 m3 nước.\nKính gửi: Ủy ban nhân dân xã.\nLưu: VT, VP."
+    assert repairer.repair_text(text) == text
