@@ -197,7 +197,7 @@ def test_flags_on_a_garbled_line_catch_what_repair_left_wrong(repairer) -> None:
     results = repairer.repair_tokens("thé da tao co s¢ phap Iy viing chic, dong thoi gilp cdng tac truyén théng cua".split())
     truth = "thể đã tạo cơ sở pháp lý vững chắc, đồng thời giúp công tác truyền thông của".split()
     wrong = [r for r, t in zip(results, truth) if r.text != t]
-    assert {r.ocr for r in wrong} == {"viing", "chic,", "gilp", "théng"}  # Iy: the l read as I, given back
+    assert {r.ocr for r in wrong} == {"théng"}  # Iy: the l read as I, given back; vững, chắc, giúp: as poor pages read them
     assert all(r.flag for r in wrong)
     assert sum(r.flag for r in results) <= len(wrong) + 2
 
@@ -457,3 +457,8 @@ def test_an_ocr_without_vietnamese_section_numbers_follow_each_other(repairer) -
 def test_clean_sections_units_and_colons_pass_unchanged(repairer) -> None:
     text = "I. Kết quả\nII. Phương hướng\nIV. Tổ chức thực hiện\nDiện tích 50 m2 và 3 m3 nước.\nKính gửi: Ủy ban nhân dân xã.\nLưu: VT, VP."
     assert repairer.repair_text(text) == text
+
+
+def test_the_eng_channel_learns_from_poor_pages_too(repairer) -> None:
+    assert channel_model.read_pairs("eng-poor")  # the vie mode's poor scans read without Vietnamese
+    assert "lũ" in channel_model.load("eng").reach("10", repairer.lexicon)  # lũ read as 10: seen on poor pages only
