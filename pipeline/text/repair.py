@@ -68,6 +68,7 @@ _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 # small letters after an I or a J that is no word as read starts with an l
 _I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
+_CASE_ALIKE = set("cosuvwxz")  # small letters of the shape of their capitals: read small at a word's start in capitals
 GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
 GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
 GLUED_READINGS = 4  # readings of each part (the most frequent) looked at
@@ -754,11 +755,12 @@ def odd_shape(token: str) -> bool:
 def _told_case(original: str, text: str) -> str | None:
     """`text` in the case that the letters of a word read in mixed case tell, or None where they do not: an OCR
     without Vietnamese reads a small marked letter as a capital and a marked capital as a small letter, so only the
-    letters read where the reading has no mark tell (HOi -> Hội, COng -> Công, PHi -> PHÍ, MuC -> MỤC)."""
+    letters read where the reading has no mark tell (HOi -> Hội, COng -> Công, PHi -> PHÍ, MuC -> MỤC); a first letter
+    whose capital has the shape of its small letter tells nothing either (cAO -> CÁO, sACH -> SÁCH)."""
     if len(original) != len(text):
         return None
     telling = [o for o, t in zip(original, text) if o.isalpha() and t.isascii()]
-    if len(telling) >= 2 and all(o.isupper() for o in telling):
+    if len(telling) >= 2 and all(o.isupper() for o in telling[1:]) and (telling[0].isupper() or original[0] in _CASE_ALIKE):
         return text.upper()
     if original[0].isupper() and len(telling) >= 2 and all(o.islower() for o in telling[1:]) and telling[0] == original[0]:
         return text[:1].upper() + text[1:]
