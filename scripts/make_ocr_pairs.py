@@ -72,7 +72,7 @@ class Mode:
 MODES: dict[str, Mode] = {
     m.name: m
     for m in (
-        Mode("eng", "eng", 300, 35, 0.5, 3.0, 0.6, 80, 0.0001, 5.0, True),
+        Mode("eng", "eng", 300, 70, 0.5, 3.0, 0.6, 80, 0.0001, 5.0, True),
         Mode("vie", "vie", 150, 35, 0.7, 10.0, 1.3, 60, 0.0003, 8.0, True),
         Mode("vie-clean", "vie", 300, 20, 0.3, 3.0, 0.6, 80, 0.0001, 5.0, False),
         Mode("eng-poor", "eng", 150, 140, 0.7, 10.0, 1.3, 60, 0.0003, 8.0, False),

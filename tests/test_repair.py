@@ -197,9 +197,9 @@ def test_flags_on_a_garbled_line_catch_what_repair_left_wrong(repairer) -> None:
     results = repairer.repair_tokens("thé da tao co s¢ phap Iy viing chic, dong thoi gilp cdng tac truyén théng cua".split())
     truth = "thể đã tạo cơ sở pháp lý vững chắc, đồng thời giúp công tác truyền thông của".split()
     wrong = [r for r, t in zip(results, truth) if r.text != t]
-    assert {r.ocr for r in wrong} == {"gilp", "théng"}  # Iy: the l read as I, given back; vững, chắc: as poor pages read them
+    assert {r.ocr for r in wrong} == {"théng"}  # Iy: the l read as I, given back; vững, chắc, giúp: as poor pages read them
     assert all(r.flag for r in wrong)
-    assert sum(r.flag for r in results) <= len(wrong) + 2
+    assert sum(r.flag and r.text == t for r, t in zip(results, truth)) <= 3  # thể, đã, giúp: hard readings come out right
 
 
 def test_a_word_s_evidence_holds_its_neighbours(repairer) -> None:
@@ -463,4 +463,5 @@ def test_clean_sections_units_and_colons_pass_unchanged(repairer) -> None:
 
 def test_the_eng_channel_learns_from_poor_pages_too(repairer) -> None:
     assert channel_model.read_pairs("eng-poor")  # the vie mode's poor scans read without Vietnamese
-    assert "lũ" in channel_model.load("eng").reach("10", repairer.lexicon)  # lũ read as 10: seen on poor pages only
+    assert "lưu" in channel_model.load("eng").reach("wu", repairer.lexicon)  # lưu read as wu: seen on poor pages only
+    assert "lưu" not in channel_model.learn(channel_model.read_pairs("eng")).reach("wu", repairer.lexicon)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import regex
+from rapidfuzz.distance import Indel
 
 from ..model import Document, Word
 from . import channel as channel_model
@@ -857,7 +858,7 @@ class TokenRepair:
 _SECTION = regex.compile(r"^([IVX][IVXv]*)\.$")  # a section's number at a paragraph's start: I., II., Iv.
 SECTION_GAP = 1.5  # cost of a section heading the OCR lost, against 1 for a stroke of its number lost or added
 SECTION_RESTART = 2.0  # cost of a new list of sections (an appendix's I.) where the numbers go down
-SECTIONS_MAX = 40
+SECTIONS_MAX = 40  # the section numbers looked at: I to XXXIX
 
 
 def _roman(n: int) -> str:
@@ -873,8 +874,6 @@ def _section_sequence(read: list[str]) -> list[int]:
     """The numbers of a document's sections, as read in order (`II`, `I`, `Ill`...), taken as the run I, II, III...
     they are most likely to be: a number read with a stroke of an I or a V lost or added (Indel distance) costs 1, a
     heading lost between two costs SECTION_GAP, a new run from I SECTION_RESTART; the first is free."""
-    from rapidfuzz.distance import Indel
-
     numbers = range(1, SECTIONS_MAX)
     costs = {n: float(Indel.distance(_roman(n), read[0])) for n in numbers}
     back: list[dict[int, int]] = []
