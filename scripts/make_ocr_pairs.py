@@ -7,7 +7,9 @@ read by the Tesseract CLI in three modes:
 * ``eng``       300 DPI, light noise, skew <= 0.5 deg, JPEG 80, ``-l eng --psm 3`` (an OCR
                 without Vietnamese: marks are stripped or mangled);
 * ``vie``       150 DPI, noise, blur, skew <= 0.7 deg, JPEG 60, ``-l vie --psm 3``;
-* ``vie-clean`` 300 DPI, light noise, ``-l vie --psm 3``.
+* ``vie-clean`` 300 DPI, light noise, ``-l vie --psm 3``;
+* ``eng-poor``  the ``vie`` scan read with ``-l eng`` (a poor page without Vietnamese: marks stripped, letters
+                merged, ``ươ`` read as ``o``); its pairs join ``eng``'s in the channel.
 
 Training documents (a deterministic, strided subset, a different one per mode) are aligned
 token by token with their truth text; the aligned pairs are written to
@@ -70,9 +72,10 @@ class Mode:
 MODES: dict[str, Mode] = {
     m.name: m
     for m in (
-        Mode("eng", "eng", 300, 35, 0.5, 3.0, 0.6, 80, 0.0001, 5.0, True),
+        Mode("eng", "eng", 300, 70, 0.5, 3.0, 0.6, 80, 0.0001, 5.0, True),
         Mode("vie", "vie", 150, 35, 0.7, 10.0, 1.3, 60, 0.0003, 8.0, True),
         Mode("vie-clean", "vie", 300, 20, 0.3, 3.0, 0.6, 80, 0.0001, 5.0, False),
+        Mode("eng-poor", "eng", 150, 140, 0.7, 10.0, 1.3, 60, 0.0003, 8.0, False),
     )
 }
 

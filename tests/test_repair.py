@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pipeline.text import channel as channel_model
 from pipeline.text.places import known_names
 from pipeline.model import Document, Line, Page, SourceInfo, Word
-from pipeline.text.repair import Params, repair_document, shared_repairer
+from pipeline.text.repair import Params, _section_sequence, repair_document, shared_repairer
 from pipeline.text.tokens import GAP, split_token, unglue
 from pipeline.text.vietnamese import fold, is_syllable
 
@@ -198,9 +198,9 @@ def test_flags_on_a_garbled_line_catch_what_repair_left_wrong(repairer) -> None:
     results = repairer.repair_tokens("thé da tao co s¢ phap Iy viing chic, dong thoi gilp cdng tac truyén théng cua".split())
     truth = "thể đã tạo cơ sở pháp lý vững chắc, đồng thời giúp công tác truyền thông của".split()
     wrong = [r for r, t in zip(results, truth) if r.text != t]
-    assert {r.ocr for r in wrong} == {"viing", "chic,", "gilp", "théng"}  # Iy: the l read as I, given back
+    assert {r.ocr for r in wrong} == {"théng"}  # Iy: the l read as I, given back; vững, chắc, giúp: as poor pages read them
     assert all(r.flag for r in wrong)
-    assert sum(r.flag for r in results) <= len(wrong) + 2
+    assert sum(r.flag and r.text == t for r, t in zip(results, truth)) <= 3  # thể, đã, giúp: hard readings come out right
 
 
 def test_a_word_s_evidence_holds_its_neighbours(repairer) -> None:
@@ -318,7 +318,9 @@ def test_two_words_glued_by_a_stray_mark_are_parted(repairer, read: str, expecte
     assert repairer.repair_tokens(tokens, params)[-1].text == expected
 
 
-@pytest.mark.parametrize(("read", "expected"), [("HOi", "Hỏi"), ("COng", "Công"), ("PHi", "PHÙ"), ("MuC", "MỤC"), ("Jén", "lớn")])
+@pytest.mark.parametrize(
+    ("read", "expected"), [("HOi", "Hỏi"), ("COng", "Công"), ("PHi", "PHÙ"), ("MuC", "MỤC"), ("Jén", "lớn"), ("sACH", "SÁCH"), ("cAU", "CẦU"), ("cOn", "còn")]
+)
 def test_a_word_read_in_mixed_case_takes_the_case_its_unmarked_letters_tell(repairer, read: str, expected: str) -> None:
     tokens = [*GARBLED_PARAGRAPH.split(), read]  # ộ read as O in HOi, í as i in PHi; J for l
     assert repairer.repair_tokens(tokens, Params.estimate(tokens, repairer.lexicon))[-1].text == expected
@@ -440,3 +442,76 @@ def test_small_symbols_the_ocr_misread_square_metres_and_dashes(repairer) -> Non
     assert repairer.repair_text(read) == want
     assert repairer.repair_text("Nơi nhận:\n~ Như trên;\n~ CT, PCT UBND tỉnh;\n- Lưu: VT.") == "Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Lưu: VT."
     assert repairer.repair_text("Dân số tăng ~ 5 người.") == "Dân số tăng ~ 5 người."
+
+
+def _garbled_tail(repairer, read: str, confs: list[float] | None = None) -> str:
+    """`read` repaired after GARBLED_PARAGRAPH (so in the eng mode), with Tesseract's confidences where given."""
+    tokens = [*GARBLED_PARAGRAPH.split(), *read.split()]
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "eng"
+    ocr_confs = None if confs is None else [0.9] * len(GARBLED_PARAGRAPH.split()) + confs
+    return " ".join(r.text for r in repairer.repair_tokens(tokens, params, ocr_confs)[len(GARBLED_PARAGRAPH.split()):] if r.text)
+
+
+@pytest.mark.parametrize(
+    ("token", "parts"),
+    [("_C6ng", ["C6ng"]), ("hdi_", ["hdi"]), ("y_.", ["y", "."]), ("_TM.", ["TM", "."]), ("ban:nhén", ["ban", " ", "nhén"]), ("xa:hdi", ["xa", " ", "hdi"])],
+)
+def test_unglue_drops_an_underline_at_a_word_s_edge_and_parts_words_glued_by_a_colon(token: str, parts: list[str]) -> None:
+    assert [p.text for p in unglue(token)] == parts
+
+
+@pytest.mark.parametrize("token", ["Lưu:VT", "S6:311", "__", "a_b"])
+def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_inside(token: str) -> None:
+    assert unglue(token) == split_token(token)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("_C6ng tac cia hdi_ dong", "Công tác của hội đồng"),
+        ("Uy ban:nhén dan", "Ủy ban nhân dân"),
+        ("dién tich 50 m2 va 3 m3 nude", "diện tích 50 m2 và 3 m3 nước"),  # units, not mỏ, mã
+        ("$6: 12/QD-UBND", "Số: 12/QĐ-UBND"),  # the OCR's $ for a capital S
+        ("- $6 Tu phap;", "- Sở Tư pháp;"),
+    ],
+)
+def test_an_ocr_without_vietnamese_underlines_colons_units_and_dollars(repairer, read: str, expected: str) -> None:
+    assert _garbled_tail(repairer, read) == expected
+
+
+def test_a_lone_letter_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None:
+    assert _garbled_tail(repairer, "thuc hién i nhiém vu", [0.9, 0.9, 0.2, 0.9, 0.9]) == "thực hiện nhiệm vụ"
+    assert _garbled_tail(repairer, "trung tam y té", [0.9, 0.9, 0.9, 0.9]) == "trung tâm y tế"
+
+
+@pytest.mark.parametrize(
+    ("read", "numbers"),
+    [
+        (["I", "I", "III"], [1, 2, 3]),  # a stroke lost: I. for II.
+        (["I", "II", "III", "V"], [1, 2, 3, 4]),  # V. for IV.
+        (["I", "II", "III", "VI", "VI"], [1, 2, 3, 5, 6]),  # VI. for V. (Vv.)
+        (["I", "II", "V", "VI"], [1, 2, 5, 6]),  # two headings lost: the numbers stay
+        (["I", "II", "III", "IV", "I", "II"], [1, 2, 3, 4, 1, 2]),  # an appendix's own sections
+        (["II"], [2]),
+    ],
+)
+def test_section_numbers_are_read_as_the_run_they_most_likely_are(read: list[str], numbers: list[int]) -> None:
+    assert _section_sequence(read) == numbers
+
+
+def test_an_ocr_without_vietnamese_section_numbers_follow_each_other(repairer) -> None:
+    paragraphs = [GARBLED_PARAGRAPH.split(), "I. KET QUA".split(), "thuc hién".split(), "I. PHUONG HUONG".split(), "Ill. TO CHUC".split()]
+    out = repairer.repair_paragraphs(paragraphs, Params.estimate([t for p in paragraphs for t in p], repairer.lexicon))
+    assert [" ".join(r.text for r in rs) for rs in out[1:]] == ["I. KẾT QUẢ", "thực hiện", "II. PHƯƠNG HƯỚNG", "III. TỔ CHỨC"]
+
+
+def test_clean_sections_units_and_colons_pass_unchanged(repairer) -> None:
+    text = "I. Kết quả\nII. Phương hướng\nIV. Tổ chức thực hiện\nDiện tích 50 m2 và 3 m3 nước.\nKính gửi: Ủy ban nhân dân xã.\nLưu: VT, VP."
+    assert repairer.repair_text(text) == text
+
+
+def test_the_eng_channel_learns_from_poor_pages_too(repairer) -> None:
+    assert channel_model.read_pairs("eng-poor")  # the vie mode's poor scans read without Vietnamese
+    assert "lưu" in channel_model.load("eng").reach("wu", repairer.lexicon)  # lưu read as wu: seen on poor pages only
+    assert "lưu" not in channel_model.learn(channel_model.read_pairs("eng")).reach("wu", repairer.lexicon)

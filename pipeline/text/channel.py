@@ -41,6 +41,7 @@ _CODE_PARTS = regex.compile(r"([/&-])")
 RARE_AS_READ = -9.5  # where the words read as they stand are all rarer than this (unigram log probability), a
 # letter read as two is searched for as well (sit: sịt, sít, and sử); tinh (tính, tình) is read as it stands
 FAR_WORDS = 4  # the most frequent words of a spelling two edits from what was read looked at (8 nearer)
+ALSO_LEARNT_FROM = {"eng": "eng-poor", "vie": "vie-clean"}  # the same OCR's pairs off pages of another quality
 SPLIT_MIN = 4  # a letter read as two (ứ as `it`, ừ as `ir`) this often in training opens a second search for its word
 
 
@@ -259,5 +260,6 @@ def read_pairs(mode: str, directory: Path = CHANNEL_DIR) -> list[tuple[str, str,
 
 @lru_cache(maxsize=4)
 def load(mode: str) -> Confusions:
-    """The channel for `eng` (marks stripped and mangled) or `vie` (Vietnamese OCR, marks mostly right)."""
-    return learn(read_pairs(mode) + (read_pairs("vie-clean") if mode == "vie" else []))
+    """The channel for `eng` (marks stripped and mangled: clean and poor pages) or `vie` (Vietnamese OCR, marks
+    mostly right)."""
+    return learn(read_pairs(mode) + read_pairs(ALSO_LEARNT_FROM[mode]))

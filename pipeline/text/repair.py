@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import regex
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel, Levenshtein
 
 from ..model import Document, Word
 from . import channel as channel_model
@@ -55,6 +55,7 @@ _LETTERS = regex.compile(r"^\p{L}+$")
 _MIXED_CASE = regex.compile(r"^\p{Ll}+\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}")  # eGov, VNeID: names, keep
 _ROMAN = regex.compile(r"^(?=.*[IVX])[IVXl1]{1,6}$")  # I11, 1I, IV: section numbers, read by structure
 _ROMAN_READ = str.maketrans("l1", "II")  # Ill., 1V.: the OCR's l and 1 for the I of a section number
+_UNIT = regex.compile(r"^[kcdh]?m[23]$")  # m2, km2, m3: units of area and volume, read as written (not mỏ, mã)
 # `đ)`: a list item's letter (a) b) c) d) đ) e)...), kept as read wherever the OCR reads marks
 _ENUMERATOR = regex.compile(r"^\p{Ll}\)$")
 _NOT_GARBLE = regex.compile(r"[^\p{L}0-9&$§¢¥@|!?'’`´]")  # m², 5°C: symbols an OCR does not put for a letter
@@ -70,6 +71,7 @@ _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 # small letters after an I or a J that is no word as read starts with an l
 _I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
+_CASE_ALIKE = set("cosuvwxz")  # small letters of the shape of their capitals: read small at a word's start in capitals
 GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
 GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
 GLUED_READINGS = 4  # readings of each part (the most frequent) looked at
@@ -332,7 +334,7 @@ class Repairer:
             abbreviation = text in self.lexicon.abbreviations
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
-            if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _NOT_GARBLE.search(text)):
+            if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or _NOT_GARBLE.search(text)):
                 glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
                     if k:
@@ -533,6 +535,8 @@ class Repairer:
             return text
         if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
             original = "l" + original[1:]
+        if original[:1] == "$" and text[:1] == "s":  # $6: (Số:), $6 Tu phap (Sở Tư pháp): the OCR's $ for a capital S
+            original = "S" + original[1:]
         return _as_written(original, text, slot.lone_caps, slot.among_caps, slot.initial, self.tone_style, self.cased.get(text))
 
     def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
@@ -575,10 +579,13 @@ class Repairer:
                 slot.candidates = cands
         self._decode_slots(leaning, params)
         readings = DocumentReadings.of(s.candidates[s.chosen].text for flat in flats for s in flat if s.piece.kind == "word")
-        return [
+        results = [
             self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
             for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
         ]
+        if params.mode == "eng":
+            _number_sections([r[0] for r in results if r])
+        return results
 
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
         self._decode_together(flats, trust_read=params.mode == "vie")
@@ -602,6 +609,8 @@ class Repairer:
             if not words:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
+            if mode == "eng" and ocr_confs is not None and _speck(token, ocr_confs[k]):
+                text = ""
             weakest = words[0] if len(words) == 1 else min(words, key=lambda s: s.conf)
             pick = weakest.candidates[weakest.chosen]
             near = [j for j in (k - 1, k + 1) if 0 <= j < len(tokens)]
@@ -757,11 +766,12 @@ def odd_shape(token: str) -> bool:
 def _told_case(original: str, text: str) -> str | None:
     """`text` in the case that the letters of a word read in mixed case tell, or None where they do not: an OCR
     without Vietnamese reads a small marked letter as a capital and a marked capital as a small letter, so only the
-    letters read where the reading has no mark tell (HOi -> Hội, COng -> Công, PHi -> PHÍ, MuC -> MỤC)."""
+    letters read where the reading has no mark tell (HOi -> Hội, COng -> Công, PHi -> PHÍ, MuC -> MỤC); a first letter
+    whose capital has the shape of its small letter tells nothing either (cAO -> CÁO, sACH -> SÁCH)."""
     if len(original) != len(text):
         return None
     telling = [o for o, t in zip(original, text) if o.isalpha() and t.isascii()]
-    if len(telling) >= 2 and all(o.isupper() for o in telling):
+    if len(telling) >= 2 and all(o.isupper() for o in telling[1:]) and (telling[0].isupper() or original[0] in _CASE_ALIKE):
         return text.upper()
     if original[0].isupper() and len(telling) >= 2 and all(o.islower() for o in telling[1:]) and telling[0] == original[0]:
         return text[:1].upper() + text[1:]
@@ -855,7 +865,61 @@ class TokenRepair:
     evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
+_SECTION = regex.compile(r"^([IVX][IVXv]*)\.$")  # a section's number at a paragraph's start: I., II., Iv.
+SECTION_GAP = 1.5  # cost of a section heading the OCR lost, against 1 for a stroke of its number lost or added
+SECTION_RESTART = 2.0  # cost of a new list of sections (an appendix's I.) where the numbers go down
+SECTIONS_MAX = 40  # the section numbers looked at: I to XXXIX
+
+
+def _roman(n: int) -> str:
+    """1 -> I, 4 -> IV, 39 -> XXXIX."""
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+def _section_sequence(read: list[str]) -> list[int]:
+    """The numbers of a document's sections, as read in order (`II`, `I`, `Ill`...), taken as the run I, II, III...
+    they are most likely to be: a number read with a stroke of an I or a V lost or added (Indel distance) costs 1, a
+    heading lost between two costs SECTION_GAP, a new run from I SECTION_RESTART; the first is free."""
+    numbers = range(1, SECTIONS_MAX)
+    costs = {n: float(Indel.distance(_roman(n), read[0])) for n in numbers}
+    back: list[dict[int, int]] = []
+    for text in read[1:]:
+        step: dict[int, tuple[float, int]] = {}
+        for n in numbers:
+            here = Indel.distance(_roman(n), text)
+            step[n] = min((costs[m] + here + (SECTION_GAP * (n - m - 1) if m < n else SECTION_RESTART + SECTION_GAP * (n - 1)), m) for m in numbers)
+        back.append({n: m for n, (_, m) in step.items()})
+        costs = {n: c for n, (c, _) in step.items()}
+    last = min(numbers, key=lambda n: (costs[n], n))
+    out = [last]
+    for links in reversed(back):
+        out.append(links[out[-1]])
+    return out[::-1]
+
+
+def _number_sections(firsts: list[TokenRepair]) -> None:
+    """Where marks are mangled, the OCR loses or adds a stroke of a section's number (I. for II., V. for IV.): the
+    numbers at the paragraphs' starts (`firsts`) are set to the run they are most likely to be (`_section_sequence`)."""
+    sections = [(r, m.group(1).upper()) for r in firsts if (m := _SECTION.match(r.text))]
+    if not sections:
+        return
+    for (r, read), n in zip(sections, _section_sequence([read for _, read in sections])):
+        r.text = _roman(n) + "."
+
+
 _RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped
+_LONE_LETTER = regex.compile(r"^\p{L}$")
+SPECK_CONF = 0.7  # Tesseract's confidence below which a lone letter is taken for a speck of the page
+
+
+def _speck(token: str, ocr_conf: float) -> bool:
+    """A lone letter Tesseract doubts (i, j, z, e, a off a speck or a rule's end): no word of the text."""
+    return ocr_conf < SPECK_CONF and bool(_LONE_LETTER.match(token))
+
 _NUMBERISH = regex.compile(r"\d$")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")

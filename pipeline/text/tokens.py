@@ -30,13 +30,16 @@ _EDGE = regex.compile(r"^([^\p{L}\p{N}§¢¥&$@|]*)(.*?)([^\p{L}\p{N}§¢¥&$@|]
 _HAS_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 _LETTERS = regex.compile(r"^\p{L}+$")
 _HYPHENATED = regex.compile(r"^\p{L}+(?:[-/]\p{L}+)+$")
-# Two words an OCR read with a stray mark for the space between them (dong.dang, quan'ly, bao,vé, C6-quyét): a
-# word, the mark, then a word of small letters (not a code's part, QĐ-TTg; not a sentence's start, trinh."Méi)
-_GLUED = regex.compile(r"^(.*?\p{L}[\p{L}\d§¢¥&@|]*)[.,;'’‘\"-]+(?=[\d§¢¥&@|]*\p{Ll}[\p{L}\d§¢¥&@|])(.+)$")
+# Two words an OCR read with a stray mark for the space between them (dong.dang, quan'ly, bao,vé, C6-quyét,
+# ban:nhén): a word, the mark, then a word of small letters (not a code's part, QĐ-TTg; not a sentence's start,
+# trinh."Méi; not Lưu:VT, S6:311)
+_GLUED = regex.compile(r"^(.*?\p{L}[\p{L}\d§¢¥&@|]*)[.,:;'’‘\"-]+(?=[\d§¢¥&@|]*\p{Ll}[\p{L}\d§¢¥&@|])(.+)$")
 # The same with a number after the mark (tai.11, dat’7,2), and a sentence's end read without the space after it
 # (trinh."Méi, v.v.Trong: the stop is kept, before a capital and a small letter, not TP.HCM)
 _GLUED_NUMBER = regex.compile(r"^(.*?\p{L})[.,'’‘]+(\d[\d.,]*[^\p{L}\p{N}]*)$")
 _GLUED_SENTENCE = regex.compile(r"^(.*?\p{L}[.!?]+)(?=[“\"'‘(]?\p{Lu}[\p{Ll}\d§¢¥&@|])(.+)$")
+# An underline read into a word at its edge (_C6ng, hdi_, y_.): no part of the word
+_UNDERLINED = regex.compile(r"(?<=^[^\p{L}\p{N}_]*)_+(?=[\p{L}\p{N}])|(?<=[\p{L}\p{N}])_+(?=[^\p{L}\p{N}_]*$)")
 _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
 GAP = "gap"  # the kind of the piece that stands for the space between two glued words
 
@@ -86,8 +89,10 @@ def split_token(token: str) -> list[Piece]:
 
 def unglue(token: str) -> list[Piece]:
     """`split_token`, a token read as two words glued by a stray mark parted first: `dong.dang` -> `dong`, a gap
-    (a space), `dang`; `tai.11` -> `tai`, a gap, `11`; `trinh."Méi` -> `trinh`, `.`, a gap, `"`, `Méi`. Numbers,
-    dates, URLs and tokens with a slash (codes, V/v) are left whole."""
+    (a space), `dang`; `tai.11` -> `tai`, a gap, `11`; `trinh."Méi` -> `trinh`, `.`, a gap, `"`, `Méi`; `ban:nhén` ->
+    `ban`, a gap, `nhén`. An underline read at a word's edge is dropped (`_C6ng` -> `C6ng`). Numbers, dates,
+    URLs and tokens with a slash (codes, V/v) are left whole."""
+    token = _UNDERLINED.sub("", token)
     m = _GLUED.match(token) or _GLUED_NUMBER.match(token) or _GLUED_SENTENCE.match(token)
     if m is None or "/" in token or classify(token) in (NUM, URL) or len(_NOT_ALNUM.sub("", m.group(1))) < 2:
         return split_token(token)
