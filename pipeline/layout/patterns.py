@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from ..text.tokens import to_roman
 from ..text.vietnamese import fold as fold_marks
 
 # --------------------------------------------------------------------------- folding
@@ -403,14 +404,6 @@ def roman_value(token: str) -> int | None:
         v = _ROMAN_VALUES[a]
         total += -v if b != " " and _ROMAN_VALUES[b] > v else v
     return total
-
-
-def to_roman(value: int) -> str:
-    out = ""
-    for v, s in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while value >= v:
-            out, value = out + s, value - v
-    return out
 
 
 _ARTICLE_RE = re.compile(r"^\s*[DP][I1L][A-Z]?U\s*([0-9OIL]{1,3})\s*[.:]\s*")

@@ -34,10 +34,10 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from ..model import Document, Word
 from . import channel as channel_model
-from .confidence import Calibration, DocumentReadings, Evidence
+from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
-from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, split_token, unglue
+from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, split_token, to_roman, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -86,7 +86,6 @@ ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 ABBREVIATION_SETTLED = 3  # an abbreviation the document writes this often settles its spelling (TTHC, PAKN)
 _CAPITALS = regex.compile(r"^\p{Lu}{4,}$")
-_EDGE_PUNCT = "“”\"'()[],.;:!?…"
 
 
 def _estimate_words(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -871,26 +870,17 @@ SECTION_RESTART = 2.0  # cost of a new list of sections (an appendix's I.) where
 SECTIONS_MAX = 40  # the section numbers looked at: I to XXXIX
 
 
-def _roman(n: int) -> str:
-    """1 -> I, 4 -> IV, 39 -> XXXIX."""
-    out = ""
-    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        count, n = divmod(n, value)
-        out += letters * count
-    return out
-
-
 def _section_sequence(read: list[str]) -> list[int]:
     """The numbers of a document's sections, as read in order (`II`, `I`, `Ill`...), taken as the run I, II, III...
     they are most likely to be: a number read with a stroke of an I or a V lost or added (Indel distance) costs 1, a
     heading lost between two costs SECTION_GAP, a new run from I SECTION_RESTART; the first is free."""
     numbers = range(1, SECTIONS_MAX)
-    costs = {n: float(Indel.distance(_roman(n), read[0])) for n in numbers}
+    costs = {n: float(Indel.distance(to_roman(n), read[0])) for n in numbers}
     back: list[dict[int, int]] = []
     for text in read[1:]:
         step: dict[int, tuple[float, int]] = {}
         for n in numbers:
-            here = Indel.distance(_roman(n), text)
+            here = Indel.distance(to_roman(n), text)
             step[n] = min((costs[m] + here + (SECTION_GAP * (n - m - 1) if m < n else SECTION_RESTART + SECTION_GAP * (n - 1)), m) for m in numbers)
         back.append({n: m for n, (_, m) in step.items()})
         costs = {n: c for n, (c, _) in step.items()}
@@ -908,7 +898,7 @@ def _number_sections(firsts: list[TokenRepair]) -> None:
     if not sections:
         return
     for (r, read), n in zip(sections, _section_sequence([read for _, read in sections])):
-        r.text = _roman(n) + "."
+        r.text = to_roman(n) + "."
 
 
 _RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped
@@ -971,12 +961,12 @@ def _settled_abbreviations(paragraphs: list[list[str]], lexicon: Lexicon) -> dic
     and no Roman numeral, one letter from an abbreviation the document writes ABBREVIATION_SETTLED times as often
     and three times at least (a known one, or capitals that are no syllable), is that abbreviation misread
     (`TIHC`, `(TEHC)`, `TTIHC` where TTHC stands ten times). Token as read -> as written, the punctuation kept."""
-    cores = Counter(t.strip(_EDGE_PUNCT) for tokens in paragraphs for t in tokens)
+    cores = Counter(t.strip(EDGE_PUNCTUATION) for tokens in paragraphs for t in tokens)
     capitals = {a for a in cores if _CAPITALS.match(a) and not _ROMAN.match(a)}
     settled = [a for a in capitals if cores[a] >= ABBREVIATION_SETTLED and (a in lexicon.abbreviations or not is_syllable(a.lower()))]
     found = {}
     for token in {t for tokens in paragraphs for t in tokens}:
-        core = token.strip(_EDGE_PUNCT)
+        core = token.strip(EDGE_PUNCTUATION)
         if core not in capitals or core in lexicon.abbreviations or fold(core.lower()) in lexicon.by_fold:
             continue
         near = [

@@ -127,3 +127,12 @@ def line_symbols(line: str) -> list[str]:
             else:
                 out.append(lm_symbol(piece, initial=not out or out[-1] in SENTENCE_END))
     return out
+
+
+def to_roman(value: int) -> str:
+    """1 -> I, 4 -> IV, 39 -> XXXIX: a section's number."""
+    out = ""
+    for v, s in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while value >= v:
+            out, value = out + s, value - v
+    return out
