@@ -934,7 +934,7 @@ def _tidy_commas(results: list[TokenRepair]) -> list[TokenRepair]:
     """A period between a word and a word in small letters is a comma the OCR read small (`xuất. hấp thụ` ->
     `xuất, hấp thụ`): no sentence opens in small letters. Not after a lone letter (`a. nội dung`, a list's)."""
     for r, after in zip(results, results[1:]):
-        m = _STOP_FOR_COMMA.match(r.text)
+        m = _STOP_FOR_COMMA.match(r.text) if r.text.endswith(".") else None
         if m and len(m.group(1)) >= 2 and _SMALL_START.match(after.text):
             r.text = m.group(1) + ","
     return results
@@ -948,7 +948,7 @@ def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
     """What the OCR makes of small symbols: the superscript of m² (`đồng/m?`, `394m”,`) -> m2; a list's dash
     read as a tilde before a word (`~ Như trên;`) -> `-`."""
     for r, after in zip(results, [*results[1:], None]):
-        square = _SQUARE_METRES.match(r.text)
+        square = _SQUARE_METRES.match(r.text) if "m" in r.text else None
         if square:
             r.text = f"{square.group(1)}m2{square.group(2)}"
         elif r.text in _DASH_READ and after is not None and after.text[:1].isalpha():
