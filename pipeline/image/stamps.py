@@ -68,8 +68,9 @@ def received(image: np.ndarray, words: list[OcrWord], dpi: int) -> tuple[list[Oc
     """The page's words without those inside a received stamp, and the stamps: {bbox, text}."""
     stamps = []
     for box in frames(image, dpi):
-        inside = [w for w in words if _inside(w, box)]
+        within = [_inside(w, box) for w in words]
+        inside = [w for w, is_in in zip(words, within) if is_in]
         if inside and _names_a_stamp(inside):
             stamps.append({"bbox": list(box), "text": " ".join(w.text for w in sorted(inside, key=lambda w: (w.box[1], w.box[0])))})
-            words = [w for w in words if not _inside(w, box)]
+            words = [w for w, is_in in zip(words, within) if not is_in]
     return words, stamps

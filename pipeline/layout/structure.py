@@ -56,7 +56,7 @@ def attachment_start(rows: list[Row], footer: int) -> int:
     its own national motto; an appendix, `Phụ lục`, opening a page): the footer ends there (len(rows)
     when nothing is attached)."""
     return next((i for i in range(footer + 1, len(rows)) if locate(rows[i].text, NATIONAL)
-                 or (rows[i].page != rows[i - 1].page and _APPENDIX.fullmatch(fold(rows[i].text).upper().strip()))), len(rows))
+                 or (rows[i].page != rows[i - 1].page and _APPENDIX.fullmatch(fold(rows[i].text).strip()))), len(rows))
 
 
 def reading_text(rows: list[Row]) -> str:
