@@ -442,6 +442,29 @@ def test_small_symbols_the_ocr_misread_square_metres_and_dashes(repairer) -> Non
     assert repairer.repair_text(read) == want
     assert repairer.repair_text("Nơi nhận:\n~ Như trên;\n~ CT, PCT UBND tỉnh;\n- Lưu: VT.") == "Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Lưu: VT."
     assert repairer.repair_text("Dân số tăng ~ 5 người.") == "Dân số tăng ~ 5 người."
+    # on a real page the small 2 came out as a bracket or a marked capital; a bracket opened before stays a bracket
+    assert repairer.repair_text("diện tích 16m), nhà cấp IV 62,9mẺ. và theo mŸ sàn") == "diện tích 16m2, nhà cấp IV 62,9m2. và theo m2 sàn"
+    assert repairer.repair_text("dài (16m), rộng 5mA") == "dài (16m), rộng 5mA"
+
+
+@pytest.mark.parametrize("read,right", [
+    ("Khoản I Điều 12 Nghị định", "Khoản 1 Điều 12 Nghị định"),
+    ("tại khoản 2 Điều 13 và khoản l Điều 14", "tại khoản 2 Điều 13 và khoản 1 Điều 14"),
+    ("theo Điều I. Quyết định", "theo Điều 1. Quyết định"),
+    ("Chương I, Mục I và Phần I.", "Chương I, Mục I và Phần I."),
+])
+def test_the_1_of_a_clause_or_an_article_read_as_a_letter_is_1(repairer, read: str, right: str) -> None:
+    assert repairer.repair_text(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
+    ("KẾ HOẠCH TRIỂỄN KHAI THỰC HIỆN", "KẾ HOẠCH TRIỂN KHAI THỰC HIỆN"),
+    ("CÂU LẠC BỘ NGƯỜI CAO TUỜÔI", "CÂU LẠC BỘ NGƯỜI CAO TUỔI"),
+])
+def test_a_marked_letter_read_twice_is_no_word_and_is_repaired(repairer, read: str, right: str) -> None:
+    """Tesseract's `vie` reads a marked capital as two now and then: marks on what is no syllable are garbled."""
+    assert repairer.repair_text(read) == right
+    assert repairer.repair_text("theo tiêu chuẩn kỹ thuật4 của Bộ") == "theo tiêu chuẩn kỹ thuật4 của Bộ"  # a footnote's number
 
 
 def _garbled_tail(repairer, read: str, confs: list[float] | None = None) -> str:

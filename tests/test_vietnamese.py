@@ -56,6 +56,12 @@ def test_nfd_and_compatibility_forms() -> None:
     assert strip_tone("nghiệm") == ("nghiêm", 5)
 
 
+def test_an_eth_is_a_crossed_d_and_beside_one_it_is_that_d_read_twice() -> None:
+    assert nfc("\u00d0ảng") == "Đảng"
+    assert nfc("GD&Đ\u00d0T, 1743/Q\u00d0Đ-BGTVT") == "GD&ĐT, 1743/QĐ-BGTVT"
+    assert nfc("ĐĐBQH") == "ĐĐBQH"  # two crossed Ds written so: Đoàn đại biểu Quốc hội
+
+
 def test_fold() -> None:
     assert fold("Đảng ủy - Chuyển đổi số") == "Dang uy - Chuyen doi so"
 

@@ -749,10 +749,12 @@ _WORD_SHAPE = regex.compile(r"^\W*(?:\p{L}{2,}|\p{Lu}|\d[\p{L}\d]*)(?:[-/]\p{L}+
 
 def _looks_garbled(low: str, mode: str, lexicon: Lexicon) -> bool:
     """No word as read: an OCR's symbol for a marked letter (k¥, sé6), a word without the marks it needs
-    (ket, hien: never written so), or, where marks are mangled, anything that is no syllable (gilp, timg)."""
+    (ket, hien: never written so), marks on letters that are no syllable and no word the model knows
+    (triểễn, tuờôi: a marked letter read twice; not thuật4, a footnote's number), or, where marks are
+    mangled, anything that is no syllable (gilp, timg)."""
     if _GARBLED_SHAPE.search(low):
         return True
-    return not is_syllable(low) and (mode == "eng" or low in lexicon.by_fold)
+    return not is_syllable(low) and (mode == "eng" or low in lexicon.by_fold or (low != fold(low) and low not in lexicon.lm.ids and _LETTERS.match(low)))
 
 
 @lru_cache(maxsize=100_000)
@@ -913,13 +915,19 @@ def _speck(token: str, ocr_conf: float) -> bool:
 _NUMBERISH = regex.compile(r"\d$")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
+_ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
+NUMBERED_IN_DIGITS = {"khoản", "điều"}  # clauses and articles: khoản 1 Điều 13 (vn-legal: 218,740 in digits, 1 in Roman)
 
 
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
-    """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number)."""
+    """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
+    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
+        one = _ONE_READ.match(r.text) if i and len(r.text) <= 3 else None
+        if one and results[i - 1].text.lower() in NUMBERED_IN_DIGITS:
+            r.text = "1" + one.group(1)
         if i and r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
             results[i - 1].text += r.text
             r.text = ""
@@ -940,12 +948,14 @@ def _tidy_commas(results: list[TokenRepair]) -> list[TokenRepair]:
     return results
 
 
-_SQUARE_METRES = regex.compile(r"^((?:.*[\d/])?)m[?”\"ˆ’'](\W*)$")  # 16m? 394m”, đồng/m? mˆ: the small ² read as a symbol
+# 16m? 394m”, đồng/m? mˆ, 62,9mẺ. theo mŸ: the small ² read as a symbol or a marked capital; 16m), after a number
+# with no bracket opened before it
+_SQUARE_METRES = regex.compile(r"(?V1)^((?:.*[\d/])?)m(?:[?”\"ˆ’']|[\p{Lu}--\p{ASCII}]|(?<=^[^(]*\dm)\))(\W*)$")
 _DASH_READ = ("~", "—~", "~-")  # a list's dash in small print, read as a tilde
 
 
 def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
-    """What the OCR makes of small symbols: the superscript of m² (`đồng/m?`, `394m”,`) -> m2; a list's dash
+    """What the OCR makes of small symbols: the superscript of m² (`đồng/m?`, `394m”,`, `16m),`) -> m2; a list's dash
     read as a tilde before a word (`~ Như trên;`) -> `-`."""
     for r, after in zip(results, [*results[1:], None]):
         square = _SQUARE_METRES.match(r.text) if "m" in r.text else None

@@ -40,14 +40,16 @@ _COMPAT = regex.compile(r"[\uff01-\uff5e\ufb00-\ufb06\u00b4\u02cb\u02ca\u02dc\u0
 # Spacing accents as combining marks; the Icelandic eth, which Vietnamese never writes and OCR engines give
 # for a crossed D, as đ.
 _LOOKALIKES = {"\u00b4": "\u0301", "\u02ca": "\u0301", "\u02cb": "\u0300", "\u02dc": "\u0303", "\u00d0": "\u0110", "\u00f0": "\u0111"}
+_ETH_BESIDE_D = regex.compile(r"(?<=[Đđ])[\u00d0\u00f0]|[\u00d0\u00f0](?=[Đđ])")  # one crossed D read twice: GD&ĐÐT, QĐÐ
 
 
 def nfc(text: str) -> str:
     """Canonical composition, after mapping full-width letters and ligatures to plain ones, the
     spacing accents that legacy encoders leave after a vowel to combining marks and the eth to đ.
-    Other compatibility characters (², ¼) are kept: they carry meaning."""
+    Other compatibility characters (², ¼) are kept: they carry meaning. An eth beside a đ is that đ read
+    twice (Tesseract's `vie` reads GD&ĐT as GD&ĐÐT now and then) and is dropped."""
     if not text.isascii():
-        text = _COMPAT.sub(lambda m: _LOOKALIKES.get(m.group(0)) or unicodedata.normalize("NFKC", m.group(0)), text)
+        text = _COMPAT.sub(lambda m: _LOOKALIKES.get(m.group(0)) or unicodedata.normalize("NFKC", m.group(0)), _ETH_BESIDE_D.sub("", text))
     return unicodedata.normalize("NFC", text)
 
 
