@@ -98,10 +98,17 @@ def test_iso_time_refuses_days_the_month_lacks(text: str) -> None:
         "An Bình, ngày 14 tháng 3 năm 2025",
         "Số: 125/BC-UBND",
         "Nơi nhận: - UBND quận; - Lưu: VT.",
+        "Văn bản được đăng Công báo tỉnh theo quy định.",
     ],
 )
 def test_ordinary_lines_are_not_esignatures(text: str) -> None:
     assert not esign.is_esignature(text)
+
+
+@pytest.mark.parametrize("text", ["TRUNG TÂM CÔNG BÁO", "RUNG TÂM CÔNG BÁO", "ÂM CÔNG BẢO <ˆ + Cũng"])
+def test_the_gazette_office_names_its_box_when_its_first_letters_are_lost(text: str) -> None:
+    """A 72- or 100-dpi page loses the first letters of the small print (`ÂM CÔNG BẢO` for TRUNG TÂM CÔNG BÁO)."""
+    assert esign.is_esignature(text)
 
 
 def test_text_layer_kinds() -> None:
