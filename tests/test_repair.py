@@ -478,7 +478,8 @@ def _garbled_tail(repairer, read: str, confs: list[float] | None = None) -> str:
 
 @pytest.mark.parametrize(
     ("token", "parts"),
-    [("_C6ng", ["C6ng"]), ("hdi_", ["hdi"]), ("y_.", ["y", "."]), ("_TM.", ["TM", "."]), ("ban:nhén", ["ban", " ", "nhén"]), ("xa:hdi", ["xa", " ", "hdi"])],
+    [("_C6ng", ["C6ng"]), ("hdi_", ["hdi"]), ("y_.", ["y", "."]), ("_TM.", ["TM", "."]), ("ban:nhén", ["ban", " ", "nhén"]), ("xa:hdi", ["xa", " ", "hdi"]),
+     ("tt’", ["tt"]), ("git’.", ["git", "."]), ("‘tt’", ["‘", "tt", "’"]), ("K'Ho", ["K'Ho"])],
 )
 def test_unglue_drops_an_underline_at_a_word_s_edge_and_parts_words_glued_by_a_colon(token: str, parts: list[str]) -> None:
     assert [p.text for p in unglue(token)] == parts

@@ -40,6 +40,8 @@ _GLUED_NUMBER = regex.compile(r"^(.*?\p{L})[.,'’‘]+(\d[\d.,]*[^\p{L}\p{N}]*)
 _GLUED_SENTENCE = regex.compile(r"^(.*?\p{L}[.!?]+)(?=[“\"'‘(]?\p{Lu}[\p{Ll}\d§¢¥&@|])(.+)$")
 # An underline read into a word at its edge (_C6ng, hdi_, y_.): no part of the word
 _UNDERLINED = regex.compile(r"(?<=^[^\p{L}\p{N}_]*)_+(?=[\p{L}\p{N}])|(?<=[\p{L}\p{N}])_+(?=[^\p{L}\p{N}_]*$)")
+# A mark read as an apostrophe after a word (tt’ for từ, git’. for giữ.), where no quote opens before it
+_MARK_AS_APOSTROPHE = regex.compile(r"^([^‘'’]*\p{L}{2})[’'](?=[^\p{L}\p{N}’']*$)")
 _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
 GAP = "gap"  # the kind of the piece that stands for the space between two glued words
 
@@ -90,9 +92,10 @@ def split_token(token: str) -> list[Piece]:
 def unglue(token: str) -> list[Piece]:
     """`split_token`, a token read as two words glued by a stray mark parted first: `dong.dang` -> `dong`, a gap
     (a space), `dang`; `tai.11` -> `tai`, a gap, `11`; `trinh."Méi` -> `trinh`, `.`, a gap, `"`, `Méi`; `ban:nhén` ->
-    `ban`, a gap, `nhén`. An underline read at a word's edge is dropped (`_C6ng` -> `C6ng`). Numbers, dates,
-    URLs and tokens with a slash (codes, V/v) are left whole."""
-    token = _UNDERLINED.sub("", token)
+    `ban`, a gap, `nhén`. An underline read at a word's edge is dropped (`_C6ng` -> `C6ng`), and an apostrophe
+    right after a word that no quote opened (`tt’` -> `tt`: a mark read apart). Numbers, dates, URLs and tokens
+    with a slash (codes, V/v) are left whole."""
+    token = _MARK_AS_APOSTROPHE.sub(r"\1", _UNDERLINED.sub("", token))
     m = _GLUED.match(token) or _GLUED_NUMBER.match(token) or _GLUED_SENTENCE.match(token)
     if m is None or "/" in token or classify(token) in (NUM, URL) or len(_NOT_ALNUM.sub("", m.group(1))) < 2:
         return split_token(token)
