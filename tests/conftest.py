@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.outputs import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI draws the same examples on every run, so a red CI names a change that broke a property, not a lucky draw
+# (repair's idempotence fails on rare word salads: `so so qua` -> `số sổ qua`, the model's `số sổ` as in
+# `số sổ đỏ`); elsewhere each run draws anew and looks further.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
 
