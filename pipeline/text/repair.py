@@ -582,8 +582,7 @@ class Repairer:
             self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
             for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
         ]
-        if params.mode == "eng":
-            _number_sections([r[0] for r in results if r])
+        _number_sections([r[0] for r in results if r])
         return results
 
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
@@ -894,8 +893,9 @@ def _section_sequence(read: list[str]) -> list[int]:
 
 
 def _number_sections(firsts: list[TokenRepair]) -> None:
-    """Where marks are mangled, the OCR loses or adds a stroke of a section's number (I. for II., V. for IV.): the
-    numbers at the paragraphs' starts (`firsts`) are set to the run they are most likely to be (`_section_sequence`)."""
+    """The OCR loses or adds a stroke of a section's number (I. for II., V. for IV. where marks are mangled; II. for a
+    bold III. with Tesseract's `vie`): the numbers at the paragraphs' starts (`firsts`) are set to the run they are
+    most likely to be (`_section_sequence`)."""
     sections = [(r, m.group(1).upper()) for r in firsts if (m := _SECTION.match(r.text))]
     if not sections:
         return
