@@ -511,6 +511,14 @@ def test_a_lone_letter_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None
     assert _garbled_tail(repairer, "trung tam y té", [0.9, 0.9, 0.9, 0.9]) == "trung tâm y tế"
 
 
+def test_with_vietnamese_ocr_a_doubted_lone_letter_goes_only_where_it_is_no_word_and_a_lone_mark_always(repairer) -> None:
+    tokens = "kết quả ụ thực hiện ở xã ˆ năm 2025".split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "vie"
+    confs = [0.95, 0.95, 0.0, 0.95, 0.95, 0.3, 0.95, 0.6, 0.95, 0.95]
+    assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs) if r.text) == "kết quả thực hiện ở xã năm 2025"
+
+
 @pytest.mark.parametrize(
     ("read", "numbers"),
     [

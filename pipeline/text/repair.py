@@ -354,6 +354,11 @@ class Repairer:
             initial = text in SENTENCE_END
         return tuple(readings), initial
 
+    def _rare(self, word: str) -> bool:
+        """No word, or a word rarer than SPECK_WORD (ụ, ộ, e; not ở, ý, ổ)."""
+        symbol = self.lm.ids.get(word.lower())
+        return symbol is None or self.lm.uni[symbol] < SPECK_WORD
+
     def _glued_syllables(self, text: str, params: Params) -> tuple[str, ...]:
         """`text` parted into the two syllables it reads as once its OCR symbols are read as letters (Noinh@n: Noi,
         nh@n), where no single word is within an edit or so of it (GLUED_CHANNEL) and it is no word the model
@@ -607,7 +612,7 @@ class Repairer:
             if not words:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
-            if mode == "eng" and ocr_confs is not None and _speck(token, ocr_confs[k]):
+            if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(token))):
                 text = ""
             weakest = words[0] if len(words) == 1 else min(words, key=lambda s: s.conf)
             pick = weakest.candidates[weakest.chosen]
@@ -905,11 +910,14 @@ def _number_sections(firsts: list[TokenRepair]) -> None:
 
 _RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped
 _LONE_LETTER = regex.compile(r"^\p{L}$")
+_LONE_MARK = regex.compile(r"^[ˆ˜ˇ˘¨´`]+$")  # a mark read apart from its letter (44 lone ˆ in the 30 vie renders): no word
 SPECK_CONF = 0.7  # Tesseract's confidence below which a lone letter is taken for a speck of the page
+SPECK_WORD = -9.0  # where marks are read, a doubted lone letter is a speck only when it is a word rarer than this (log P)
 
 
 def _speck(token: str, ocr_conf: float) -> bool:
-    """A lone letter Tesseract doubts (i, j, z, e, a off a speck or a rule's end): no word of the text."""
+    """A lone letter Tesseract doubts (i, j, z, e, a off a speck or a rule's end; where the OCR reads marks, ụ, ễ,
+    only where it is no common word, `Repairer._rare`): no word of the text."""
     return ocr_conf < SPECK_CONF and bool(_LONE_LETTER.match(token))
 
 _NUMBERISH = regex.compile(r"\d$")
