@@ -55,6 +55,7 @@ def test_a_photo_is_straightened_and_read(tmp_path: Path) -> None:
     page = load_valid_json(out / "anh-chup.json")["pages"][0]
     info = page["preprocess"]
     assert info["kind"] == "photo" and len(info["outline"]) == 4 and info["light_evened"]
+    assert info["threshold"] in ("local", "global")  # read both ways, the surer reading kept
     assert info["resolution"]["metadata"] is None
     assert page["height"] > page["width"]  # the straightened sheet, not the photo
     text = (out / "anh-chup.txt").read_text("utf-8")
@@ -72,3 +73,18 @@ def test_even_light_takes_the_shadow_and_keeps_the_print() -> None:
     paper, ink = page > 200, page < 60
     assert lit[paper].std() > 25 and evened[paper].std() < 8  # the fall-off of the light is gone
     assert np.median(evened[ink]) < 90  # the letters stay dark
+
+
+def test_a_photo_s_page_keeps_the_reading_tesseract_is_surer_of() -> None:
+    from pipeline.image import tesseract
+    from pipeline.image.preprocess import even_light
+
+    photo, corners = photo_of(np.asarray(draw_page(HEADER + BODY).convert("L")))
+    sheet = even_light(analysis.straighten(photo, corners))
+    readings = {"local": tesseract.run_tesseract(sheet, "vie", 3, 150, local_threshold=True), "global": tesseract.run_tesseract(sheet, "vie", 3, 150)}
+    words, threshold = tesseract.read_photo(sheet, "vie", 3, 150)
+    assert threshold == max(readings, key=lambda k: tesseract.surety(readings[k]))
+    assert [w.text for w in words] == [w.text for w in readings[threshold]]
+    assert tesseract.surety([]) == 0.0
+    assert tesseract.surety([tesseract.OcrWord("ab", 1.0, (0, 0, 1, 1), (1, 1, 1)), tesseract.OcrWord("abcd", 0.4, (0, 0, 1, 1), (1, 1, 1))]) == 0.6
+

