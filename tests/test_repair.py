@@ -452,6 +452,8 @@ def test_small_symbols_the_ocr_misread_square_metres_and_dashes(repairer) -> Non
     ("tại khoản 2 Điều 13 và khoản l Điều 14", "tại khoản 2 Điều 13 và khoản 1 Điều 14"),
     ("theo Điều I. Quyết định", "theo Điều 1. Quyết định"),
     ("Chương I, Mục I và Phần I.", "Chương I, Mục I và Phần I."),
+    ("!. Doanh nghiệp khoa học\n\n2. Doanh nghiệp được ưu tiên", "1. Doanh nghiệp khoa học\n\n2. Doanh nghiệp được ưu tiên"),
+    ("I. KẾT QUẢ\n\nII. PHƯƠNG HƯỚNG", "I. KẾT QUẢ\n\nII. PHƯƠNG HƯỚNG"),
 ])
 def test_the_1_of_a_clause_or_an_article_read_as_a_letter_is_1(repairer, read: str, right: str) -> None:
     assert repairer.repair_text(read) == right
