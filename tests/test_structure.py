@@ -627,3 +627,19 @@ def test_a_line_spelling_a_born_digital_signer_but_for_a_mark_takes_its_marks() 
     lines = [line("CỤC THUÊ"), line("Cục thuê nhà"), line("cục thuê")]
     lend_marks(lines, {"Cục Thuế"}, "old")
     assert [ln.text for ln in lines] == ["CỤC THUẾ", "Cục thuê nhà", "Cục Thuế"]  # a line that is the name, word for word
+
+
+def test_the_header_s_date_line_spells_its_own_words_and_a_body_date_is_left() -> None:
+    from pipeline.layout.marks import spell_date_words
+    from pipeline.model import Line, Word
+
+    def line(text: str) -> Line:
+        return Line("l", 1, [Word(f"w{i}", t, t, 0.9, 1, "l") for i, t in enumerate(text.split())])
+
+    lines = [line("CỤC THUẾ"), line("Hà Nội, ngày ø thủng # năm 2026"), line("từ ngày 5 thành lập năm 2020")]
+    spell_date_words(lines)
+    assert [ln.text for ln in lines] == ["CỤC THUẾ", "Hà Nội, ngày ø tháng # năm 2026", "từ ngày 5 thành lập năm 2020"]
+    assert [e.text for e in lines[1].words[4].history] == ["thủng"]
+    caps = [line("HÀ NỘI, NGAY 08 THĂNG 4 NĂM 2026")]
+    spell_date_words(caps)
+    assert caps[0].text == "HÀ NỘI, NGÀY 08 THÁNG 4 NĂM 2026"
