@@ -400,3 +400,21 @@ def test_the_gazettes_box_read_without_its_email_and_time_is_a_box_with_its_garb
     (found,) = esign.ocr_boxes(Page(1, [*box, motto, *body]))
     assert found.lines == ["p1-l1", "p1-l2", "p1-l3"] and found.signer == "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
     assert esign.ocr_boxes(Page(1, [line(3, "01 2055 0 Ä0r0),+01700", (1427, 83, 1793, 160)), motto, *body])) == []
+
+
+def test_a_box_line_made_tall_by_a_seal_s_mark_is_small_print_by_its_words() -> None:
+    """At 100 dpi the seal's edge is read into the gazette's first line (`ÂM CÔNG BẢO <ˆ`), and its address line
+    comes out as tall as the body's: their words are small, so they open and join the box."""
+    def line(k: int, words: list[tuple[str, int]], x: int, y: int) -> Line:
+        placed, left = [], x
+        for i, (text, height) in enumerate(words):
+            placed.append(Word(f"p1-w{k}{i}", text, text, 0.9, 1, f"p1-l{k}", (left, y, left + 20 * len(text), y + height)))
+            left += 20 * len(text) + 10
+        return Line(f"p1-l{k}", 1, placed, (x, y, left, y + max(h for _, h in words)))
+
+    body = [line(10 + k, [(w, 30) for w in "Quảng Ngãi, ngày 24 tháng 01 năm 2025 về việc thụ lý".split()], 200, 400 + 50 * k) for k in range(6)]
+    gazette = line(1, [("ÂM", 22), ("CÔNG", 15), ("BẢO", 15), ("<ˆ", 33)], 780, 0)
+    address = line(2, [("Địa", 16), ("chỉ:", 16), ("1A", 14), ("Nguyễn", 16), ("Công", 16), ("Trứ", 32)], 780, 38)
+    motto = line(3, [(w, 30) for w in "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".split()], 500, 120)
+    (found,) = esign.ocr_boxes(Page(1, [gazette, address, motto, *body]))
+    assert found.lines == ["p1-l1", "p1-l2"]

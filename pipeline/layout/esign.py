@@ -113,6 +113,13 @@ def _height(line: Line) -> int:
     return line.bbox[3] - line.bbox[1] if line.bbox else 0
 
 
+def _print_height(line: Line) -> float:
+    """The height of a line's print: the median of its words of two letters or more (a seal's mark read beside
+    them, `<ˆ`, makes the line's box taller than its print), else its box's."""
+    words = [w.bbox[3] - w.bbox[1] for w in line.words if w.bbox and sum(c.isalpha() for c in w.text) >= 2]
+    return statistics.median(words) if words else _height(line)
+
+
 def ocr_boxes(page: Page) -> list[ESignature]:
     """E-signature boxes among a page's OCR'd lines: small print holding a signing label or time,
     with the small lines right above and below it that share its column."""
@@ -123,9 +130,14 @@ def ocr_boxes(page: Page) -> list[ESignature]:
     small = [ln for ln in lines if _height(ln) <= 0.85 * body]
     # the box's small print read as garbage (no word in it) may come out taller than it is: it joins a box, opens none
     garbled = [ln for ln in lines if ln not in small and not any(is_syllable(w.text.strip(_PUNCT).lower()) for w in ln.words)]
+    # small print by its words' height too (a seal's mark read into a line makes its box tall): such a line may
+    # open a box, and join one where it holds a label or an email (`Địa chỉ: 1A Nguyễn Công Trứ...`)
+    printed_small = [ln for ln in lines if ln not in small and _print_height(ln) <= 0.85 * body]
+    anchors = small + printed_small
+    labelled = [ln for ln in printed_small if EMAIL.search(ln.text) or any(p.search(fold(ln.text).lower()) for p, _ in LABELS)]
     taken: set[str] = set()
     boxes = []
-    for anchor in small:
+    for anchor in anchors:
         if anchor.id in taken or not is_esignature(anchor.text):
             continue
         group = [anchor]
@@ -133,7 +145,7 @@ def ocr_boxes(page: Page) -> list[ESignature]:
         grown = True
         while grown:
             grown = False
-            for ln in small + garbled:
+            for ln in small + garbled + labelled:
                 if ln.id in taken or ln in group:
                     continue
                 lx0, ly0, lx1, ly1 = ln.bbox
