@@ -152,10 +152,16 @@ def test_learn_overlay_changes_a_later_repair(tmp_path: Path) -> None:
         "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, TL. CHÁNH VĂN PHÒNG",
         "Tờ trình số 12/TTr-UBND về CCHC, TTHC và ĐKKD của CĐS",
         "Phó Chủ tịch Trần Văn Hường ký thay Chủ tịch Lê Thị Hường.",
+        "Ông Hường và bà Hường, đồng chí Hường; mưa to ở xã Nậm Xé.",
     ],
 )
 def test_abbreviations_and_names_stay_as_written(repairer, sentence: str) -> None:
     assert repairer.repair_text(sentence) == sentence
+
+
+def test_a_common_word_heading_an_office_s_name_is_no_name_before_the_word_after_it(repairer) -> None:
+    """`Luật | Tô chức` is no person's name: the word after it is read as any other (Tổ)."""
+    assert repairer.repair_text("Căn cứ Luật Tô chức chính quyền địa phương;") == "Căn cứ Luật Tổ chức chính quyền địa phương;"
 
 
 def test_abbreviation_list_has_the_decree_30_ones(repairer) -> None:

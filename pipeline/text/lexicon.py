@@ -11,7 +11,7 @@ import regex
 from ..outputs import atomic_write_text
 from . import lm as lm_module
 from .tokens import line_symbols
-from .vietnamese import fold, normalize_text
+from .vietnamese import fold, nfc, normalize_text
 
 DICT_DIR = Path(os.environ.get("VNOCR_DICTIONARIES", Path(__file__).resolve().parents[2] / "dictionaries"))
 USER_LM = Path(os.environ.get("VNOCR_USER_LM", Path.home() / ".local" / "share" / "vnocr" / "user-lm.txt"))
@@ -24,6 +24,7 @@ class Lexicon:
     syllables: frozenset[str]
     by_fold: dict[str, tuple[str, ...]]
     abbreviations: frozenset[str] = frozenset()  # as written: UBND, HĐND, VNeID, TTr
+    name_parts: frozenset[str] = frozenset()  # surnames, middle and given names, in small letters: nguyễn, văn, thị
 
     def knows(self, word: str) -> bool:
         return word in self.syllables or word in self.lm.ids
@@ -44,7 +45,20 @@ def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> L
     overlay_path = user_lm if user_lm is not None else USER_LM
     if overlay_path.exists():
         model.overlay = lm_module.UserOverlay(read_overlay(overlay_path), model)
-    return Lexicon(model, syllables, by_fold, read_abbreviations(dict_dir / "abbreviations.txt"))
+    parts = frozenset(name.lower() for title in NAME_PARTS for name in name_section(title, dict_dir))
+    return Lexicon(model, syllables, by_fold, read_abbreviations(dict_dir / "abbreviations.txt"), parts)
+
+
+NAME_PARTS = ("surnames", "middle and given names")  # the sections of names.txt a person's name is made of
+
+
+def name_section(title: str, dict_dir: Path = DICT_DIR) -> list[str]:
+    """The names under `# <title>` in dictionaries/names.txt (none when the file or the section is absent)."""
+    path = dict_dir / "names.txt"
+    lines = path.read_text("utf-8").splitlines() if path.exists() else []
+    start = next((i for i, line in enumerate(lines) if line.startswith(f"# {title}")), len(lines))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return [nfc(name) for name in lines[start + 1 : end]]
 
 
 def read_abbreviations(path: Path) -> frozenset[str]:

@@ -21,7 +21,7 @@ from collections import Counter
 from functools import cache
 
 from ..model import Document, Word
-from .lexicon import DICT_DIR
+from .lexicon import DICT_DIR, name_section
 from .lm import pack
 from .repair import shared_repairer
 from .vietnamese import apply_case, fold, nfc, strip_tone
@@ -42,19 +42,11 @@ def known_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     return names
 
 
-def _section(title: str) -> list[str]:
-    """The names under `# <title>` in dictionaries/names.txt."""
-    lines = (DICT_DIR / "names.txt").read_text("utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"# {title}"))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
-    return [nfc(name) for name in lines[start + 1 : end]]
-
-
 @cache
 def surnames() -> dict[str, str]:
     """Folded lower-case surname -> the surname, for the surnames no other surname folds to."""
     found: dict[str, list[str]] = {}
-    for name in _section("surnames"):
+    for name in name_section("surnames"):
         found.setdefault(fold(name).lower(), []).append(name)
     return {key: names[0] for key, names in found.items() if len(names) == 1}
 
@@ -62,7 +54,7 @@ def surnames() -> dict[str, str]:
 @cache
 def given_names() -> tuple[str, ...]:
     """The middle and given names, the commoner first."""
-    return tuple(_section("middle and given names"))
+    return tuple(name_section("middle and given names"))
 
 
 SURER = 2.3  # ln 10: the surname's reading must be ten times likelier than the word as read

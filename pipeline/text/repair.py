@@ -71,6 +71,8 @@ _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 # small letters after an I or a J that is no word as read starts with an l
 _I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
+_TITLES = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "chí"})  # ... before a name: Ông, Bà, đồng chí
+NAME_WORD = -9.0  # a capitalised word rarer than this (log P) is taken for part of a name (Nậm Xé), a commoner one not
 _CASE_ALIKE = set("cosuvwxz")  # small letters of the shape of their capitals: read small at a word's start in capitals
 GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
 GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
@@ -303,7 +305,7 @@ class Repairer:
                 out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
                 initial = False
                 continue
-            in_name = index > 0 and is_title(tokens[index - 1].strip(_NAME_PUNCT))  # Văn | Hường, Thị | Hường
+            in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
             readings, initial_after = self._readings(token, params, initial, code_follows, in_name)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
@@ -312,7 +314,7 @@ class Repairer:
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
     def _readings(self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
-        `in_name`: the token follows a capitalised word, as the parts of a personal name do."""
+        `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do."""
         lm = self.lm
         readings = []
         if params.mode == "eng":
@@ -354,10 +356,16 @@ class Repairer:
             initial = text in SENTENCE_END
         return tuple(readings), initial
 
-    def _rare(self, word: str) -> bool:
-        """No word, or a word rarer than SPECK_WORD (ụ, ộ, e; not ở, ý, ổ)."""
+    def _names_next(self, word: str) -> bool:
+        """Does a name follow `word`, capitalised: a part of a person's name or a title (Văn | Hường, Ông | Hường),
+        or a word too rare to be a common one (Nậm | Xé); not a common word heading an office's name (Cục | Thuế)."""
+        low = word.lower()
+        return is_title(word) and (low in self.lexicon.name_parts or low in _TITLES or self._rare(word, NAME_WORD))
+
+    def _rare(self, word: str, floor: float) -> bool:
+        """No word, or a word rarer than `floor` (log P)."""
         symbol = self.lm.ids.get(word.lower())
-        return symbol is None or self.lm.uni[symbol] < SPECK_WORD
+        return symbol is None or self.lm.uni[symbol] < floor
 
     def _glued_syllables(self, text: str, params: Params) -> tuple[str, ...]:
         """`text` parted into the two syllables it reads as once its OCR symbols are read as letters (Noinh@n: Noi,
@@ -612,7 +620,7 @@ class Repairer:
             if not words:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
-            if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(token))):
+            if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(token, SPECK_WORD))):
                 text = ""
             weakest = words[0] if len(words) == 1 else min(words, key=lambda s: s.conf)
             pick = weakest.candidates[weakest.chosen]
