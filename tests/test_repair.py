@@ -460,6 +460,7 @@ def test_small_symbols_the_ocr_misread_square_metres_and_dashes(repairer) -> Non
     ("Chương I, Mục I và Phần I.", "Chương I, Mục I và Phần I."),
     ("!. Doanh nghiệp khoa học\n\n2. Doanh nghiệp được ưu tiên", "1. Doanh nghiệp khoa học\n\n2. Doanh nghiệp được ưu tiên"),
     ("I. KẾT QUẢ\n\nII. PHƯƠNG HƯỚNG", "I. KẾT QUẢ\n\nII. PHƯƠNG HƯỚNG"),
+    ("thuế suất 10% trong I5 năm, tại Điều I2 và số l23.", "thuế suất 10% trong 15 năm, tại Điều 12 và số 123."),
 ])
 def test_the_1_of_a_clause_or_an_article_read_as_a_letter_is_1(repairer, read: str, right: str) -> None:
     assert repairer.repair_text(read) == right

@@ -932,20 +932,23 @@ _NUMBERISH = regex.compile(r"\d$")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 _ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
+_ONE_LEADING = regex.compile(r"^[Il]\d+[^\p{L}\p{N}]*$")  # I2, l5: a number whose first 1 was read as a letter (vn-legal: 10 in 26M)
 _FIRST_ITEM_READ = {"!.", "l.", "|."}  # a paragraph opening `1.` with its 1 read as a letter or a bar (never I.: a section)
 NUMBERED_IN_DIGITS = {"khoản", "điều"}  # clauses and articles: khoản 1 Điều 13 (vn-legal: 218,740 in digits, 1 in Roman)
 
 
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
-    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1, and of a paragraph's first item
-    (`!. Doanh nghiệp`) -> 1."""
+    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1, of a paragraph's first item
+    (`!. Doanh nghiệp`) -> 1., and of a number (`trong I5 năm`) -> 15."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
         one = _ONE_READ.match(r.text) if len(r.text) <= 3 else None
         if one and (results[i - 1].text.lower() in NUMBERED_IN_DIGITS if i else r.text in _FIRST_ITEM_READ):
             r.text = "1" + one.group(1)
+        elif r.text[:1] in "Il" and _ONE_LEADING.match(r.text):
+            r.text = "1" + r.text[1:]
         if i and r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
             results[i - 1].text += r.text
             r.text = ""
