@@ -508,6 +508,7 @@ def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_insi
         ("$6: 12/QD-UBND", "Số: 12/QĐ-UBND"),  # the OCR's $ for a capital S
         ("- $6 Tu phap;", "- Sở Tư pháp;"),
         ("Nguyen Thi Lien @ thon Phuc Loc", "Nguyễn Thị Liên ở thôn Phúc Lộc"),  # a lone @ is no word, even after a name
+        ("truyen thong & phuong tien", "truyền thông & phương tiện"),  # a lone & may stand for và
         ("co 6 ap, ngay 10 thang 6 nam 2024", "có 6 ấp, ngày 10 tháng 6 năm 2024"),  # a lone 6 stays a number where it counts
     ],
 )

@@ -345,8 +345,8 @@ class Repairer:
                     readings.append((piece, self.candidates(text, params, initial), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
-                own = [Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)] if text.isdigit() or not others else []
-                readings.append((Piece(text, "word"), [*own, *others], initial))  # a lone @ or § is no word: a letter
+                own = [Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)] if text.isdigit() or text == "&" or not others else []
+                readings.append((Piece(text, "word"), [*own, *others], initial))  # a lone @ or § is no word: a letter; & may be `và`
             elif params.mode == "eng" and piece.kind == "keep" and classify(text) == CODE:  # 12/QD-UBND: QĐ
                 readings.append((Piece(self.channels["eng"].code(text), "keep"), [Candidate(text, lm.id(CODE), 0.0)], initial))
             else:
