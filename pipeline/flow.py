@@ -137,7 +137,9 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     )
     prepared_at = time.perf_counter()
     if prepared.light_evened:
-        words, prepared.info["threshold"] = tesseract.read_photo(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+        words, prepared.info["threshold"] = tesseract.read_photo(
+            prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout
+        )
     else:
         words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
     words += unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)

@@ -101,4 +101,3 @@ def read_photo(gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float =
     local = run_tesseract(gray, lang, psm, dpi, timeout, local_threshold=True)
     otsu = run_tesseract(gray, lang, psm, dpi, timeout)
     return (local, "local") if surety(local) >= surety(otsu) else (otsu, "global")
-

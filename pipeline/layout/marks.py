@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from ..model import Line
-from ..text.vietnamese import fold, normalize_tone_placement
+from ..text.vietnamese import apply_case, fold, normalize_tone_placement
 from .patterns import find_date
 
 # a date line's words, folded, as damaged as `patterns.find_date` takes them, in the order they come
@@ -46,7 +46,7 @@ def spell_date_words(lines: Iterable[Line]) -> None:
             pattern, spelled = DATE_WORDS[due]
             core = word.text.strip(_EDGE)
             if core and pattern.fullmatch(fold(core).upper()) and (due == 0 or since <= 3):
-                spelled = spelled.upper() if core.isupper() and len(core) > 1 else spelled.capitalize() if core[0].isupper() else spelled
+                spelled = apply_case(spelled, core)
                 if core != spelled:
                     word.set_text(word.text.replace(core, spelled), "repair")
                 due, since = due + 1, 0
@@ -54,4 +54,3 @@ def spell_date_words(lines: Iterable[Line]) -> None:
                     return
             elif due:
                 since += 1
-
