@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -244,9 +245,9 @@ def _renormalized(ctx: np.ndarray, p: np.ndarray, lower: np.ndarray, vocab: int)
     return bow
 
 
-def bigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
-    """ln P(c | b) for packed bigram keys, backing off to unigrams."""
-    out, hit = _find(keys, m.bi_keys, m.bi_lp)
+def bigram_logprob(m: ArrayModel, keys: np.ndarray, find: Finder | None = None) -> np.ndarray:
+    """ln P(c | b) for packed bigram keys, backing off to unigrams (`find`: how keys are looked up in a table)."""
+    out, hit = (find or _find)(keys, m.bi_keys, m.bi_lp)
     miss = ~hit
     if miss.any():
         k = keys[miss]
@@ -254,14 +255,15 @@ def bigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def trigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
-    """ln P(c | a b) for packed trigram keys, backing off to bigrams."""
-    out, hit = _find(keys, m.tri_keys, m.tri_lp)
+def trigram_logprob(m: ArrayModel, keys: np.ndarray, find: Finder | None = None) -> np.ndarray:
+    """ln P(c | a b) for packed trigram keys, backing off to bigrams (`find`: how keys are looked up in a table)."""
+    find = find or _find
+    out, hit = find(keys, m.tri_keys, m.tri_lp)
     miss = ~hit
     if miss.any():
         k = keys[miss]
-        bow, _ = _find(k >> BITS, m.bi_keys, m.bi_bow)
-        out[miss] = bigram_logprob(m, k & ((1 << 2 * BITS) - 1)) + bow
+        bow, _ = find(k >> BITS, m.bi_keys, m.bi_bow)
+        out[miss] = bigram_logprob(m, k & ((1 << 2 * BITS) - 1), find) + bow
     return out
 
 
@@ -273,6 +275,45 @@ def _find(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.n
     at[at == len(table)] = 0
     hit = table[at] == keys
     return np.where(hit, values[at], 0.0), hit
+
+
+Finder = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]  # as `_find`
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: multiplied by it, keys spread over the buckets
+
+
+class HashedKeys:
+    """A sorted table of packed keys, indexed by hash for look-ups: a key's bucket (about one key in two buckets)
+    is read in two or three memory reads, where a binary search of the table takes twenty, most of them missing
+    the memory cache (the decoder's trigrams are mostly not in the table)."""
+
+    def __init__(self, table: np.ndarray) -> None:
+        bits = len(table).bit_length() + 1
+        self.shift = np.uint64(64 - bits)
+        buckets = self._buckets(table)
+        self.at = (np.sort((buckets << 32) | np.arange(len(table))) & 0xFFFFFFFF).astype(np.int32)  # by bucket
+        self.keys = table[self.at]
+        self.start = np.zeros((1 << bits) + 1, np.int32)  # where each bucket starts in `keys`
+        np.cumsum(np.bincount(buckets, minlength=1 << bits), out=self.start[1:])
+
+    def _buckets(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * _GOLDEN) >> self.shift).astype(np.int64)
+
+    def find(self, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """As `_find` in the table: `values` (the table's, in its order) where the key is in it, else 0; which were."""
+        out = np.zeros(len(keys), values.dtype)
+        hit = np.zeros(len(keys), bool)
+        buckets = self._buckets(keys)
+        at, end = self.start[buckets], self.start[buckets + 1]
+        todo = np.flatnonzero(at < end)
+        at, end = at[todo], end[todo]
+        while len(todo):  # the keys not found yet, each at the next key of its bucket
+            found = self.keys[at] == keys[todo]
+            hit[todo[found]] = True
+            out[todo[found]] = values[self.at[at[found]]]
+            at += 1
+            more = ~found & (at < end)
+            todo, at, end = todo[more], at[more], end[more]
+        return out, hit
 
 
 def interpolate(first: ArrayModel, second: ArrayModel, weight: float) -> ArrayModel:
@@ -339,20 +380,18 @@ class LanguageModel:
         self.sent = self.ids[SENT]
         self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
+        self.hashed = {id(table): HashedKeys(table) for table in (arrays.bi_keys, arrays.tri_keys)}
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
 
     def logprob(self, keys: np.ndarray) -> np.ndarray:
-        """ln P(c | a b) for packed trigram keys, in a batch (looked up in order: the binary searches then
-        walk the tables forwards, which the memory cache rewards; sorting is cheaper than finding the
-        few keys asked twice)."""
-        keys = np.asarray(keys, np.int64)
-        order = keys.argsort()
-        found = trigram_logprob(self.arrays, keys[order])
-        out = np.empty_like(found)
-        out[order] = found
-        return out
+        """ln P(c | a b) for packed trigram keys, in a batch (looked up through the tables' hash indexes)."""
+        return trigram_logprob(self.arrays, np.asarray(keys, np.int64), self._find)
+
+    def _find(self, keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`_find` through the hash index of `table` (the model's bigram or trigram keys)."""
+        return self.hashed[id(table)].find(keys, values)
 
     def scores(self, keys: list[int] | np.ndarray) -> list[float]:
         """ln P(c | a b) for packed trigram keys, in one batch, with the user overlay mixed in."""
