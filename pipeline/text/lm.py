@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from .tokens import SENT
 
 BITS = 18
 MASK = (1 << BITS) - 1
+LOW_TWO = (1 << 2 * BITS) - 1  # the last two symbols of a packed n-gram
+BIGRAM = 1 << 3 * BITS  # a bigram's key so marked among trigrams' (`LanguageModel.hashed`)
 UNK = "<unk>"
 LOG_FLOOR = -14.0
 ORDER = 3
@@ -245,26 +246,34 @@ def _renormalized(ctx: np.ndarray, p: np.ndarray, lower: np.ndarray, vocab: int)
     return bow
 
 
-def bigram_logprob(m: ArrayModel, keys: np.ndarray, find: Finder | None = None) -> np.ndarray:
-    """ln P(c | b) for packed bigram keys, backing off to unigrams (`find`: how keys are looked up in a table)."""
-    out, hit = (find or _find)(keys, m.bi_keys, m.bi_lp)
+def bigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
+    """ln P(c | b) for packed bigram keys, backing off to unigrams."""
+    out, hit = _find(keys, m.bi_keys, m.bi_lp)
     miss = ~hit
     if miss.any():
-        k = keys[miss]
-        out[miss] = m.uni[k & MASK].astype(np.float64) + m.uni_bow[k >> BITS]
+        out[miss] = _unigram(m, keys[miss])
     return out
 
 
-def trigram_logprob(m: ArrayModel, keys: np.ndarray, find: Finder | None = None) -> np.ndarray:
-    """ln P(c | a b) for packed trigram keys, backing off to bigrams (`find`: how keys are looked up in a table)."""
-    find = find or _find
-    out, hit = find(keys, m.tri_keys, m.tri_lp)
-    miss = ~hit
-    if miss.any():
-        k = keys[miss]
-        bow, _ = find(k >> BITS, m.bi_keys, m.bi_bow)
-        out[miss] = bigram_logprob(m, k & ((1 << 2 * BITS) - 1), find) + bow
-    return out
+def trigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
+    """ln P(c | a b) for packed trigram keys, backing off to bigrams."""
+    tri, tri_hit = _find(keys, m.tri_keys, m.tri_lp)
+    bow, _ = _find(keys >> BITS, m.bi_keys, m.bi_bow)
+    bi, bi_hit = _find(keys & LOW_TWO, m.bi_keys, m.bi_lp)
+    return _backed_off(m, keys, tri, tri_hit, bow, bi, bi_hit)
+
+
+def _unigram(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
+    """ln P(c | b) for packed bigram keys the model does not hold: P(c), with b's backoff."""
+    return m.uni[keys & MASK].astype(np.float64) + m.uni_bow[keys >> BITS]
+
+
+def _backed_off(m: ArrayModel, keys: np.ndarray, tri: np.ndarray, tri_hit: np.ndarray, bow: np.ndarray, bi: np.ndarray, bi_hit: np.ndarray) -> np.ndarray:
+    """ln P(c | a b) for packed trigram keys from what the tables hold: each trigram's score and whether it is there,
+    the backoff of its context (a b; 0 where none), the score of its bigram (b c) and whether that is there. In the
+    tables' precision: a score backed off to the unigrams is rounded to it before the backoff is added."""
+    unigram = _unigram(m, keys & LOW_TWO).astype(bi.dtype)
+    return np.where(tri_hit, tri, np.where(bi_hit, bi, unigram) + bow)
 
 
 def _find(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -277,20 +286,19 @@ def _find(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.n
     return np.where(hit, values[at], 0.0), hit
 
 
-Finder = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]  # as `_find`
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: multiplied by it, keys spread over the buckets
 
 
 class HashedKeys:
-    """A sorted table of packed keys, indexed by hash for look-ups: a key's bucket (about one key in two buckets)
-    is read in two or three memory reads, where a binary search of the table takes twenty, most of them missing
-    the memory cache (the decoder's trigrams are mostly not in the table)."""
+    """A table of packed keys indexed by hash: a key's bucket (about one key in two buckets) is read in two or three
+    memory reads, where a binary search of a sorted table takes twenty, most of them missing the memory cache
+    (the decoder's trigrams are mostly not in the model)."""
 
     def __init__(self, table: np.ndarray) -> None:
         bits = len(table).bit_length() + 1
         self.shift = np.uint64(64 - bits)
         buckets = self._buckets(table)
-        self.at = (np.sort((buckets << 32) | np.arange(len(table))) & 0xFFFFFFFF).astype(np.int32)  # by bucket
+        self.at = np.sort((buckets << 32) | np.arange(len(table))) & 0xFFFFFFFF  # the table's keys by bucket
         self.keys = table[self.at]
         self.start = np.zeros((1 << bits) + 1, np.int32)  # where each bucket starts in `keys`
         np.cumsum(np.bincount(buckets, minlength=1 << bits), out=self.start[1:])
@@ -298,22 +306,20 @@ class HashedKeys:
     def _buckets(self, keys: np.ndarray) -> np.ndarray:
         return ((keys.astype(np.uint64) * _GOLDEN) >> self.shift).astype(np.int64)
 
-    def find(self, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """As `_find` in the table: `values` (the table's, in its order) where the key is in it, else 0; which were."""
-        out = np.zeros(len(keys), values.dtype)
-        hit = np.zeros(len(keys), bool)
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Where each key stands in the table, -1 where it is not in it."""
+        found = np.full(len(keys), -1, np.int64)
         buckets = self._buckets(keys)
         at, end = self.start[buckets], self.start[buckets + 1]
         todo = np.flatnonzero(at < end)
         at, end = at[todo], end[todo]
         while len(todo):  # the keys not found yet, each at the next key of its bucket
-            found = self.keys[at] == keys[todo]
-            hit[todo[found]] = True
-            out[todo[found]] = values[self.at[at[found]]]
+            same = self.keys[at] == keys[todo]
+            found[todo[same]] = self.at[at[same]]
             at += 1
-            more = ~found & (at < end)
+            more = ~same & (at < end)
             todo, at, end = todo[more], at[more], end[more]
-        return out, hit
+        return found
 
 
 def interpolate(first: ArrayModel, second: ArrayModel, weight: float) -> ArrayModel:
@@ -380,18 +386,23 @@ class LanguageModel:
         self.sent = self.ids[SENT]
         self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
-        self.hashed = {id(table): HashedKeys(table) for table in (arrays.bi_keys, arrays.tri_keys)}
+        # one hash index over trigrams and bigrams (marked by BIGRAM), their scores and backoffs in its order; one more
+        # entry (0.0) for the keys not found (-1)
+        self.hashed = HashedKeys(np.concatenate([arrays.tri_keys, arrays.bi_keys | BIGRAM]))
+        none = np.zeros(len(arrays.tri_keys), np.float32)
+        self.hashed_lp = np.concatenate([arrays.tri_lp, arrays.bi_lp, [0.0]]).astype(np.float32)
+        self.hashed_bow = np.concatenate([none, arrays.bi_bow, [0.0]]).astype(np.float32)
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
 
     def logprob(self, keys: np.ndarray) -> np.ndarray:
-        """ln P(c | a b) for packed trigram keys, in a batch (looked up through the tables' hash indexes)."""
-        return trigram_logprob(self.arrays, np.asarray(keys, np.int64), self._find)
-
-    def _find(self, keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`_find` through the hash index of `table` (the model's bigram or trigram keys)."""
-        return self.hashed[id(table)].find(keys, values)
+        """ln P(c | a b) for packed trigram keys, in a batch: the trigrams, their contexts and their bigrams looked up
+        at once in the hash index."""
+        keys = np.asarray(keys, np.int64)
+        tri, context, bigram = np.split(self.hashed.find(np.concatenate([keys, (keys >> BITS) | BIGRAM, (keys & LOW_TWO) | BIGRAM])), 3)
+        lp, bow = self.hashed_lp, self.hashed_bow
+        return _backed_off(self.arrays, keys, lp[tri], tri >= 0, bow[context], lp[bigram], bigram >= 0)
 
     def scores(self, keys: list[int] | np.ndarray) -> list[float]:
         """ln P(c | a b) for packed trigram keys, in one batch, with the user overlay mixed in."""
