@@ -290,16 +290,17 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: multiplied b
 
 
 class HashedKeys:
-    """A table of packed keys indexed by hash: a key's bucket (about one key in two buckets) is read in two or three
-    memory reads, where a binary search of a sorted table takes twenty, most of them missing the memory cache
-    (the decoder's trigrams are mostly not in the model)."""
+    """A table of packed keys and their values (`columns`) indexed by hash: a key's bucket (about one key in two
+    buckets) is read in two or three memory reads, where a binary search of a sorted table takes twenty, most of
+    them missing the memory cache (the decoder's trigrams are mostly not in the model)."""
 
-    def __init__(self, table: np.ndarray) -> None:
+    def __init__(self, table: np.ndarray, *columns: np.ndarray) -> None:
         bits = len(table).bit_length() + 1
         self.shift = np.uint64(64 - bits)
         buckets = self._buckets(table)
-        self.at = np.sort((buckets << 32) | np.arange(len(table))) & 0xFFFFFFFF  # the table's keys by bucket
-        self.keys = table[self.at]
+        order = np.sort((buckets << 32) | np.arange(len(table))) & 0xFFFFFFFF  # the table by bucket
+        self.keys = table[order]
+        self.columns = [np.append(column[order], column.dtype.type(0)) for column in columns]  # then 0, for a key not found (-1)
         self.start = np.zeros((1 << bits) + 1, np.int32)  # where each bucket starts in `keys`
         np.cumsum(np.bincount(buckets, minlength=1 << bits), out=self.start[1:])
 
@@ -307,7 +308,7 @@ class HashedKeys:
         return ((keys.astype(np.uint64) * _GOLDEN) >> self.shift).astype(np.int64)
 
     def find(self, keys: np.ndarray) -> np.ndarray:
-        """Where each key stands in the table, -1 where it is not in it."""
+        """Where each key stands in `keys` (and `columns`), -1 where it is not in the table."""
         found = np.full(len(keys), -1, np.int64)
         buckets = self._buckets(keys)
         at, end = self.start[buckets], self.start[buckets + 1]
@@ -315,7 +316,7 @@ class HashedKeys:
         at, end = at[todo], end[todo]
         while len(todo):  # the keys not found yet, each at the next key of its bucket
             same = self.keys[at] == keys[todo]
-            found[todo[same]] = self.at[at[same]]
+            found[todo[same]] = at[same]
             at += 1
             more = ~same & (at < end)
             todo, at, end = todo[more], at[more], end[more]
@@ -386,12 +387,12 @@ class LanguageModel:
         self.sent = self.ids[SENT]
         self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
-        # one hash index over trigrams and bigrams (marked by BIGRAM), their scores and backoffs in its order; one more
-        # entry (0.0) for the keys not found (-1)
-        self.hashed = HashedKeys(np.concatenate([arrays.tri_keys, arrays.bi_keys | BIGRAM]))
-        none = np.zeros(len(arrays.tri_keys), np.float32)
-        self.hashed_lp = np.concatenate([arrays.tri_lp, arrays.bi_lp, [0.0]]).astype(np.float32)
-        self.hashed_bow = np.concatenate([none, arrays.bi_bow, [0.0]]).astype(np.float32)
+        # one hash index over trigrams and bigrams (marked by BIGRAM), with their scores and backoffs (none: 0.0)
+        self.hashed = HashedKeys(
+            np.concatenate([arrays.tri_keys, arrays.bi_keys | BIGRAM]),
+            np.concatenate([arrays.tri_lp, arrays.bi_lp]),
+            np.concatenate([np.zeros(len(arrays.tri_keys), np.float32), arrays.bi_bow]),
+        )
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
@@ -400,8 +401,10 @@ class LanguageModel:
         """ln P(c | a b) for packed trigram keys, in a batch: the trigrams, their contexts and their bigrams looked up
         at once in the hash index."""
         keys = np.asarray(keys, np.int64)
-        tri, context, bigram = np.split(self.hashed.find(np.concatenate([keys, (keys >> BITS) | BIGRAM, (keys & LOW_TWO) | BIGRAM])), 3)
-        lp, bow = self.hashed_lp, self.hashed_bow
+        n = len(keys)
+        found = self.hashed.find(np.concatenate([keys, (keys >> BITS) | BIGRAM, (keys & LOW_TWO) | BIGRAM]))
+        tri, context, bigram = found[:n], found[n : 2 * n], found[2 * n :]
+        lp, bow = self.hashed.columns
         return _backed_off(self.arrays, keys, lp[tri], tri >= 0, bow[context], lp[bigram], bigram >= 0)
 
     def scores(self, keys: list[int] | np.ndarray) -> list[float]:
