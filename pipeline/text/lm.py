@@ -5,9 +5,10 @@ Symbols are integers; an n-gram is packed into one int64 (BITS bits per
 symbol). The model is a handful of numpy arrays (`dictionaries/lm.npz`): the
 vocabulary, unigram log probabilities and backoffs, and for bigrams and
 trigrams their sorted keys with log probabilities (and backoffs for bigrams,
-which are the contexts of trigrams). Look-ups are binary searches
-(`np.searchsorted`) done in batches (`scores`): the decoder gathers what all
-the paragraphs of a document need at a step and asks once.
+which are the contexts of trigrams). Training looks them up by binary search
+(`np.searchsorted`); the loaded model (`LanguageModel`) through one hash index
+of both tables (`HashedKeys`), in batches (`scores`): the decoder gathers what
+all the paragraphs of a document need at a step and asks once.
 
 Training (`estimate`) works on count arrays (`count_ngrams`) and so takes the
 26 million syllables of the legal corpus in a few minutes. A user overlay
