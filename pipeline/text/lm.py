@@ -296,17 +296,24 @@ class HashedKeys:
     them missing the memory cache (the decoder's trigrams are mostly not in the model)."""
 
     def __init__(self, table: np.ndarray, *columns: np.ndarray) -> None:
+        """Built in place where it can be (each new array's pages cost the kernel a fault when first written)."""
         bits = len(table).bit_length() + 1
         self.shift = np.uint64(64 - bits)
-        buckets = self._buckets(table)
-        order = np.sort((buckets << 32) | np.arange(len(table))) & 0xFFFFFFFF  # the table by bucket
-        self.keys = table[order]
-        self.columns = [np.append(column[order], column.dtype.type(0)) for column in columns]  # then 0, for a key not found (-1)
+        order = self._buckets(table)
         self.start = np.zeros((1 << bits) + 1, np.int32)  # where each bucket starts in `keys`
-        np.cumsum(np.bincount(buckets, minlength=1 << bits), out=self.start[1:])
+        np.cumsum(np.bincount(order, minlength=1 << bits), out=self.start[1:])
+        order <<= 32
+        order |= np.arange(len(table))
+        order.sort()
+        order &= 0xFFFFFFFF  # the table by bucket
+        self.keys = table[order]
+        self.columns = [_taken(column, order) for column in columns]
 
     def _buckets(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys.astype(np.uint64) * _GOLDEN) >> self.shift).astype(np.int64)
+        hashed = keys.astype(np.uint64)
+        hashed *= _GOLDEN
+        hashed >>= self.shift
+        return hashed.view(np.int64)
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """Where each key stands in `keys` (and `columns`), -1 where it is not in the table."""
@@ -322,6 +329,13 @@ class HashedKeys:
             more = ~same & (at < end)
             todo, at, end = todo[more], at[more], end[more]
         return found
+
+
+def _taken(column: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """`column` in `order`, then 0 (read for a key not found, -1)."""
+    out = np.zeros(len(order) + 1, column.dtype)
+    np.take(column, order, out=out[:-1])
+    return out
 
 
 def interpolate(first: ArrayModel, second: ArrayModel, weight: float) -> ArrayModel:
