@@ -299,13 +299,13 @@ class HashedKeys:
         """Built in place where it can be (each new array's pages cost the kernel a fault when first written)."""
         bits = len(table).bit_length() + 1
         self.shift = np.uint64(64 - bits)
-        order = self._buckets(table)
+        order = self._buckets(table)  # each key's bucket, then (sorted with the key's place) the table by bucket
         self.start = np.zeros((1 << bits) + 1, np.int32)  # where each bucket starts in `keys`
         np.cumsum(np.bincount(order, minlength=1 << bits), out=self.start[1:])
         order <<= 32
         order |= np.arange(len(table))
         order.sort()
-        order &= 0xFFFFFFFF  # the table by bucket
+        order &= 0xFFFFFFFF
         self.keys = table[order]
         self.columns = [_taken(column, order) for column in columns]
 
