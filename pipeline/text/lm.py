@@ -5,9 +5,10 @@ Symbols are integers; an n-gram is packed into one int64 (BITS bits per
 symbol). The model is a handful of numpy arrays (`dictionaries/lm.npz`): the
 vocabulary, unigram log probabilities and backoffs, and for bigrams and
 trigrams their sorted keys with log probabilities (and backoffs for bigrams,
-which are the contexts of trigrams). Look-ups are binary searches
-(`np.searchsorted`) done in batches (`scores`): the decoder gathers what all
-the paragraphs of a document need at a step and asks once.
+which are the contexts of trigrams). Training looks them up by binary search
+(`np.searchsorted`); the loaded model (`LanguageModel`) through one hash index
+of both tables (`HashedKeys`), in batches (`scores`): the decoder gathers what
+all the paragraphs of a document need at a step and asks once.
 
 Training (`estimate`) works on count arrays (`count_ngrams`) and so takes the
 26 million syllables of the legal corpus in a few minutes. A user overlay
@@ -28,6 +29,8 @@ from .tokens import SENT
 
 BITS = 18
 MASK = (1 << BITS) - 1
+LOW_TWO = (1 << 2 * BITS) - 1  # the last two symbols of a packed n-gram
+BIGRAM = 1 << 3 * BITS  # a bigram's key so marked among trigrams' (`LanguageModel.hashed`)
 UNK = "<unk>"
 LOG_FLOOR = -14.0
 ORDER = 3
@@ -249,20 +252,29 @@ def bigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
     out, hit = _find(keys, m.bi_keys, m.bi_lp)
     miss = ~hit
     if miss.any():
-        k = keys[miss]
-        out[miss] = m.uni[k & MASK].astype(np.float64) + m.uni_bow[k >> BITS]
+        out[miss] = _unigram(m, keys[miss])
     return out
 
 
 def trigram_logprob(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
     """ln P(c | a b) for packed trigram keys, backing off to bigrams."""
-    out, hit = _find(keys, m.tri_keys, m.tri_lp)
-    miss = ~hit
-    if miss.any():
-        k = keys[miss]
-        bow, _ = _find(k >> BITS, m.bi_keys, m.bi_bow)
-        out[miss] = bigram_logprob(m, k & ((1 << 2 * BITS) - 1)) + bow
-    return out
+    tri, tri_hit = _find(keys, m.tri_keys, m.tri_lp)
+    bow, _ = _find(keys >> BITS, m.bi_keys, m.bi_bow)
+    bi, bi_hit = _find(keys & LOW_TWO, m.bi_keys, m.bi_lp)
+    return _backed_off(m, keys, tri, tri_hit, bow, bi, bi_hit)
+
+
+def _unigram(m: ArrayModel, keys: np.ndarray) -> np.ndarray:
+    """ln P(c | b) for packed bigram keys the model does not hold: P(c), with b's backoff."""
+    return m.uni[keys & MASK].astype(np.float64) + m.uni_bow[keys >> BITS]
+
+
+def _backed_off(m: ArrayModel, keys: np.ndarray, tri: np.ndarray, tri_hit: np.ndarray, bow: np.ndarray, bi: np.ndarray, bi_hit: np.ndarray) -> np.ndarray:
+    """ln P(c | a b) for packed trigram keys from what the tables hold: each trigram's score and whether it is there,
+    the backoff of its context (a b; 0 where none), the score of its bigram (b c) and whether that is there. In the
+    tables' precision: a score backed off to the unigrams is rounded to it before the backoff is added."""
+    unigram = _unigram(m, keys & LOW_TWO).astype(bi.dtype)
+    return np.where(tri_hit, tri, np.where(bi_hit, bi, unigram) + bow)
 
 
 def _find(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -273,6 +285,57 @@ def _find(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> tuple[np.n
     at[at == len(table)] = 0
     hit = table[at] == keys
     return np.where(hit, values[at], 0.0), hit
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: multiplied by it, keys spread over the buckets
+
+
+class HashedKeys:
+    """A table of packed keys and their values (`columns`) indexed by hash: a key's bucket (about one key in two
+    buckets) is read in two or three memory reads, where a binary search of a sorted table takes twenty, most of
+    them missing the memory cache (the decoder's trigrams are mostly not in the model)."""
+
+    def __init__(self, table: np.ndarray, *columns: np.ndarray) -> None:
+        """Built in place where it can be (each new array's pages cost the kernel a fault when first written)."""
+        bits = len(table).bit_length() + 1
+        self.shift = np.uint64(64 - bits)
+        order = self._buckets(table)  # each key's bucket, then (sorted with the key's place) the table by bucket
+        self.start = np.zeros((1 << bits) + 1, np.int32)  # where each bucket starts in `keys`
+        np.cumsum(np.bincount(order, minlength=1 << bits), out=self.start[1:])
+        order <<= 32
+        order |= np.arange(len(table))
+        order.sort()
+        order &= 0xFFFFFFFF
+        self.keys = table[order]
+        self.columns = [_taken(column, order) for column in columns]
+
+    def _buckets(self, keys: np.ndarray) -> np.ndarray:
+        hashed = keys.astype(np.uint64)
+        hashed *= _GOLDEN
+        hashed >>= self.shift
+        return hashed.view(np.int64)
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Where each key stands in `keys` (and `columns`), -1 where it is not in the table."""
+        found = np.full(len(keys), -1, np.int64)
+        buckets = self._buckets(keys)
+        at, end = self.start[buckets], self.start[buckets + 1]
+        todo = np.flatnonzero(at < end)
+        at, end = at[todo], end[todo]
+        while len(todo):  # the keys not found yet, each at the next key of its bucket
+            same = self.keys[at] == keys[todo]
+            found[todo[same]] = at[same]
+            at += 1
+            more = ~same & (at < end)
+            todo, at, end = todo[more], at[more], end[more]
+        return found
+
+
+def _taken(column: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """`column` in `order`, then 0 (read for a key not found, -1)."""
+    out = np.zeros(len(order) + 1, column.dtype)
+    np.take(column, order, out=out[:-1])
+    return out
 
 
 def interpolate(first: ArrayModel, second: ArrayModel, weight: float) -> ArrayModel:
@@ -339,20 +402,25 @@ class LanguageModel:
         self.sent = self.ids[SENT]
         self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
+        # one hash index over trigrams and bigrams (marked by BIGRAM), with their scores and backoffs (none: 0.0)
+        self.hashed = HashedKeys(
+            np.concatenate([arrays.tri_keys, arrays.bi_keys | BIGRAM]),
+            np.concatenate([arrays.tri_lp, arrays.bi_lp]),
+            np.concatenate([np.zeros(len(arrays.tri_keys), np.float32), arrays.bi_bow]),
+        )
 
     def id(self, symbol: str) -> int:
         return self.ids.get(symbol, self.unk)
 
     def logprob(self, keys: np.ndarray) -> np.ndarray:
-        """ln P(c | a b) for packed trigram keys, in a batch (looked up in order: the binary searches then
-        walk the tables forwards, which the memory cache rewards; sorting is cheaper than finding the
-        few keys asked twice)."""
+        """ln P(c | a b) for packed trigram keys, in a batch: the trigrams, their contexts and their bigrams looked up
+        at once in the hash index."""
         keys = np.asarray(keys, np.int64)
-        order = keys.argsort()
-        found = trigram_logprob(self.arrays, keys[order])
-        out = np.empty_like(found)
-        out[order] = found
-        return out
+        n = len(keys)
+        found = self.hashed.find(np.concatenate([keys, (keys >> BITS) | BIGRAM, (keys & LOW_TWO) | BIGRAM]))
+        tri, context, bigram = found[:n], found[n : 2 * n], found[2 * n :]
+        lp, bow = self.hashed.columns
+        return _backed_off(self.arrays, keys, lp[tri], tri >= 0, bow[context], lp[bigram], bigram >= 0)
 
     def scores(self, keys: list[int] | np.ndarray) -> list[float]:
         """ln P(c | a b) for packed trigram keys, in one batch, with the user overlay mixed in."""

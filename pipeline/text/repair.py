@@ -438,12 +438,6 @@ class Repairer:
         rows = self.lm_rows
         return [rows.get(key) for key in keys]
 
-    def _lacking(self, keys: list[int], found: list[tuple[float, ...] | None]) -> Scoring:
-        """All the rows of `keys`, those lacking in `found` (`_remembered`) asked for first (the decoding's
-        caller scores them: `_score_rows`)."""
-        yield [key for key, row in zip(keys, found) if row is None]
-        return self._remembered(keys)
-
     def _score_rows(self, keys: list[int]) -> None:
         """The rows of `keys` scored in one batch (a row two decodings lack, once) and remembered: each symbol of a
         row's shape, in its place, put in with the other two (`prefix`)."""
@@ -472,8 +466,9 @@ class Repairer:
             states = list(beams)
             keys = [(((a << BITS) | b) << BITS) | choices.known_key for a, b in states]
             rows = self._remembered(keys)
-            if None in rows:
-                rows = yield from self._lacking(keys, rows)
+            if None in rows:  # asked for (the decoding's caller scores them: `_score_rows`), then looked up again
+                yield _lacking(keys, rows)
+                rows = self._remembered(keys)
             groups: dict[int, tuple[list[float], list[int]]] = {}  # b -> per candidate: best score, from which state
             for k, ((_, b), score, row) in enumerate(zip(states, beams.values(), rows)):
                 scores = [score + base + v for base, v in zip(bases, row)]
@@ -530,7 +525,8 @@ class Repairer:
             todo.append((slot, scores, len(specs)))
         found = self._remembered(specs)
         if None in found:
-            found = yield from self._lacking(specs, found)
+            yield _lacking(specs, found)
+            found = self._remembered(specs)
         rows = iter(found)
         done = 0
         for slot, scores, upto in todo:
@@ -683,6 +679,11 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _lacking(keys: list[int], found: list[tuple[float, ...] | None]) -> list[int]:
+    """The keys whose rows are not remembered (None in `found`, `Repairer._remembered`)."""
+    return [key for key, row in zip(keys, found) if row is None]
 
 
 def _advance(run: Scoring) -> list[int] | None:
