@@ -24,6 +24,13 @@ def test_an_issuer_and_a_place_get_their_marks_back() -> None:
     assert restored("ỦY BAN NHÂN DÂN TĨNH QUANG NGÀI") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert restored("Hà Nói, ngày 8 tháng 4 năm 2026") == "Hà Nội, ngày 8 tháng 4 năm 2026"
     assert restored("(Thành phố Đà Nang)") == "(Thành phố Đà Nẵng)"
+    assert restored("Tĩnh Quang Ngài") == "Tỉnh Quảng Ngãi"
+
+
+def test_a_name_written_right_keeps_its_own_capitals() -> None:
+    """Found by the property below: `Ia H'Drai` came back as `Ia H'drai`."""
+    assert restored("huyện Ia H'Drai") == "huyện Ia H'Drai"
+    assert restored("HUYỆN IA H'DRAI") == "HUYỆN IA H'DRAI"
 
 
 def test_common_words_a_clerks_fix_and_a_born_digital_layer_are_left_alone() -> None:

@@ -162,7 +162,8 @@ def restore_line(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]
             if unit:
                 fixes.insert(0, (words[i - 1], before, unit))
             for word, (lead, core, tail), right in fixes:
-                fixed = lead + apply_case(right, core) + tail
+                cased = apply_case(right, core) if core.isupper() or right.islower() else right  # a name's own capitals: H'Drai
+                fixed = lead + cased + tail
                 if fixed != word.text and word.source not in ("clerk", "text-layer"):
                     word.set_text(fixed, "repair")
             i += size - 1
