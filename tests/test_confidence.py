@@ -175,4 +175,5 @@ def test_shipped_calibration_doubts_a_word_written_with_the_ocr_s_symbol_at_its_
         plain = Evidence(0.9999, -1.0, True, True, 5, mode, token="nv", text="nữ")
         kept = Evidence(0.9999, -1.0, True, True, 5, mode, token="nv’", text="nữ’")
         assert cal.flags(kept, cal.probability(kept)), mode
-        assert cal.probability(kept) < cal.probability(plain) - 0.2, mode
+        # eng drops an apostrophe after a word before reading it (tokens.unglue), so fewer such words are wrong there
+        assert cal.probability(kept) < cal.probability(plain) - 0.1, mode
