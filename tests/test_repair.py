@@ -525,6 +525,9 @@ def test_with_vietnamese_ocr_a_doubted_lone_letter_goes_only_where_it_is_no_word
     assert params.mode == "vie"
     confs = [0.95, 0.95, 0.0, 0.95, 0.95, 0.3, 0.95, 0.6, 0.95, 0.95]
     assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs) if r.text) == "kết quả thực hiện ở xã năm 2025"
+    tokens = "giám sát chặt chẽ các ố dịch, xử lý kịp thời".split()  # samples/cong-van-lech.jpg: ổ read as ố, doubted
+    confs = [0.95] * 5 + [0.41] + [0.95] * 5
+    assert " ".join(r.text for r in repairer.repair_tokens(tokens, Params.estimate(tokens, repairer.lexicon), confs)) == "giám sát chặt chẽ các ổ dịch, xử lý kịp thời"
 
 
 @pytest.mark.parametrize(

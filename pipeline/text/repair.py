@@ -616,7 +616,7 @@ class Repairer:
             if not words:
                 results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
                 continue
-            if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(token, SPECK_WORD))):
+            if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(text, SPECK_WORD))):
                 text = ""
             weakest = words[0] if len(words) == 1 else min(words, key=lambda s: s.conf)
             pick = weakest.candidates[weakest.chosen]
@@ -926,7 +926,7 @@ SPECK_WORD = -9.0  # where marks are read, a doubted lone letter is a speck only
 
 def _speck(token: str, ocr_conf: float) -> bool:
     """A lone letter Tesseract doubts (i, j, z, e, a off a speck or a rule's end; where the OCR reads marks, ụ, ễ,
-    only where it is no common word, `Repairer._rare`): no word of the text."""
+    only where what repair reads it as is no common word, `Repairer._rare`): no word of the text."""
     return ocr_conf < SPECK_CONF and bool(_LONE_LETTER.match(token))
 
 _NUMBERISH = regex.compile(r"\d$")
