@@ -640,6 +640,22 @@ def test_the_header_s_date_line_spells_its_own_words_and_a_body_date_is_left() -
     spell_date_words(lines)
     assert [ln.text for ln in lines] == ["CỤC THUẾ", "Hà Nội, ngày ø tháng # năm 2026", "từ ngày 5 thành lập năm 2020"]
     assert [e.text for e in lines[1].words[4].history] == ["thủng"]
+    old_ocr = [line("Số: 356/VHXH-VP ~ Lạc Giang, ngày 02 tháng 9 rắn 2025")]
+    spell_date_words(old_ocr)
+    assert old_ocr[0].text == "Số: 356/VHXH-VP ~ Lạc Giang, ngày 02 tháng 9 năm 2025"
     caps = [line("HÀ NỘI, NGAY 08 THĂNG 4 NĂM 2026")]
     spell_date_words(caps)
     assert caps[0].text == "HÀ NỘI, NGÀY 08 THÁNG 4 NĂM 2026"
+
+
+def test_an_old_ocr_s_number_and_date_on_one_line_part_at_the_gap() -> None:
+    """An earlier OCR's text puts each row of the header's two columns on one line, the gap between them read as a
+    mark (`~`, `-`) and `năm` as `rắn`: the number stops at the gap, the place starts after it, the date is read."""
+    doc = text_document("UBND THÀNH PHỐ LẠC GIANG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                        "PHÒNG VĂN HÓA VÀ XÃ HỘI Độc lập - Tự do - Hạnh phúc\n\n"
+                        "Số: 356/VHXH-VP - Lạc Giang, ngày 02 tháng 9 rắn 2025\n"
+                        "V/v tăng cường phòng, chống sốt xuất huyết\n\nKính gửi: Ủy ban nhân dân các phường, xã.\n\n"
+                        "Thời gian gần đây, số ca mắc sốt xuất huyết tăng.\n")
+    s = doc.structure
+    assert (s["number"]["text"], s["place"], s["date"]) == ("356/VHXH-VP", "Lạc Giang", "2025-09-02")
+    assert "ngày 02 tháng 9 năm 2025" in doc.text

@@ -17,8 +17,11 @@ from ..model import Line
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
 from .patterns import find_date
 
-# a date line's words, folded, as damaged as `patterns.find_date` takes them, in the order they come
+# a date line's words, folded, as damaged as `patterns.find_date` takes them, in the order they come; `năm` also
+# any short word right before the year (`ran 2025` in an old OCR's text)
 DATE_WORDS = ((re.compile(r"NG[A-Z]{0,2}Y"), "ngày"), (re.compile(r"TH[A-Z]{2,4}"), "tháng"), (re.compile(r"N[A-Z]{1,2}M?"), "năm"))
+_BEFORE_YEAR = re.compile(r"[A-Z]{2,4}")
+_YEAR = re.compile(r"\d{4}\b")
 _EDGE = ",.;:"
 
 
@@ -37,20 +40,24 @@ def lend_marks(lines: Iterable[Line], names: Iterable[str], style: str) -> None:
 def spell_date_words(lines: Iterable[Line]) -> None:
     """In the document's first line that holds a date (the header's place and date), its words `ngày`, `tháng`,
     `năm`, each within three words of the one before (a handwritten number between), spelled right where the OCR
-    or repair slipped (`thủng`, `NGAY`). Dates in the body are left as read: `ngày 5 thành lập năm 2020` reads
-    as a damaged date too."""
+    or repair slipped (`thủng`, `NGAY`, `rắn 2025`). Dates in the body are left as read: `ngày 5 thành lập năm
+    2020` reads as a damaged date too."""
     line = next((line for line in lines if find_date(line.text) is not None), None)
-    if line is not None:
-        due, since = 0, 0
-        for word in line.words:
-            pattern, spelled = DATE_WORDS[due]
-            core = word.text.strip(_EDGE)
-            if core and pattern.fullmatch(fold(core).upper()) and (due == 0 or since <= 3):
-                spelled = apply_case(spelled, core)
-                if core != spelled:
-                    word.set_text(word.text.replace(core, spelled), "repair")
-                due, since = due + 1, 0
-                if due == len(DATE_WORDS):
-                    return
-            elif due:
-                since += 1
+    if line is None:
+        return
+    words = [w for w in line.words if w.text]
+    due, since = 0, 0
+    for word, after in zip(words, [*words[1:], None]):
+        pattern, spelled = DATE_WORDS[due]
+        core = word.text.strip(_EDGE)
+        label = fold(core).upper()
+        before_year = due == 2 and after is not None and _YEAR.match(after.text) and _BEFORE_YEAR.fullmatch(label)
+        if core and (pattern.fullmatch(label) or before_year) and (due == 0 or since <= 3):
+            spelled = apply_case(spelled, core)
+            if core != spelled:
+                word.set_text(word.text.replace(core, spelled), "repair")
+            due, since = due + 1, 0
+            if due == len(DATE_WORDS):
+                return
+        elif due:
+            since += 1

@@ -198,13 +198,13 @@ class NumberParts:
 _NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0-9]?\s*[:;.,]?\s*"
     r"(?P<seq>[0-9OIL]{0,4}[0-9][0-9OIL]{0,4}[A-Z]?)\s*/\s*"
-    r"(?P<sym>[A-Z0-9&]+(?:\s?-+\s?[A-Z0-9&]+)*)"
+    r"(?P<sym>[A-Z0-9&]+(?:(?:-+\s?|\s-+)[A-Z0-9&]+)*)"  # `QĐ- BGTVT`, `CT -UBND`; not `VP - Lạc Giang, ngày`
 )
 # A number line whose number was left blank to be written by hand (or written and read as marks):
 # `Số:  /CT-UBND`, `Số: 4@` /TB-UBND`, `Sô⁄tT /CT-UBND`; taken only with a hyphenated symbol.
 _BLANK_NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0]\s*[:;.,]?\s*(?P<seq>[^\s/]{0,4})\s*[/\u2044]\s*"
-    r"(?P<sym>[A-Z][A-Z0-9&\u00d0]*(?:\s?-+\s?[A-Z0-9&\u00d0]+)+)"
+    r"(?P<sym>[A-Z][A-Z0-9&\u00d0]*(?:(?:-+\s?|\s-+)[A-Z0-9&\u00d0]+)+)"
 )
 _DIGIT_LIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
@@ -248,9 +248,10 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 # --------------------------------------------------------------------------- place and date
 
 # The day and month may be handwritten, read as marks (`ngày4Dtháng`, `ngày ø thủng # năm`): up to
-# three characters that are not a date's own are taken for an unread number.
+# three characters that are not a date's own are taken for an unread number. `năm` is any short word before
+# the year (`ran 2025` on an old OCR's text).
 _DATE_RE = re.compile(
-    r"NG[A-Z]{0,2}Y\s*(?P<d>[^\s]{0,3}?)\s*TH[A-Z]{2,4}\s*(?P<m>[^\s]{0,3}?)\s*N[A-Z0-9]{1,2}M?\s*(?P<y>[0-9OIL]{4})"
+    r"NG[A-Z]{0,2}Y\s*(?P<d>[^\s]{0,3}?)\s*TH[A-Z]{2,4}\s*(?P<m>[^\s]{0,3}?)\s*(?:N[A-Z0-9]{1,2}M?|[A-Z]{2,4}\s)\s*(?P<y>[0-9OIL]{4})"
 )
 _DAY_OR_MONTH = re.compile(r"[0-9OIL]{1,2}")
 
@@ -279,8 +280,9 @@ def find_date(text: str) -> DateMatch | None:
 
 
 def place_of(before_date: str) -> str | None:
-    """`An Bình, ` -> `An Bình`."""
-    place = before_date.strip().rstrip(",.;: ").strip()
+    """`An Bình, ` -> `An Bình`; `- Lạc Giang,` -> `Lạc Giang` (the gap between the header's columns read as a mark
+    where an old OCR's text puts the number and the date on one line)."""
+    place = before_date.strip().rstrip(",.;: ").lstrip("-–—~ ").strip()
     return place or None
 
 
