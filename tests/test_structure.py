@@ -659,3 +659,19 @@ def test_an_old_ocr_s_number_and_date_on_one_line_part_at_the_gap() -> None:
     s = doc.structure
     assert (s["number"]["text"], s["place"], s["date"]) == ("356/VHXH-VP", "Lạc Giang", "2025-09-02")
     assert "ngày 02 tháng 9 năm 2025" in doc.text
+
+
+def test_a_signature_s_title_spelled_but_for_a_letter_or_two_takes_the_title_s_spelling() -> None:
+    from pipeline.layout.marks import spell_titles
+    from pipeline.model import Line, Word
+
+    def line(text: str) -> Line:
+        return Line("l", 1, [Word(f"w{i}", t, t, 0.9, 1, "l") for i, t in enumerate(text.split())])
+
+    read = ["KT. CHfJ TÍCH", "PHO CHU TICH", "TM. UỶ BAN NHÂN DÂN", "TRƯỞNG THÔN", "GIÁM SÁT", "Chủ tịch phường",
+            "- Sở Khoa học và Công nghệ thành phố; KT. CHfJ TÍCH"]
+    lines = [line(t) for t in read]
+    spell_titles(lines, "old")
+    assert [ln.text for ln in lines] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "TM. UỶ BAN NHÂN DÂN", "TRƯỞNG THÔN", "GIÁM SÁT", "Chủ tịch phường",
+                                          "- Sở Khoa học và Công nghệ thành phố; KT. CHỦ TỊCH"]
+    assert [e.text for e in lines[0].words[1].history] == ["CHfJ"]

@@ -4,7 +4,8 @@ A line that spells such a name, word for word, but for a mark the OCR slipped ta
 marks, its own capitals kept: the signer or organisation of a born-digital e-signature
 (`CỤC THUÊ` -> `CỤC THUẾ`), a title in capitals that names a type of Decree 30's list
 (`QUYÉT ĐỊNH` -> `QUYẾT ĐỊNH`, where a title stands alone and repair has no sentence to go by).
-A date line's own words are spelled as a date line spells them: `ngày ø thủng # năm` -> `tháng`.
+A date line's own words are spelled as a date line spells them: `ngày ø thủng # năm` -> `tháng`;
+a signature's title in capitals (`KT. CHfJ TÍCH`) as the title it spells but for a letter or two.
 The change is a repair in the word's history.
 """
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..model import Line
+from rapidfuzz.distance import Levenshtein
+
+from ..model import Line, Word
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
-from .patterns import find_date
+from .patterns import find_authority, find_date, is_upper
 
 # a date line's words, folded, as damaged as `patterns.find_date` takes them, in the order they come; `năm` also
 # any short word right before the year (`ran 2025` in an old OCR's text)
@@ -23,6 +26,14 @@ DATE_WORDS = ((re.compile(r"NG[A-Z]{0,2}Y"), "ngày"), (re.compile(r"TH[A-Z]{2,4
 _BEFORE_YEAR = re.compile(r"[A-Z]{2,4}")
 _YEAR = re.compile(r"\d{4}\b")
 _EDGE = ",.;:"
+# the titles a signature block prints (after TM., KT., TL., Q. or alone), written here from Decree 30's models
+TITLES = (
+    "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
+    "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "BỘ TRƯỞNG",
+    "THỨ TRƯỞNG", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "BÍ THƯ", "PHÓ BÍ THƯ", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "CHÁNH THANH TRA",
+    "PHÓ CHÁNH THANH TRA", "VIỆN TRƯỞNG", "PHÓ VIỆN TRƯỞNG", "TRƯỞNG CÔNG AN", "PHÓ TRƯỞNG CÔNG AN", "ỦY BAN NHÂN DÂN",
+)
+_TITLE_OF = {fold(title): title.split() for title in TITLES}
 
 
 def lend_marks(lines: Iterable[Line], names: Iterable[str], style: str) -> None:
@@ -61,3 +72,36 @@ def spell_date_words(lines: Iterable[Line]) -> None:
                 return
         elif due:
             since += 1
+
+
+def spell_titles(lines: Iterable[Line], style: str) -> None:
+    """A line in capitals of one to four words that spells one of TITLES but for a letter (up to one in four after an
+    authority's prefix), nearer it than any other title, takes the title's spelling: `KT. CHfJ TÍCH` -> `KT. CHỦ
+    TỊCH` (the real garbled sample, after its recipients' column), `PHO CHU TICH` -> `PHÓ CHỦ TỊCH`; not `TRƯỞNG THÔN` (two letters from
+    `TRƯỞNG PHÒNG`). A title spelled right, in either tone style (`UỶ BAN`), is left as it is."""
+    for line in lines:
+        words = [w for w in line.words if w.text]
+        at = find_authority(line.text)  # an old OCR's text may hold the recipients' column before it on its line
+        prefixed = at is not None
+        rest = words[_word_at(words, at) + 1 :] if prefixed else words
+        text = " ".join(w.text for w in rest)
+        if not 1 <= len(rest) <= 4 or not is_upper(text) or not all(w.text.isalpha() for w in rest):
+            continue
+        key = fold(text).upper()
+        near = sorted((Levenshtein.distance(key, title), title) for title in _TITLE_OF if title.count(" ") == len(rest) - 1)
+        if not near or near[0][0] > (max(1, len(key) // 4) if prefixed else 1) or (len(near) > 1 and near[1][0] == near[0][0]):
+            continue
+        for word, spelled in zip(rest, _TITLE_OF[near[0][1]]):
+            if normalize_tone_placement(word.text, style) != normalize_tone_placement(spelled, style):
+                word.set_text(normalize_tone_placement(spelled, style), "repair")
+
+
+def _word_at(words: list[Word], offset: int) -> int:
+    """The index of the word at character `offset` of the words joined by spaces (`Line.text`)."""
+    end = -1
+    for index, word in enumerate(words):
+        end += len(word.text) + 1
+        if offset <= end:
+            return index
+    return len(words) - 1
+
