@@ -77,8 +77,9 @@ def spell_date_words(lines: Iterable[Line]) -> None:
 def spell_titles(lines: Iterable[Line], style: str) -> None:
     """A line in capitals of one to four words that spells one of TITLES but for a letter (up to one in four after an
     authority's prefix), nearer it than any other title, takes the title's spelling: `KT. CHfJ TÍCH` -> `KT. CHỦ
-    TỊCH` (the real garbled sample, after its recipients' column), `PHO CHU TICH` -> `PHÓ CHỦ TỊCH`; not `TRƯỞNG THÔN` (two letters from
-    `TRƯỞNG PHÒNG`). A title spelled right, in either tone style (`UỶ BAN`), is left as it is."""
+    TỊCH` (the real garbled sample, after its recipients' column), `PHO CHU TICH` -> `PHÓ CHỦ TỊCH`; not
+    `TRƯỞNG THÔN` (two letters from `TRƯỞNG PHÒNG`). A title spelled right, in either tone style (`UỶ BAN`), is
+    left as it is."""
     for line in lines:
         words = [w for w in line.words if w.text]
         at = find_authority(line.text)  # an old OCR's text may hold the recipients' column before it on its line
