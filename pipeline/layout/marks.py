@@ -16,14 +16,14 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
-from ..model import Line, Word
+from ..model import Line
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
-from .patterns import find_authority, find_date, is_upper
+from .patterns import BEFORE_YEAR, DAY_WORD, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_upper
 
-# a date line's words, folded, as damaged as `patterns.find_date` takes them, in the order they come; `năm` also
-# any short word right before the year (`ran 2025` in an old OCR's text)
-DATE_WORDS = ((re.compile(r"NG[A-Z]{0,2}Y"), "ngày"), (re.compile(r"TH[A-Z]{2,4}"), "tháng"), (re.compile(r"N[A-Z]{1,2}M?"), "năm"))
-_BEFORE_YEAR = re.compile(r"[A-Z]{2,4}")
+# a date line's words as `patterns.find_date` takes them, in the order they come; `năm` also any short word right
+# before the year (`ran 2025` in an old OCR's text)
+DATE_WORDS = tuple((re.compile(pattern), word) for pattern, word in ((DAY_WORD, "ngày"), (MONTH_WORD, "tháng"), (YEAR_WORD, "năm")))
+_BEFORE_YEAR = re.compile(BEFORE_YEAR)
 _YEAR = re.compile(r"\d{4}\b")
 _EDGE = ",.;:"
 # the titles a signature block prints (after TM., KT., TL., Q. or alone), written here from Decree 30's models
@@ -84,7 +84,7 @@ def spell_titles(lines: Iterable[Line], style: str) -> None:
         words = [w for w in line.words if w.text]
         at = find_authority(line.text)  # an old OCR's text may hold the recipients' column before it on its line
         prefixed = at is not None
-        rest = words[_word_at(words, at) + 1 :] if prefixed else words
+        rest = words[len(line.text[:at].split()) + 1 :] if prefixed else words  # the prefix opens a word
         text = " ".join(w.text for w in rest)
         if not 1 <= len(rest) <= 4 or not is_upper(text) or not all(w.text.isalpha() for w in rest):
             continue
@@ -95,14 +95,3 @@ def spell_titles(lines: Iterable[Line], style: str) -> None:
         for word, spelled in zip(rest, _TITLE_OF[near[0][1]]):
             if normalize_tone_placement(word.text, style) != normalize_tone_placement(spelled, style):
                 word.set_text(normalize_tone_placement(spelled, style), "repair")
-
-
-def _word_at(words: list[Word], offset: int) -> int:
-    """The index of the word at character `offset` of the words joined by spaces (`Line.text`)."""
-    end = -1
-    for index, word in enumerate(words):
-        end += len(word.text) + 1
-        if offset <= end:
-            return index
-    return len(words) - 1
-

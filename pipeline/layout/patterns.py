@@ -250,8 +250,10 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 # The day and month may be handwritten, read as marks (`ngày4Dtháng`, `ngày ø thủng # năm`): up to
 # three characters that are not a date's own are taken for an unread number. `năm` is any short word before
 # the year (`ran 2025` on an old OCR's text).
+DAY_WORD, MONTH_WORD, YEAR_WORD = r"NG[A-Z]{0,2}Y", r"TH[A-Z]{2,4}", r"N[A-Z0-9]{1,2}M?"  # folded, as damaged as taken
+BEFORE_YEAR = r"[A-Z]{2,4}"  # any short word right before the year also stands for `năm`
 _DATE_RE = re.compile(
-    r"NG[A-Z]{0,2}Y\s*(?P<d>[^\s]{0,3}?)\s*TH[A-Z]{2,4}\s*(?P<m>[^\s]{0,3}?)\s*(?:N[A-Z0-9]{1,2}M?|[A-Z]{2,4}\s)\s*(?P<y>[0-9OIL]{4})"
+    rf"{DAY_WORD}\s*(?P<d>[^\s]{{0,3}}?)\s*{MONTH_WORD}\s*(?P<m>[^\s]{{0,3}}?)\s*(?:{YEAR_WORD}|{BEFORE_YEAR}\s)\s*(?P<y>[0-9OIL]{{4}})"
 )
 _DAY_OR_MONTH = re.compile(r"[0-9OIL]{1,2}")
 

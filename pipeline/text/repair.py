@@ -71,7 +71,7 @@ _HORNED = str.maketrans("uUoO", "ưƯơƠ")
 # small letters after an I or a J that is no word as read starts with an l
 _I_FOR_L = regex.compile(r"^([^\p{L}\p{N}]*)[IJ](?=[\p{Ll}\d])")
 _NAME_PUNCT = "“”\"'(,"
-_TITLES = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "chí"})  # ... before a name: Ông, Bà, đồng chí
+_HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "chí"})  # before a name: Ông, Bà, đồng chí
 NAME_WORD = -9.0  # a capitalised word rarer than this (log P) is taken for part of a name (Nậm Xé), a commoner one not
 _CASE_ALIKE = set("cosuvwxz")  # small letters of the shape of their capitals: read small at a word's start in capitals
 GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
@@ -360,7 +360,7 @@ class Repairer:
         """Does a name follow `word`, capitalised: a part of a person's name or a title (Văn | Hường, Ông | Hường),
         or a word too rare to be a common one (Nậm | Xé); not a common word heading an office's name (Cục | Thuế)."""
         low = word.lower()
-        return is_title(word) and (low in self.lexicon.name_parts or low in _TITLES or self._rare(word, NAME_WORD))
+        return is_title(word) and (low in self.lexicon.name_parts or low in _HONORIFICS or self._rare(word, NAME_WORD))
 
     def _rare(self, word: str, floor: float) -> bool:
         """No word, or a word rarer than `floor` (log P)."""
