@@ -190,6 +190,21 @@ def test_a_document_leans_to_the_reading_it_settles_on(repairer) -> None:
     assert DocumentCache({}).would_change([]) is False
 
 
+def test_a_document_leans_by_its_share_among_the_words_rivals(repairer) -> None:
+    """What else the document writes after the same word (truyền thanh, six times) does not weaken the
+    reading it settled on among this word's own readings (thông, never thống)."""
+    from pipeline.text.repair import Params
+
+    settled = [f"Cong tac truyen thong ve chuyen doi so tai phuong {i}".split() for i in range(3)]
+    settled += [f"He thong loa truyen thanh cua khu pho {i}".split() for i in range(6)]
+    unsure = "ve truyen thong chuyen doi so".split()
+    params = Params.estimate([t for p in settled for t in p], repairer.lexicon)
+    assert repairer.repair_paragraphs([unsure], params)[0][2].text == "thống"
+    together = repairer.repair_paragraphs([*settled, unsure], params)
+    assert [r.text for r in together[-1]] == ["về", "truyền", "thông", "chuyển", "đổi", "số"]
+    assert [r.text for r in together[3]][3:5] == ["truyền", "thanh"]
+
+
 def test_image_words_carry_tesseract_confidence_into_their_own(repairer) -> None:
     tokens = "Uy ban nhan dan phuong bao cao".split()
     sure = repairer.repair_tokens(tokens, ocr_confs=[0.96] * len(tokens))

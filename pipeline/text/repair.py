@@ -825,7 +825,8 @@ class DocumentCache:
     """One document, one vocabulary: after each word, the readings the decoder was sure of
     (posterior >= CACHE_SURE), counted over the whole document. A reading it was less sure of
     (< CACHE_LEAN_BELOW) leans, by up to CACHE_WEIGHT (log odds), to what the document wrote after the
-    same word where it was sure."""
+    same word where it was sure, by each reading's share among the slot's own readings: truyền thanh
+    written often does not weaken the document's truyền thông against truyền thống."""
 
     after: dict[int, Counter]
 
@@ -841,31 +842,30 @@ class DocumentCache:
         return cls({p: c for p, c in after.items() if sum(c.values()) >= CACHE_MIN})
 
     def _leaning(self, slots: list[Slot]):
-        """(slot, what the document settled on after the word before it), for unsure slots."""
+        """(slot, what the document settled on after the word before it among the slot's own readings), for unsure slots."""
         previous = None
         for slot in slots:
             chosen = slot.candidates[slot.chosen]
-            counts = self.after.get(previous) if previous is not None else None
-            yield slot, (counts if counts and slot.conf < CACHE_LEAN_BELOW else None)
+            counts = self.after.get(previous) if previous is not None and slot.conf < CACHE_LEAN_BELOW else None
+            rivals = {c.symbol: counts[c.symbol] for c in slot.candidates if c.symbol in counts} if counts else None
+            yield slot, rivals
             previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
 
     def would_change(self, slots: list[Slot]) -> bool:
         """Some unsure reading has a rival the document preferred after the same word."""
-        for slot, counts in self._leaning(slots):
-            if counts:
-                best = counts.most_common(1)[0][0]
-                if best != slot.candidates[slot.chosen].symbol and any(c.symbol == best for c in slot.candidates):
-                    return True
+        for slot, rivals in self._leaning(slots):
+            if rivals and max(rivals, key=rivals.__getitem__) != slot.candidates[slot.chosen].symbol:
+                return True
         return False
 
     def lean(self, slots: list[Slot]) -> list[list[Candidate]]:
         out = []
-        for slot, counts in self._leaning(slots):
-            if not counts:
+        for slot, rivals in self._leaning(slots):
+            if not rivals:
                 out.append(slot.candidates)
                 continue
-            total = sum(counts.values())
-            out.append([Candidate(c.text, c.symbol, c.channel + CACHE_WEIGHT * counts.get(c.symbol, 0) / total) for c in slot.candidates])
+            total = sum(rivals.values())
+            out.append([Candidate(c.text, c.symbol, c.channel + CACHE_WEIGHT * rivals.get(c.symbol, 0) / total) for c in slot.candidates])
         return out
 
 
