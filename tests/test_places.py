@@ -80,3 +80,20 @@ def test_a_header_in_capitals_takes_a_place_names_marks_from_the_body() -> None:
     doc = Document(SourceInfo("b", "b", "0" * 64, "text", len(once), 1), text_pages(once), {}, {})
     restore_document(doc)
     assert [w.text for w in doc.lines()[0].words][-2:] == ["TÂN", "AN"]  # the body writes it once, the header stays
+
+
+def test_an_old_ocrs_header_row_and_the_letters_it_read_name_the_place() -> None:
+    """Text from an earlier OCR writes the header's two columns on one line (the date's place after the
+    number), and repair may have changed a header word's letters (`DUC` -> `ĐƯỢC`): the place is still
+    the document's, spelt by what the OCR read."""
+    text = ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nXÃ ĐƯỢC THƠ Độc lập - Tự do - Hạnh phúc\n"
+            "Số: 238/UBND-VP Đức Thọ, ngày 05 tháng 8 năm 2025\nKính gửi: Ông Nguyễn Văn Thuận, thôn Yên Hồ, xã Đức Thọ.")
+    doc = Document(SourceInfo("a", "a", "0" * 64, "text", len(text), 1), text_pages(text), {}, {})
+    header = doc.lines()[1].words
+    for word, read in zip(header, ["XA", "DUC", "THO"]):
+        word.ocr = read
+    restore_document(doc)
+    assert " ".join(w.text for w in doc.lines()[1].words[:3]) == "XÃ ĐỨC THỌ"
+    doc = Document(SourceInfo("b", "b", "0" * 64, "text", len(text), 1), text_pages(text), {}, {})
+    restore_document(doc)  # the words as read: ĐƯỢC THƠ spells no name the document writes
+    assert " ".join(w.text for w in doc.lines()[1].words[:3]) == "XÃ ĐƯỢC THƠ"

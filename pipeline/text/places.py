@@ -131,9 +131,8 @@ def _opening(first: str, second: str) -> float:
     return sum(lm.scores([pack((lm.sent, lm.sent, a)), pack((lm.sent, a, b))]))
 
 
-def _core(word: Word) -> tuple[str, str, str]:
-    """The word's letters and the punctuation around them."""
-    text = word.text
+def _core(text: str) -> tuple[str, str, str]:
+    """A word's letters and the punctuation around them."""
     start = next((i for i, c in enumerate(text) if c.isalpha()), len(text))
     end = len(text) - next((i for i, c in enumerate(reversed(text)) if c.isalpha()), len(text))
     return text[:start], text[start:end], text[end:]
@@ -148,16 +147,16 @@ def restore_line(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]
     while i < len(words):
         for size in range(min(longest, len(words) - i), 1, -1):
             span = words[i : i + size]
-            cores = [_core(w) for w in span]
+            cores = [_core(w.text) for w in span]
             letters = [core for _, core, _ in cores]
             inner = any(tail for _, _, tail in cores[:-1]) or any(lead for lead, _, _ in cores[1:])
             if inner or not all(core[:1].isupper() for core in letters):
                 continue
-            name = names.get(tuple(fold(core).lower() for core in letters))
+            name = names.get(tuple(fold(core).lower() for core in letters)) or names.get(_read_letters(span))
             if name is None:
                 continue
             fixes = list(zip(span, cores, name))
-            before = _core(words[i - 1]) if i > free else None
+            before = _core(words[i - 1].text) if i > free else None
             unit = _UNITS.get(fold(before[1]).lower()) if before and len(before[1]) > 1 else None
             if unit:
                 fixes.insert(0, (words[i - 1], before, unit))
@@ -170,6 +169,16 @@ def restore_line(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]
             free = i + 1
             break
         i += 1
+
+
+def _read_letters(span: list[Word]) -> tuple[str, ...]:
+    """The letters the OCR read for each word of the span, marks aside, when repair changed them
+    (`XA DUC THO` repaired as `XÃ ĐƯỢC THƠ` still spells the document's Đức Thọ); none when a word
+    was read with other signs than letters or split from another."""
+    read = [_core(w.ocr) for w in span]
+    if any(lead or tail or not core.isalpha() for lead, core, tail in read) or all(fold(w.ocr) == fold(w.text) for w in span):
+        return ()
+    return tuple(fold(core).lower() for _, core, _ in read)
 
 
 def restore_document(doc: Document) -> Document:
@@ -208,10 +217,14 @@ def document_names(doc: Document) -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 def _date_place(texts: list[str]) -> list[str]:
-    """The words of a date line's place: `Cẩm Phúc` of `Cẩm Phúc, ngày 10 tháng 6 năm 2024`."""
-    for k in range(1, min(5, len(texts))):
-        if texts[k] == "ngày" and texts[k - 1].endswith(","):
-            return [t.strip(",") for t in texts[:k]]
+    """The words of a date line's place: `Cẩm Phúc` of `Cẩm Phúc, ngày 10 tháng 6 năm 2024`, also where an
+    earlier OCR wrote the header's two columns on one line (`Số: 17/PA-BCH Ngư Thủy, ngày 18 tháng 3`)."""
+    for k in range(1, len(texts) - 1):
+        if texts[k] == "ngày" and texts[k - 1].endswith(",") and "tháng" in texts[k + 1 : k + 4]:
+            start = k - 1
+            while start > max(0, k - 4) and texts[start - 1][:1].isupper() and texts[start - 1].isalpha():
+                start -= 1
+            return [t.strip(",") for t in texts[start:k]]
     return []
 
 
