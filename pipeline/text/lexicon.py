@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import regex
@@ -11,7 +12,7 @@ import regex
 from ..outputs import atomic_write_text
 from . import lm as lm_module
 from .tokens import line_symbols
-from .vietnamese import fold, nfc, normalize_text
+from .vietnamese import fold, is_syllable, nfc, normalize_text
 
 DICT_DIR = Path(os.environ.get("VNOCR_DICTIONARIES", Path(__file__).resolve().parents[2] / "dictionaries"))
 USER_LM = Path(os.environ.get("VNOCR_USER_LM", Path.home() / ".local" / "share" / "vnocr" / "user-lm.txt"))
@@ -28,6 +29,17 @@ class Lexicon:
 
     def knows(self, word: str) -> bool:
         return word in self.syllables or word in self.lm.ids
+
+    @cached_property
+    def abbreviation_unmarked(self) -> dict[str, str]:
+        """An abbreviation as an OCR without Vietnamese reads it (GD&DT, DKKD, QD) -> as written (GD&ĐT, ĐKKD, QĐ),
+        where that reading is no abbreviation itself, no syllable (DU: dự, du, not ĐU) and spells only one."""
+        found: dict[str, list[str]] = {}
+        for abbreviation in self.abbreviations:
+            read = fold(abbreviation)
+            if read != abbreviation and read not in self.abbreviations and not is_syllable(read.lower()):
+                found.setdefault(read, []).append(abbreviation)
+        return {read: written[0] for read, written in found.items() if len(written) == 1}
 
 
 def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> Lexicon:

@@ -323,6 +323,8 @@ class Repairer:
                 token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
         for piece in unglue(token) if params.mode == "eng" else split_token(token):
+            if params.mode == "eng" and piece.text in self.lexicon.abbreviation_unmarked:  # GD&DT: GD&ĐT, read without its mark
+                piece = Piece(self.lexicon.abbreviation_unmarked[piece.text], piece.kind)
             text = piece.text
             if piece.kind == GAP:  # no word: left out of the decoding (`repair_paragraphs`), a space in the text
                 readings.append((piece, [Candidate(text, -1, 0.0)], initial))
