@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 
 from pipeline.flow import read_document, text_pages
 from pipeline.layout.body import parse_body
+from pipeline.layout.fields import NumberInfo
 from pipeline.layout.footer import parse_footer
-from pipeline.layout.header import split_issuer
+from pipeline.layout.header import split_issuer, typed_number
 from pipeline.layout.patterns import (
     find_authority,
     find_date,
@@ -37,6 +38,7 @@ from pipeline.layout.patterns import (
     fold_letters,
     join_lines,
     marker_candidates,
+    number_parts,
     similar,
 )
 from pipeline.layout.rows import Row, document_rows
@@ -348,6 +350,7 @@ def test_lines_that_are_not_markers(line: str) -> None:
         ("Số: 203/QD-UBND", "203/QĐ-UBND", ("203", "QĐ", "UBND", None)),
         ("Số: 41/TIr-UBND", "41/TTr-UBND", ("41", "TTr", "UBND", None)),
         ("Số: 512/UBND-VP", "512/UBND-VP", ("512", None, "UBND", "VP")),
+        ("S6: 186/CA X-QLHC My Hoa Hung, ngay 07", "186/CAX-QLHC", ("186", None, "CAX", "QLHC")),  # a code the OCR split
     ],
 )
 def test_number_and_symbol(line: str, text: str, parts: tuple) -> None:
@@ -659,6 +662,20 @@ def test_an_old_ocr_s_number_and_date_on_one_line_part_at_the_gap() -> None:
     s = doc.structure
     assert (s["number"]["text"], s["place"], s["date"]) == ("356/VHXH-VP", "Lạc Giang", "2025-09-02")
     assert "ngày 02 tháng 9 năm 2025" in doc.text
+
+
+def test_a_number_whose_type_code_the_ocr_misread_takes_the_title_s() -> None:
+    """The number's type code is the title's (Decree 30, Phụ lục III): `QB` one letter from `QĐ` under QUYẾT
+    ĐỊNH is that code misread; a công văn's number, with no type code, and one far from the title's stay."""
+    def number(symbol: str, doc_type: str | None) -> str:
+        return typed_number(NumberInfo.of(number_parts("77", symbol), "Số: 77"), doc_type).text
+
+    assert number("QB-UBND", "QUYẾT ĐỊNH") == "77/QĐ-UBND"
+    assert number("KT-UBND", "KẾ HOẠCH") == "77/KH-UBND"
+    assert number("QB-UBND", None) == "77/QB-UBND"
+    assert number("UBND-VP", "BÁO CÁO") == "77/UBND-VP"
+    assert number("UBND-VP", "CÔNG VĂN") == "77/UBND-VP"
+    assert number("TB-UBND", "QUYẾT ĐỊNH") == "77/TB-UBND"  # a type code of its own: the title's business, not the number's
 
 
 def test_a_signature_s_title_spelled_but_for_a_letter_or_two_takes_the_title_s_spelling() -> None:

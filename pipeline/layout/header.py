@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .fields import Issuer, Motto, NumberInfo
+from rapidfuzz.distance import Levenshtein
+
 from .patterns import (
+    DOC_TYPES,
     ITEM,
     NATIONAL,
     SLOGAN,
@@ -30,6 +33,7 @@ from .patterns import (
     join_lines,
     locate,
     marker_candidates,
+    number_parts,
     place_of,
     starts_body_phrase,
     starts_like,
@@ -324,8 +328,21 @@ def parse_header(rows: list[Row]) -> Header:
     if scan.vv_rows and h.subject is None:
         h.subject, h.subject_is_vv = _joined(scan.vv_rows), True
     h.issuer = Issuer(scan.issuer_lines, *split_issuer(scan.issuer_lines))
+    h.number = typed_number(h.number, h.doc_type)
     h.end = _kinh_gui(rows, i, h, waiting)
     return h
+
+
+def typed_number(number: NumberInfo | None, doc_type: str | None) -> NumberInfo | None:
+    """A number whose type code the OCR misread by a letter (`77/QB-UBND` under the title QUYẾT ĐỊNH)
+    takes the code of the type the title names; a number with a type code of its own is left."""
+    code = DOC_TYPES.get(doc_type or "")
+    if number is None or code is None or number.type_code is not None or not number.unit_code:
+        return number
+    read = number.issuer_code or ""
+    if len(read) != len(code) or Levenshtein.distance(fold(read), fold(code)) != 1:
+        return number
+    return NumberInfo.of(number_parts(number.sequence, f"{code}-{number.unit_code}"), number.printed)
 
 
 def _joined(rows: list[Row]) -> str:

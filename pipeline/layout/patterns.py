@@ -198,7 +198,7 @@ class NumberParts:
 _NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0-9]?\s*[:;.,]?\s*"
     r"(?P<seq>[0-9OIL]{0,4}[0-9][0-9OIL]{0,4}[A-Z]?)\s*/\s*"
-    r"(?P<sym>[A-Z0-9&]+(?:(?:-+\s?|\s-+)[A-Z0-9&]+)*)"  # `QĐ- BGTVT`, `CT -UBND`; not `VP - Lạc Giang, ngày`
+    r"(?P<sym>[A-Z0-9&]+(?:(?:-+\s?|\s-+|\s(?=[A-Z]{1,3}-[A-Z]))[A-Z0-9&]+)*)"  # `QĐ- BGTVT`, `CT -UBND`, `CA X-QLHC`; not `VP - Lạc Giang, ngày`
 )
 # A number line whose number was left blank to be written by hand (or written and read as marks):
 # `Số:  /CT-UBND`, `Số: 4@` /TB-UBND`, `Sô⁄tT /CT-UBND`; taken only with a hyphenated symbol.
