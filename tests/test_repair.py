@@ -525,6 +525,8 @@ def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_insi
         ("co 6 ap, ngay 10 thang 6 nam 2024", "có 6 ấp, ngày 10 tháng 6 năm 2024"),  # a lone 6 stays a number where it counts
         ("Phong GD&DT huyen, ma so DKKD", "Phòng GD&ĐT huyện, mã số ĐKKD"),  # an abbreviation read without its mark
         ("DU AN", "DỰ ÁN"),  # not ĐU (Đảng ủy): DU spells syllables too
+        ("Hoi Chi? thap do xa giit? lai", "Hội Chữ thập đỏ xã giữ lại"),  # a horn read as a question mark
+        ("Tai sao? Vi sao", "Tại sao? Vì sao"),  # a question, before a capital
     ],
 )
 def test_an_ocr_without_vietnamese_underlines_colons_units_and_dollars(repairer, read: str, expected: str) -> None:

@@ -579,7 +579,8 @@ class Repairer:
         paragraphs = [[nfc(t) for t in tokens] for tokens in paragraphs]
         params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
         settled = _settled_abbreviations(paragraphs, self.lexicon)
-        decoded = [self._slots([settled.get(t, t) for t in tokens], params) for tokens in paragraphs]
+        as_read = [[settled.get(t, t) for t in tokens] for tokens in paragraphs]
+        decoded = [self._slots(marks_read_as_questions(tokens) if params.mode == "eng" else tokens, params) for tokens in as_read]
         flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
         self._decode_slots(flats, params)
         cache = DocumentCache.settled([s for flat in flats for s in flat])
@@ -988,6 +989,19 @@ def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
         elif r.text in _DASH_READ and after is not None and after.text[:1].isalpha():
             r.text = "-"
     return results
+
+
+_QUESTION_FOR_MARK = regex.compile(r"^(\p{L}+)\?$")
+
+
+def marks_read_as_questions(tokens: list[str]) -> list[str]:
+    """An OCR without Vietnamese reads a horn or a hook as a question mark after the word (`git? lai`: giữ lại,
+    `Chi? thap do`: Chữ thập đỏ): a `?` right after letters, before a word in small letters, is part of that
+    word, not the end of a question."""
+    return [
+        m.group(1) if (m := _QUESTION_FOR_MARK.match(t)) and k + 1 < len(tokens) and tokens[k + 1][:1].islower() else t
+        for k, t in enumerate(tokens)
+    ]
 
 
 def _settled_abbreviations(paragraphs: list[list[str]], lexicon: Lexicon) -> dict[str, str]:
