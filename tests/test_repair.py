@@ -527,6 +527,7 @@ def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_insi
         ("DU AN", "DỰ ÁN"),  # not ĐU (Đảng ủy): DU spells syllables too
         ("Hoi Chi? thap do xa giit? lai", "Hội Chữ thập đỏ xã giữ lại"),  # a horn read as a question mark
         ("Tai sao? Vi sao", "Tại sao? Vì sao"),  # a question, before a capital
+        ("Chan nuoi giii? 6n dinh, git? 02 ban", "Chăn nuôi giữ ổn định, giữ 02 bản"),
     ],
 )
 def test_an_ocr_without_vietnamese_underlines_colons_units_and_dollars(repairer, read: str, expected: str) -> None:
