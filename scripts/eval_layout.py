@@ -7,9 +7,10 @@ in reading order (the order counts), and which fields come out as the document p
 type, date line, issuer, subject, addressees, signer. The fields wanted are read from the document's
 source by the renderer's own parser (`synth/parse.py`), not by the parser under test.
 
-The same documents are then given as an earlier OCR's text: each page read by Tesseract without
-its Vietnamese model (`-l eng`, marks lost and letters garbled, the header's two columns on one line),
-written out line by line as a `.txt`, and read by vnocr as text (repair, then structure).
+The same documents are then given as an earlier OCR's text: each page read by Tesseract, with its
+Vietnamese model (`-l vie`) and without it (`-l eng`: marks lost and letters garbled), the header's two
+columns on one line, written out line by line as a `.txt` and read by vnocr as text (repair, then
+structure).
 
 Usage: eval_layout.py [--docs N]
 """
@@ -78,23 +79,24 @@ def read(source: Path) -> tuple[str, float, list[str], int]:
         return judged(source.stem, text, read_document(path, SETTINGS))
 
 
-def read_old_ocr(source: Path) -> tuple[str, float, list[str], int]:
-    """The document as an earlier OCR without Vietnamese left it (`old_ocr_text`), read by vnocr as text."""
+def read_old_ocr(job: tuple[Path, str]) -> tuple[str, float, list[str], int]:
+    """The document as an earlier OCR in `lang` left it (`old_ocr_text`), read by vnocr as text."""
+    source, lang = job
     text = source.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{source.stem}.txt"
-        path.write_text(old_ocr_text(render_document(text, dpi=300)), encoding="utf-8")
+        path.write_text(old_ocr_text(render_document(text, dpi=300), lang), encoding="utf-8")
         return judged(source.stem, text, read_document(path, SETTINGS))
 
 
-def old_ocr_text(pages: list) -> str:
-    """Pages read by Tesseract `eng`, one line of text per line it found, a blank line between its
+def old_ocr_text(pages: list, lang: str) -> str:
+    """Pages read by Tesseract in `lang`, one line of text per line it found, a blank line between its
     paragraphs, a form feed between pages."""
     out = []
     for page in pages:
         lines: list[str] = []
         last = None
-        for word in run_tesseract(np.asarray(page.convert("L")), lang="eng", psm=3, dpi=300):
+        for word in run_tesseract(np.asarray(page.convert("L")), lang=lang, psm=3, dpi=300):
             if last is not None and word.key[:2] != last[:2]:
                 lines.append("")
             if word.key == last:
@@ -121,7 +123,9 @@ def main() -> None:
     sources = sources[: args.docs] if args.docs else sources
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         report("Held-out documents rendered as clean scans: reading order and fields", list(pool.map(read, sources)))
-        report("The same documents as an earlier OCR's text (Tesseract eng, no Vietnamese), read as .txt", list(pool.map(read_old_ocr, sources)))
+        for lang, what in (("vie", "Tesseract vie"), ("eng", "Tesseract eng, no Vietnamese")):
+            results = list(pool.map(read_old_ocr, [(source, lang) for source in sources]))
+            report(f"The same documents as an earlier OCR's text ({what}), read as .txt", results)
 
 
 def report(title: str, results: list[tuple[str, float, list[str], int]]) -> None:

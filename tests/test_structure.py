@@ -560,6 +560,15 @@ def test_a_cong_van_as_real_scans_read_it() -> None:
     assert s["signature"]["name"] == "Ngô Văn Công"
 
 
+@pytest.mark.parametrize("read", ["V/w triển khai", "V/ triển khai", "V|v triển khai"])
+def test_a_cong_van_s_subject_opens_with_v_v_however_it_was_read(read: str) -> None:
+    """`V/v` read `V/w`, or with its v lost (`V/ trả lời`, on a Vietnamese OCR's text): a công văn all the same,
+    its subject spelt `V/v`."""
+    s = text_document(CONG_VAN.replace("V/v triển khai", read).format(addressees="Kính gửi: Sở Tài chính.")).structure
+    assert s["doc_type"] == "CÔNG VĂN" and s["subject"].startswith("V/v triển khai")
+    assert s["recipients"]["addressees"] == ["Sở Tài chính"]
+
+
 def test_a_consolidated_text_takes_its_fields_from_its_authentication() -> None:
     """A văn bản hợp nhất begins with the consolidated instrument's own title and no number; its body, number,
     place and date are printed with `XÁC THỰC VĂN BẢN HỢP NHẤT` above the signature at the end."""

@@ -35,6 +35,7 @@ from .patterns import (
     marker_candidates,
     number_parts,
     place_of,
+    spell_vv,
     starts_body_phrase,
     starts_like,
     tidy,
@@ -326,7 +327,7 @@ def parse_header(rows: list[Row]) -> Header:
             break
         i += 1
     if scan.vv_rows and h.subject is None:
-        h.subject, h.subject_is_vv = _joined(scan.vv_rows), True
+        h.subject, h.subject_is_vv = spell_vv(_joined(scan.vv_rows)), True
     h.issuer = Issuer(scan.issuer_lines, *split_issuer(scan.issuer_lines))
     h.number = typed_number(h.number, h.doc_type)
     h.end = _kinh_gui(rows, i, h, waiting)

@@ -293,12 +293,20 @@ def place_of(before_date: str) -> str | None:
 NATIONAL = "CONG HOA XA HOI CHU NGHIA VIET NAM"
 SLOGAN = "DOC LAP - TU DO - HANH PHUC"
 
-_VV_RE = re.compile(r"^\s*V\s*[/|]?\s*[VW]\b\s*[.:]?")  # `V/w`: the italic v read as w
+_VV_RE = re.compile(r"^\s*V\s*(?:[/|]?\s*[VW]\b\s*[.:]?|/\s)")  # `V/w`: the italic v read as w; `V/ trả lời`: lost
 
 
 def is_vv(text: str) -> bool:
     """A công văn's subject line, `V/v ...` (về việc)."""
     return bool(_VV_RE.match(fold(text)))
+
+
+def spell_vv(text: str) -> str:
+    """A công văn's subject opened by `V/v` as printed, however the OCR read it (`V/w`, `V/ trả lời`)."""
+    m = _VV_RE.match(fold(text))
+    if m is None or text[: m.end()].strip().startswith("V/v"):
+        return text
+    return f"V/v {text[m.end():].lstrip()}"
 
 
 def is_kinh_gui(text: str) -> bool:
