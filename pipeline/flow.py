@@ -137,7 +137,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     )
     prepared_at = time.perf_counter()
     if prepared.light_evened:
-        words, prepared.info["threshold"] = tesseract.read_photo(
+        words, prepared.info["thresholds"] = tesseract.read_photo(
             prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout
         )
     else:

@@ -13,7 +13,7 @@ import statistics
 
 from ..model import Line, Word
 from ..text.vietnamese import fold
-from .tesseract import OcrWord
+from .tesseract import OcrWord, words_box
 
 
 def _capitals(word: OcrWord) -> bool:
@@ -70,7 +70,7 @@ def _join_broken_rows(parts: list[list[OcrWord]]) -> list[list[OcrWord]]:
     columns."""
     joined: list[tuple[tuple[int, int, int, int], list[OcrWord]]] = []
     for part in sorted(parts, key=lambda p: p[0].box[0]):
-        box = _bbox(part)
+        box = words_box(part)
         left = [
             i for i, (near, words) in enumerate(joined)
             if near[2] <= box[0] and _same_row(near, box) and words[-1].key != part[0].key  # a line cut by _split_at_gaps stays cut
@@ -79,19 +79,10 @@ def _join_broken_rows(parts: list[list[OcrWord]]) -> list[list[OcrWord]]:
             i = max(left, key=lambda k: joined[k][0][2])
             words = joined[i][1] + part
             if box[0] - joined[i][0][2] <= 3.0 * _height(words):
-                joined[i] = (_bbox(words), words)
+                joined[i] = (words_box(words), words)
                 continue
         joined.append((box, part))
     return [words for _, words in joined]
-
-
-def _bbox(words: list[OcrWord]) -> tuple[int, int, int, int]:
-    return (
-        min(w.box[0] for w in words),
-        min(w.box[1] for w in words),
-        max(w.box[2] for w in words),
-        max(w.box[3] for w in words),
-    )
 
 
 def _column(box: tuple[int, int, int, int], left: int, right: int) -> str:
@@ -146,7 +137,7 @@ def page_lines(words: list[OcrWord], page: int) -> list[Line]:
     parts = [part for members in by_key.values() for part in _split_at_gaps(members)]
     groups = []
     for part in _join_broken_rows(parts):
-        box = _bbox(part)
+        box = words_box(part)
         groups.append((box, _column(box, left, right), part))
     lines: list[Line] = []
     paragraph, last_key = 0, None
