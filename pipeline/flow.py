@@ -136,12 +136,9 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
     )
     prepared_at = time.perf_counter()
-    if prepared.light_evened:
-        words, prepared.info["thresholds"] = tesseract.read_photo(
-            prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout
-        )
-    else:
-        words = tesseract.run_tesseract(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+    words, thresholds = tesseract.read_page(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+    if thresholds:
+        prepared.info["thresholds"] = thresholds
     words += unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words, received = stamps.received(prepared.image, words, prepared.dpi)
     lines = ocr.page_lines(words, page.number)

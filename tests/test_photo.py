@@ -95,14 +95,17 @@ def test_a_photo_s_page_keeps_each_line_as_tesseract_read_it_surer() -> None:
     assert tesseract.surety([tesseract.OcrWord("ab", 1.0, (0, 0, 1, 1), (1, 1, 1)), tesseract.OcrWord("abcd", 0.4, (0, 0, 1, 1), (1, 1, 1))]) == 0.6
 
 
-def test_a_photo_s_page_is_read_with_both_thresholds() -> None:
+def test_a_grey_page_is_read_with_both_thresholds_a_black_and_white_one_once() -> None:
     from pipeline.image.preprocess import even_light
 
     photo, corners = photo_of(np.asarray(draw_page(HEADER + BODY).convert("L")))
     sheet = even_light(analysis.straighten(photo, corners))
     readings = [tesseract.run_tesseract(sheet, "vie", 3, 150, local_threshold=True), tesseract.run_tesseract(sheet, "vie", 3, 150)]
-    words, counts = tesseract.read_photo(sheet, "vie", 3, 150)
+    words, counts = tesseract.read_page(sheet, "vie", 3, 150)
     assert sum(counts.values()) == len({w.key for w in words})
     read = {(w.text, w.box) for reading in readings for w in reading}
     assert all((w.text, w.box) in read for w in words)  # every word one of the two readings'
     assert "Đảng ủy phường chỉ đạo" in " ".join(w.text for w in words)
+    binary = np.where(sheet > 128, 255, 0).astype(np.uint8)
+    words, counts = tesseract.read_page(binary, "vie", 3, 150)
+    assert counts is None and "Đảng ủy phường chỉ đạo" in " ".join(w.text for w in words)

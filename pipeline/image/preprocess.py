@@ -139,12 +139,6 @@ class Prepared:
     info: dict  # what each step did, and why steps were left out
     dpi: int  # the resolution of `image` (after any enlargement)
 
-    @property
-    def light_evened(self) -> bool:
-        """A photo's page, its light evened out: no one threshold of Tesseract's reads every such page best
-        (`tesseract.read_photo`)."""
-        return bool(self.info.get("light_evened"))
-
 
 GRAIN_DENOISE = 0.05  # grain (analysis.grain) from which the median filter is worth its blur
 
