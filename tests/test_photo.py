@@ -75,9 +75,10 @@ def test_even_light_takes_the_shadow_and_keeps_the_print() -> None:
     assert np.median(evened[ink]) < 90  # the letters stay dark
 
 
-def test_a_photo_s_page_keeps_each_line_as_tesseract_read_it_surer() -> None:
-    """Where lines of the two readings cover the same print, the surer reading's lines stand there, under the
-    local line's key; a line only the global reading found is left out; the line counts say which is which."""
+def test_a_photo_s_page_keeps_each_line_as_tesseract_read_it_best() -> None:
+    """Where lines of the two readings cover the same print, the lines with more net letters (more letters
+    Tesseract expects right than wrong) stand there, under the local line's key; a line only the global
+    reading found is left out; the line counts say which is which."""
     def word(text: str, conf: float, x: int, y: int, key: tuple[int, int, int]) -> tesseract.OcrWord:
         return tesseract.OcrWord(text, conf, (x, y, x + 80, y + 30), key)
 
@@ -91,8 +92,10 @@ def test_a_photo_s_page_keeps_each_line_as_tesseract_read_it_surer() -> None:
     assert words[2].key == words[3].key != words[0].key and words[2].key[:2] == (1, 1)
     assert counts == {"local": 1, "global": 1}
     assert tesseract.merge_lines(local, []) == (local, {"local": 2, "global": 0})
-    assert tesseract.surety([]) == 0.0
-    assert tesseract.surety([tesseract.OcrWord("ab", 1.0, (0, 0, 1, 1), (1, 1, 1)), tesseract.OcrWord("abcd", 0.4, (0, 0, 1, 1), (1, 1, 1))]) == 0.6
+    assert tesseract.net_letters([]) == 0.0
+    assert tesseract.net_letters([word("ab", 1.0, 0, 0, (1, 1, 1)), word("abcd", 0.25, 0, 0, (1, 1, 1))]) == 0.0
+    partial = [word("Ủy", 0.97, 0, 0, (4, 1, 1))]  # surer of what it read, but half the line is lost
+    assert [w.text for w in tesseract.merge_lines(local[:2], partial)[0]] == ["Ủy", "ban"]
 
 
 def test_a_grey_page_is_read_with_both_thresholds_a_black_and_white_one_once() -> None:
