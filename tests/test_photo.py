@@ -78,7 +78,7 @@ def test_even_light_takes_the_shadow_and_keeps_the_print() -> None:
 def test_a_photo_s_page_keeps_each_line_as_tesseract_read_it_best() -> None:
     """Where lines of the two readings cover the same print, the lines with more net letters (more letters
     Tesseract expects right than wrong) stand there, under the local line's key; a line only the global
-    reading found is left out; the line counts say which is which."""
+    reading found is added when it holds any (not a speck); the line counts say which is which."""
     def word(text: str, conf: float, x: int, y: int, key: tuple[int, int, int]) -> tesseract.OcrWord:
         return tesseract.OcrWord(text, conf, (x, y, x + 80, y + 30), key)
 
@@ -86,11 +86,12 @@ def test_a_photo_s_page_keeps_each_line_as_tesseract_read_it_best() -> None:
              word("nhẵn", 0.40, 0, 50, (1, 1, 2)), word("dấn", 0.40, 100, 50, (1, 1, 2))]
     otsu = [word("Ủy", 0.90, 0, 2, (1, 1, 1)), word("bán", 0.50, 100, 2, (1, 1, 1)),
             word("nhân", 0.93, 2, 50, (2, 1, 1)), word("dân", 0.93, 102, 50, (2, 1, 1)),
-            word("vết", 0.99, 0, 400, (3, 1, 1))]
+            word("Nơi", 0.95, 0, 400, (3, 1, 1)), word("~", 0.2, 0, 600, (4, 1, 1))]
     words, counts = tesseract.merge_lines(local, otsu)
-    assert [w.text for w in words] == ["Ủy", "ban", "nhân", "dân"]
+    assert [w.text for w in words] == ["Ủy", "ban", "nhân", "dân", "Nơi"]
     assert words[2].key == words[3].key != words[0].key and words[2].key[:2] == (1, 1)
-    assert counts == {"local": 1, "global": 1}
+    assert words[4].key[0] != words[0].key[0]  # a line only the global reading found: a block of its own
+    assert counts == {"local": 1, "global": 2}
     assert tesseract.merge_lines(local, []) == (local, {"local": 2, "global": 0})
     assert tesseract.net_letters([]) == 0.0
     assert tesseract.net_letters([word("ab", 1.0, 0, 0, (1, 1, 1)), word("abcd", 0.25, 0, 0, (1, 1, 1))]) == 0.0

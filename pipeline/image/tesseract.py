@@ -103,8 +103,8 @@ def read_page(gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 
 
     Uneven light and blur favour neither threshold on every page, nor on every part of one: on the eval's 13
     phone photos of real pages, raw token F1 of the two differs by up to 0.21 either way (means 0.923 local,
-    0.905 global). Line by line, vnocr's reading order went 0.927 -> 0.934 on the photos (against the reading
-    of the whole page Tesseract was surer of), 0.950 -> 0.957 on the 100-dpi JPEGs and 0.935 -> 0.944 on the
+    0.905 global). Line by line, vnocr's reading order went 0.927 -> 0.935 on the photos (against the reading
+    of the whole page Tesseract was surer of), 0.950 -> 0.957 on the 100-dpi JPEGs and 0.935 -> 0.945 on the
     72-dpi ones (against the global threshold alone)."""
     if _black_and_white(gray):
         return run_tesseract(gray, lang, psm, dpi, timeout), None
@@ -119,7 +119,7 @@ def _black_and_white(gray: np.ndarray) -> bool:
 def merge_lines(local: list[OcrWord], otsu: list[OcrWord]) -> tuple[list[OcrWord], dict[str, int]]:
     """`local`'s words, each group of its lines that cover the same print as lines of `otsu` (`_same_print`)
     replaced by those where `otsu`'s hold more net letters (`net_letters`), under the key of the group's first
-    local line."""
+    local line; a line only `otsu` found is added where it holds more than none."""
     mine, theirs = _lines(local), _lines(otsu)
     groups = _groups(mine, theirs)
     kept: dict[tuple[int, int, int], list[OcrWord]] = dict(mine)
@@ -127,13 +127,20 @@ def merge_lines(local: list[OcrWord], otsu: list[OcrWord]) -> tuple[list[OcrWord
     for ours, others in groups:
         if net_letters([w for k in others for w in theirs[k]]) <= net_letters([w for k in ours for w in mine[k]]):
             continue
-        first = min(ours)
+        first = min(ours) if ours else _own_block(min(others))
         for k in ours:
             del kept[k]
         for j, k in enumerate(sorted(others)):
             kept[(first[0], first[1], first[2] * 100 + j)] = [OcrWord(w.text, w.conf, w.box, (first[0], first[1], first[2] * 100 + j)) for w in theirs[k]]
         taken += len(others)
     return [w for words in kept.values() for w in words], {"local": len(kept) - taken, "global": taken}
+
+
+OWN_BLOCKS = 100_000  # a line only the global reading found keeps its block, numbered apart from the local reading's
+
+
+def _own_block(key: tuple[int, int, int]) -> tuple[int, int, int]:
+    return (OWN_BLOCKS + key[0], key[1], key[2])
 
 
 def _lines(words: list[OcrWord]) -> dict[tuple[int, int, int], list[OcrWord]]:
@@ -145,7 +152,7 @@ def _lines(words: list[OcrWord]) -> dict[tuple[int, int, int], list[OcrWord]]:
 
 def _groups(mine: dict, theirs: dict) -> list[tuple[list, list]]:
     """The lines of the two readings in groups that cover the same print (linked by `_same_print`, transitively),
-    as (keys of `mine`, keys of `theirs`); groups with lines of one reading only are left out."""
+    as (keys of `mine`, keys of `theirs`); a line of `mine` alone is no group (it stays as it is)."""
     boxes = {("mine", k): words_box(v) for k, v in mine.items()} | {("theirs", k): words_box(v) for k, v in theirs.items()}
     parent = {node: node for node in boxes}
 
@@ -166,7 +173,7 @@ def _groups(mine: dict, theirs: dict) -> list[tuple[list, list]]:
     for nodes in grouped.values():
         ours = [k for side, k in nodes if side == "mine"]
         others = [k for side, k in nodes if side == "theirs"]
-        if ours and others:
+        if others:
             out.append((ours, others))
     return out
 
