@@ -93,6 +93,8 @@ def net_letters(words: list[OcrWord]) -> float:
 
 
 LINE_OVERLAP = 0.5  # share of the smaller box two lines of the two readings share to be the same print
+OWN_BLOCKS = 100_000  # a line only the global reading found keeps its block, numbered apart from the local reading's
+LINES_IN_PLACE = 100  # the global reading's lines that stand in a local line's place are numbered under it
 
 
 def read_page(gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 0) -> tuple[list[OcrWord], dict[str, int] | None]:
@@ -131,12 +133,10 @@ def merge_lines(local: list[OcrWord], otsu: list[OcrWord]) -> tuple[list[OcrWord
         for k in ours:
             del kept[k]
         for j, k in enumerate(sorted(others)):
-            kept[(first[0], first[1], first[2] * 100 + j)] = [OcrWord(w.text, w.conf, w.box, (first[0], first[1], first[2] * 100 + j)) for w in theirs[k]]
+            key = (first[0], first[1], first[2] * LINES_IN_PLACE + j)
+            kept[key] = [OcrWord(w.text, w.conf, w.box, key) for w in theirs[k]]
         taken += len(others)
     return [w for words in kept.values() for w in words], {"local": len(kept) - taken, "global": taken}
-
-
-OWN_BLOCKS = 100_000  # a line only the global reading found keeps its block, numbered apart from the local reading's
 
 
 def _own_block(key: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -150,7 +150,10 @@ def _lines(words: list[OcrWord]) -> dict[tuple[int, int, int], list[OcrWord]]:
     return lines
 
 
-def _groups(mine: dict, theirs: dict) -> list[tuple[list, list]]:
+Key = tuple[int, int, int]
+
+
+def _groups(mine: dict[Key, list[OcrWord]], theirs: dict[Key, list[OcrWord]]) -> list[tuple[list[Key], list[Key]]]:
     """The lines of the two readings in groups that cover the same print (linked by `_same_print`, transitively),
     as (keys of `mine`, keys of `theirs`); a line of `mine` alone is no group (it stays as it is)."""
     boxes = {("mine", k): words_box(v) for k, v in mine.items()} | {("theirs", k): words_box(v) for k, v in theirs.items()}

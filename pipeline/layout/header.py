@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .fields import Issuer, Motto, NumberInfo
 from rapidfuzz.distance import Levenshtein
 
+from .fields import Issuer, Motto, NumberInfo
 from .patterns import (
     DOC_TYPES,
     ITEM,
