@@ -136,7 +136,9 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         gray if dropped is None else dropped, settings.preprocess, page=found, view=None if dropped is None else pixels
     )
     prepared_at = time.perf_counter()
-    words, thresholds = tesseract.read_page(prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout)
+    words, thresholds = tesseract.read_page(
+        prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, bilevel=found.kind == "1-bit"
+    )
     if thresholds:
         prepared.info["thresholds"] = thresholds
     words += unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)

@@ -110,6 +110,7 @@ def test_a_grey_page_is_read_with_both_thresholds_a_black_and_white_one_once() -
     read = {(w.text, w.box) for reading in readings for w in reading}
     assert all((w.text, w.box) in read for w in words)  # every word one of the two readings'
     assert "Đảng ủy phường chỉ đạo" in " ".join(w.text for w in words)
+    assert tesseract.read_page(sheet, "vie", 3, 150, bilevel=True)[1] is None  # a 1-bit scan's greys are its deskewing's
     binary = np.where(sheet > 128, 255, 0).astype(np.uint8)
     words, counts = tesseract.read_page(binary, "vie", 3, 150)
     assert counts is None and "Đảng ủy phường chỉ đạo" in " ".join(w.text for w in words)

@@ -97,18 +97,21 @@ OWN_BLOCKS = 100_000  # a line only the global reading found keeps its block, nu
 LINES_IN_PLACE = 100  # the global reading's lines that stand in a local line's place are numbered under it
 
 
-def read_page(gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 0) -> tuple[list[OcrWord], dict[str, int] | None]:
+def read_page(
+    gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 0, bilevel: bool = False
+) -> tuple[list[OcrWord], dict[str, int] | None]:
     """A prepared page read by Tesseract. A page still in greys (a photo, its light evened out; a small JPEG
     enlarged), which Tesseract thresholds itself, is read with its local (Sauvola) threshold and with its global
     (Otsu) one, and the two merged line by line (`merge_lines`); returns the words and how many lines each
-    threshold gave (None for a black-and-white page, read once).
+    threshold gave (None for a black-and-white page, read once). `bilevel`: the page was black and white
+    before it was prepared (a 1-bit scan; the greys deskewing left at its letters' edges are no print's).
 
     Uneven light and blur favour neither threshold on every page, nor on every part of one: on the eval's 13
     phone photos of real pages, raw token F1 of the two differs by up to 0.21 either way (means 0.923 local,
     0.905 global). Line by line, vnocr's reading order went 0.927 -> 0.935 on the photos (against the reading
     of the whole page Tesseract was surer of), 0.950 -> 0.957 on the 100-dpi JPEGs and 0.935 -> 0.945 on the
     72-dpi ones (against the global threshold alone)."""
-    if _black_and_white(gray):
+    if bilevel or _black_and_white(gray):
         return run_tesseract(gray, lang, psm, dpi, timeout), None
     local = run_tesseract(gray, lang, psm, dpi, timeout, local_threshold=True)
     return merge_lines(local, run_tesseract(gray, lang, psm, dpi, timeout))
@@ -156,26 +159,24 @@ Key = tuple[int, int, int]
 def _groups(mine: dict[Key, list[OcrWord]], theirs: dict[Key, list[OcrWord]]) -> list[tuple[list[Key], list[Key]]]:
     """The lines of the two readings in groups that cover the same print (linked by `_same_print`, transitively),
     as (keys of `mine`, keys of `theirs`); a line of `mine` alone is no group (it stays as it is)."""
-    boxes = {("mine", k): words_box(v) for k, v in mine.items()} | {("theirs", k): words_box(v) for k, v in theirs.items()}
-    parent = {node: node for node in boxes}
+    nodes = [("mine", k) for k in mine] + [("theirs", k) for k in theirs]
+    parent = list(range(len(nodes)))
 
-    def root(node):
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    for a in mine:
-        for b in theirs:
-            if _same_print(boxes[("mine", a)], boxes[("theirs", b)]):
-                parent[root(("mine", a))] = root(("theirs", b))
-    grouped: dict = {}
-    for node in boxes:
-        grouped.setdefault(root(node), []).append(node)
+    for a, b in _same_print([words_box(v) for v in mine.values()], [words_box(v) for v in theirs.values()]):
+        parent[root(a)] = root(len(mine) + b)
+    grouped: dict[int, list[tuple[str, Key]]] = {}
+    for i, node in enumerate(nodes):
+        grouped.setdefault(root(i), []).append(node)
     out = []
-    for nodes in grouped.values():
-        ours = [k for side, k in nodes if side == "mine"]
-        others = [k for side, k in nodes if side == "theirs"]
+    for members in grouped.values():
+        ours = [k for side, k in members if side == "mine"]
+        others = [k for side, k in members if side == "theirs"]
         if others:
             out.append((ours, others))
     return out
@@ -186,11 +187,17 @@ def words_box(words: list[OcrWord]) -> tuple[int, int, int, int]:
     return min(w.box[0] for w in words), min(w.box[1] for w in words), max(w.box[2] for w in words), max(w.box[3] for w in words)
 
 
-def _same_print(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Two lines' boxes share at least LINE_OVERLAP of the smaller one."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return False
-    smaller = min(max(1, (a[2] - a[0]) * (a[3] - a[1])), max(1, (b[2] - b[0]) * (b[3] - b[1])))
-    return width * height >= LINE_OVERLAP * smaller
+def _same_print(first: list[tuple[int, int, int, int]], second: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+    """The pairs (index in `first`, index in `second`) of lines whose boxes share at least LINE_OVERLAP of the
+    smaller one (every pair at once: a photo of a textured desk can give a thousand lines)."""
+    if not first or not second:
+        return []
+    a, b = np.array(first, dtype=np.int64)[:, None, :], np.array(second, dtype=np.int64)[None, :, :]
+    width = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    height = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    shared = np.where((width > 0) & (height > 0), width * height, 0)
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(shared >= LINE_OVERLAP * np.minimum(_area(a), _area(b))))]
+
+
+def _area(boxes: np.ndarray) -> np.ndarray:
+    return np.maximum(1, (boxes[..., 2] - boxes[..., 0]) * (boxes[..., 3] - boxes[..., 1]))
