@@ -137,7 +137,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     )
     prepared_at = time.perf_counter()
     words, thresholds = tesseract.read_page(
-        prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, bilevel=found.kind == "1-bit"
+        prepared.image, settings.lang, settings.psm, prepared.dpi, settings.page_timeout, both_ways=prepared.read_both_ways
     )
     if thresholds:
         prepared.info["thresholds"] = thresholds

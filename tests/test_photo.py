@@ -105,12 +105,24 @@ def test_a_grey_page_is_read_with_both_thresholds_a_black_and_white_one_once() -
     photo, corners = photo_of(np.asarray(draw_page(HEADER + BODY).convert("L")))
     sheet = even_light(analysis.straighten(photo, corners))
     readings = [tesseract.run_tesseract(sheet, "vie", 3, 150, local_threshold=True), tesseract.run_tesseract(sheet, "vie", 3, 150)]
-    words, counts = tesseract.read_page(sheet, "vie", 3, 150)
+    words, counts = tesseract.read_page(sheet, "vie", 3, 150, both_ways=True)
     assert sum(counts.values()) == len({w.key for w in words})
     read = {(w.text, w.box) for reading in readings for w in reading}
     assert all((w.text, w.box) in read for w in words)  # every word one of the two readings'
     assert "Đảng ủy phường chỉ đạo" in " ".join(w.text for w in words)
-    assert tesseract.read_page(sheet, "vie", 3, 150, bilevel=True)[1] is None  # a 1-bit scan's greys are its deskewing's
+    assert tesseract.read_page(sheet, "vie", 3, 150)[1] is None  # a page at its scanner's resolution, a 1-bit scan: once
     binary = np.where(sheet > 128, 255, 0).astype(np.uint8)
-    words, counts = tesseract.read_page(binary, "vie", 3, 150)
+    words, counts = tesseract.read_page(binary, "vie", 3, 150, both_ways=True)
     assert counts is None and "Đảng ủy phường chỉ đạo" in " ".join(w.text for w in words)
+
+
+def test_photos_and_small_pages_enlarged_are_read_both_ways_not_pages_at_their_scanner_s_resolution() -> None:
+    from pipeline.image.preprocess import Prepared
+
+    page = np.zeros((2, 2), np.uint8)
+
+    def both_ways(**info: object) -> bool:
+        return Prepared(page, page, info, 300).read_both_ways
+
+    assert both_ways(kind="photo", light_evened=True) and both_ways(kind="colour", scale=1.5)
+    assert not both_ways(kind="grey") and not both_ways(kind="1-bit", scale=2.083)  # --preprocess none; a 1-bit fax

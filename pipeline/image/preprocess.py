@@ -139,6 +139,12 @@ class Prepared:
     info: dict  # what each step did, and why steps were left out
     dpi: int  # the resolution of `image` (after any enlargement)
 
+    @property
+    def read_both_ways(self) -> bool:
+        """A photo (its light evened out) or a small page enlarged, not black and white at first: no one of
+        Tesseract's thresholds reads every such page, nor every part of one, best (`tesseract.read_page`)."""
+        return self.info.get("kind") != "1-bit" and bool(self.info.get("light_evened") or self.info.get("scale", 1) != 1)
+
 
 GRAIN_DENOISE = 0.05  # grain (analysis.grain) from which the median filter is worth its blur
 

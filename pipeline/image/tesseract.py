@@ -98,20 +98,19 @@ LINES_IN_PLACE = 100  # the global reading's lines that stand in a local line's 
 
 
 def read_page(
-    gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 0, bilevel: bool = False
+    gray: np.ndarray, lang: str, psm: int, dpi: int, timeout: float = 0, both_ways: bool = False
 ) -> tuple[list[OcrWord], dict[str, int] | None]:
-    """A prepared page read by Tesseract. A page still in greys (a photo, its light evened out; a small JPEG
-    enlarged), which Tesseract thresholds itself, is read with its local (Sauvola) threshold and with its global
-    (Otsu) one, and the two merged line by line (`merge_lines`); returns the words and how many lines each
-    threshold gave (None for a black-and-white page, read once). `bilevel`: the page was black and white
-    before it was prepared (a 1-bit scan; the greys deskewing left at its letters' edges are no print's).
+    """A prepared page read by Tesseract; `both_ways` (a photo, a small JPEG enlarged: `Prepared.read_both_ways`),
+    a page still in greys is read with Tesseract's local (Sauvola) threshold and with its global (Otsu) one,
+    and the two merged line by line (`merge_lines`). Returns the words and how many lines each threshold gave
+    (None for a page read once: a black-and-white one, or one at its scanner's resolution).
 
     Uneven light and blur favour neither threshold on every page, nor on every part of one: on the eval's 13
     phone photos of real pages, raw token F1 of the two differs by up to 0.21 either way (means 0.923 local,
     0.905 global). Line by line, vnocr's reading order went 0.927 -> 0.935 on the photos (against the reading
     of the whole page Tesseract was surer of), 0.950 -> 0.957 on the 100-dpi JPEGs and 0.935 -> 0.945 on the
     72-dpi ones (against the global threshold alone)."""
-    if bilevel or _black_and_white(gray):
+    if not both_ways or _black_and_white(gray):
         return run_tesseract(gray, lang, psm, dpi, timeout), None
     local = run_tesseract(gray, lang, psm, dpi, timeout, local_threshold=True)
     return merge_lines(local, run_tesseract(gray, lang, psm, dpi, timeout))
