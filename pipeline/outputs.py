@@ -92,7 +92,9 @@ def validate_document(data: dict[str, Any]) -> None:
 
 
 def write_document(doc: Document, json_path: Path, validate: bool = True) -> None:
-    """Write the document JSON and its clean text (same stem, .txt), each atomically.
+    """Write the document's clean text (same stem, .txt) and its JSON, each atomically, the JSON last: a JSON in
+    OUT always has its text beside it (a run stopped between the two leaves a text newer than its JSON, which
+    the next run does again).
 
     `validate` checks the JSON against the schema first (nothing is written when it fails);
     the batch path skips it for speed, and the tests validate everything it writes. The JSON is compact
@@ -100,8 +102,8 @@ def write_document(doc: Document, json_path: Path, validate: bool = True) -> Non
     text = json_text(doc.to_dict(), separators=(",", ":")) + "\n"
     if validate:
         validate_document(json.loads(text))
-    atomic_write_text(json_path, text)
     atomic_write_text(json_path.with_suffix(".txt"), doc.text.rstrip("\n") + "\n")
+    atomic_write_text(json_path, text)
 
 
 def read_document(json_path: Path) -> Document:

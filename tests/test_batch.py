@@ -320,7 +320,7 @@ def test_resume_skips_by_hash_and_settings(tmp_path: Path) -> None:
     (out / "manifest.jsonl").unlink()  # finished outputs are still recognised, and their lines restored
     assert "0 ok, 0 failed, 3 skipped" in run("--no-repair").stderr
     assert len(manifest_lines(out)) == 3
-    os.utime(out / "c.txt", ns=(0, 0))  # a run stopped between writing c.json and c.txt
+    os.utime(out / "c.json", ns=(0, 0))  # a run stopped between writing c.txt and c.json (an earlier run's JSON)
     (out / "manifest.jsonl").unlink()
     assert "1 ok, 0 failed, 2 skipped" in run("--no-repair").stderr
     assert sorted(Path(m["input"]).name for m in manifest_lines(out)) == ["a.txt", "b.txt", "c.txt"]

@@ -191,17 +191,17 @@ def disk_full_for(monkeypatch, modes: set[str]) -> None:
     monkeypatch.setattr(outputs, "open", full_open, raising=False)
 
 
-def test_full_disk_while_writing_the_json(tmp_path: Path, monkeypatch) -> None:
+def test_full_disk_while_writing_the_outputs(tmp_path: Path, monkeypatch) -> None:
     src, out = tmp_path / "a.txt", tmp_path / "out"
     src.write_text("Số: 12/QĐ-UBND\nĐiều 1. Phê duyệt kế hoạch\n", "utf-8")
     item, settings = InputFile(src, Path("a")), Settings(repair=False)
     assert process_file(item, out, settings).entry.status == "ok"
-    before = (out / "a.json").read_bytes()
+    before = {name: (out / name).read_bytes() for name in ("a.json", "a.txt")}
     src.write_text("Số: 13/QĐ-UBND\n", "utf-8")
     disk_full_for(monkeypatch, {"wb"})
     entry = process_file(item, out, settings).entry
-    assert entry.status == "error" and entry.error == f"cannot write {out / 'a.json'}: No space left on device"
-    assert (out / "a.json").read_bytes() == before, "the earlier document was damaged"
+    assert entry.status == "error" and entry.error == f"cannot write {out / 'a.txt'}: No space left on device"  # the text first
+    assert {name: (out / name).read_bytes() for name in before} == before, "the earlier document was damaged"
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "a.txt"]
     monkeypatch.undo()
     assert process_file(item, out, settings).entry.status == "ok"

@@ -230,8 +230,8 @@ class Batch:
             return entry, False
         # no manifest line (a run killed just after writing, or another manifest): trust the output itself
         try:
-            if txt_path.stat().st_mtime_ns < json_path.stat().st_mtime_ns:
-                return None, False  # the .txt is older than the JSON: the run stopped between the two writes
+            if json_path.stat().st_mtime_ns < txt_path.stat().st_mtime_ns:
+                return None, False  # the JSON is older than its .txt: the run stopped between the two writes
             data = json.loads(json_path.read_text("utf-8"))
             if data["source"]["sha256"] != sha256 or data["settings"]["key"] != self.key:
                 return None, False
