@@ -13,7 +13,7 @@ import statistics
 
 from ..model import Line, Word
 from ..text.vietnamese import fold
-from .tesseract import OcrWord, words_box
+from .tesseract import OcrWord, by_line, words_box
 
 
 def _capitals(word: OcrWord) -> bool:
@@ -129,9 +129,7 @@ def page_lines(words: list[OcrWord], page: int) -> list[Line]:
     """Group a page's words into lines (split at column gaps), in reading order, as model Lines."""
     if not words:
         return []
-    by_key: dict[tuple[int, int, int], list[OcrWord]] = {}
-    for w in words:
-        by_key.setdefault(w.key, []).append(w)
+    by_key = by_line(words)
     left = min(w.box[0] for w in words)
     right = max(w.box[2] for w in words)
     parts = [part for members in by_key.values() for part in _split_at_gaps(members)]

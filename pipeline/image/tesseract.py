@@ -124,7 +124,7 @@ def merge_lines(local: list[OcrWord], otsu: list[OcrWord]) -> tuple[list[OcrWord
     """`local`'s words, each group of its lines that cover the same print as lines of `otsu` (`_same_print`)
     replaced by those where `otsu`'s hold more net letters (`net_letters`), under the key of the group's first
     local line; a line only `otsu` found is added where it holds more than none."""
-    mine, theirs = _lines(local), _lines(otsu)
+    mine, theirs = by_line(local), by_line(otsu)
     groups = _groups(mine, theirs)
     kept: dict[tuple[int, int, int], list[OcrWord]] = dict(mine)
     taken = 0
@@ -145,7 +145,8 @@ def _own_block(key: tuple[int, int, int]) -> tuple[int, int, int]:
     return (OWN_BLOCKS + key[0], key[1], key[2])
 
 
-def _lines(words: list[OcrWord]) -> dict[tuple[int, int, int], list[OcrWord]]:
+def by_line(words: list[OcrWord]) -> dict[tuple[int, int, int], list[OcrWord]]:
+    """The words grouped by the line Tesseract read them in (their key), in the order read."""
     lines: dict[tuple[int, int, int], list[OcrWord]] = {}
     for w in words:
         lines.setdefault(w.key, []).append(w)

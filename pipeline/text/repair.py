@@ -37,7 +37,7 @@ from . import channel as channel_model
 from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS
-from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, split_token, to_roman, unglue
+from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, marks_read_as_questions, split_token, to_roman, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -989,19 +989,6 @@ def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
         elif r.text in _DASH_READ and after is not None and after.text[:1].isalpha():
             r.text = "-"
     return results
-
-
-_QUESTION_FOR_MARK = regex.compile(r"^(\p{L}+)\?$")
-
-
-def marks_read_as_questions(tokens: list[str]) -> list[str]:
-    """An OCR without Vietnamese reads a horn or a hook as a question mark after the word (`git? lai`: giữ lại,
-    `Chi? thap do`: Chữ thập đỏ): a `?` right after letters, before a word in small letters or a number (`giii? 6n
-    dinh`, `git? 02 ban`), is part of that word, not the end of a question."""
-    return [
-        m.group(1) if (m := _QUESTION_FOR_MARK.match(t)) and k + 1 < len(tokens) and (tokens[k + 1][:1].islower() or tokens[k + 1][:1].isdigit()) else t
-        for k, t in enumerate(tokens)
-    ]
 
 
 def _settled_abbreviations(paragraphs: list[list[str]], lexicon: Lexicon) -> dict[str, str]:

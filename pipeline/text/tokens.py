@@ -102,6 +102,19 @@ def unglue(token: str) -> list[Piece]:
     return [*split_token(m.group(1)), Piece(" ", GAP), *unglue(m.group(2))]
 
 
+_QUESTION_FOR_MARK = regex.compile(r"^(\p{L}+)\?$")
+
+
+def marks_read_as_questions(tokens: list[str]) -> list[str]:
+    """An OCR without Vietnamese reads a horn or a hook as a question mark after the word (`git? lai`: giữ lại,
+    `Chi? thap do`: Chữ thập đỏ): a `?` right after letters, before a word in small letters or a number (`giii? 6n
+    dinh`, `git? 02 ban`), is part of that word, not the end of a question."""
+    return [
+        m.group(1) if (m := _QUESTION_FOR_MARK.match(t)) and k + 1 < len(tokens) and (tokens[k + 1][:1].islower() or tokens[k + 1][:1].isdigit()) else t
+        for k, t in enumerate(tokens)
+    ]
+
+
 SENTENCE_END = {".", ":", ";", "!", "?", "-", "(", "“", "\"", SENT}
 
 
