@@ -205,6 +205,41 @@ def test_a_document_leans_by_its_share_among_the_words_rivals(repairer) -> None:
     assert [r.text for r in together[3]][3:5] == ["truyền", "thanh"]
 
 
+def test_a_document_leans_by_the_word_after_too(repairer) -> None:
+    """`phuong Phu Lien` after a word the document never wrote `phường` after is still the ward the document
+    names: it wrote phường before Phú, sure, three times."""
+    from pipeline.text.repair import Params
+
+    settled = [f"Uy ban nhan dan phuong Phu Lien bao cao ket qua thang {i}".split() for i in range(3)]
+    unsure = "Dong luc phat trien phuong Phu Lien".split()
+    params = Params.estimate([t for p in settled for t in p], repairer.lexicon)
+    assert repairer.repair_paragraphs([unsure], params)[0][4].text == "phương"
+    assert [r.text for r in repairer.repair_paragraphs([*settled, unsure], params)[-1]][3:] == ["triển", "phường", "Phú", "Liên"]
+
+
+def test_a_reading_settled_once_beside_the_same_word_does_not_lean(repairer) -> None:
+    """One `như triển khai` in an OCR without Vietnamese does not make `Nho trién khai` (Nhờ) into Như, though the
+    document settles what it writes before triển twice (phát)."""
+    from pipeline.text.repair import Params
+
+    paragraphs = [f"{s} trién khai cai dat".split() for s in ("Cac dot cao diém nhu", "Phat", "Phat")]
+    paragraphs.append("Nho trién khai dong b6 cac giai phap".split())
+    params = Params(0.74, 0.2, 0.14)  # as estimated on a page read without Vietnamese
+    alone = repairer.repair_paragraphs(paragraphs[-1:], params)[0][0].text
+    assert repairer.repair_paragraphs(paragraphs, params)[-1][0].text == alone == "Nhờ"
+
+
+@pytest.mark.parametrize("mode_text", ["thiet bi su dung app eGov", "thiết bị sử dụng app eGov"])
+def test_a_foreign_word_is_not_read_as_another_one_letter_away(repairer, mode_text: str) -> None:
+    """app is no syllable, and neither are gpp or spp, which the model knows: one letter changed at random is no
+    confusion the OCR makes."""
+    assert repairer.repair_text(mode_text).split()[4] == "app"
+
+
+def test_an_abbreviation_in_capitals_is_still_reached_through_an_unusual_letter(repairer) -> None:
+    assert repairer.repair_text("Chuyển đổi số (CPS) quốc gia") == "Chuyển đổi số (CĐS) quốc gia"
+
+
 def test_image_words_carry_tesseract_confidence_into_their_own(repairer) -> None:
     tokens = "Uy ban nhan dan phuong bao cao".split()
     sure = repairer.repair_tokens(tokens, ocr_confs=[0.96] * len(tokens))

@@ -78,9 +78,10 @@ GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel sc
 GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
 GLUED_READINGS = 4  # readings of each part (the most frequent) looked at
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
+FOREIGN_REACH = 6.0  # channel cost (-log P) within which a word that is no syllable is a reading of another token
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
-CACHE_MIN = 2  # settled readings after a word before the document leans to them
+CACHE_MIN = 2  # times a reading is settled beside the same words before the document leans to it
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
@@ -262,7 +263,8 @@ class Repairer:
                     found[word] = mark_channel(low, word, params)
             if not found or max(lm.uni[lm.ids[w]] for w in found) < RARE_WORD:  # pang: a rare word, or Đảng garbled?
                 for word, score in self.channels["eng"].reach(low, self.lexicon).items():
-                    found[word] = max(found.get(word, -math.inf), math.log(params.p_garble) + score)
+                    if self._within_reach(word, score, observed):
+                        found[word] = max(found.get(word, -math.inf), math.log(params.p_garble) + score)
         else:
             channel = self.channels[mode]
             if letters:
@@ -270,7 +272,7 @@ class Repairer:
                     found[word] = -channel.cost(word, low)
             if mode == "eng" or not found or not self.lexicon.knows(low):
                 for word, score in channel.reach(low, self.lexicon).items():
-                    if score > found.get(word, -math.inf):
+                    if score > found.get(word, -math.inf) and self._within_reach(word, score, observed):
                         found[word] = score
         result = [Candidate(w, lm.id(w), s) for w, s in found.items()]
         if low not in found:
@@ -294,6 +296,16 @@ class Repairer:
         result.sort(key=prior, reverse=True)
         floor = prior(result[0]) - RARE_GAP
         return [c for c in result[:MAX_CANDIDATES] if prior(c) >= floor or c.text == low]
+
+    def _within_reach(self, word: str, channel: float, observed: str) -> bool:
+        """May the OCR have read `word` as `observed`? A word that is no syllable (internet, gpp) only through the
+        confusions the OCR makes (FOREIGN_REACH), or as the abbreviation read in capitals: one letter changed at
+        random turns a foreign word into another (app: gpp, spp), but CPS is CĐS."""
+        return (
+            -channel < FOREIGN_REACH
+            or word in self.lexicon.syllables
+            or (observed.isupper() and word.upper() in self.lexicon.abbreviations)
+        )
 
     # decoding ---------------------------------------------------------------
     def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
@@ -825,37 +837,45 @@ def _mark_among_caps(words: list[Slot], lexicon: Lexicon) -> None:
 
 @dataclass(frozen=True)
 class DocumentCache:
-    """One document, one vocabulary: after each word, the readings the decoder was sure of
-    (posterior >= CACHE_SURE), counted over the whole document. A reading it was less sure of
-    (< CACHE_LEAN_BELOW) leans, by up to CACHE_WEIGHT (log odds), to what the document wrote after the
-    same word where it was sure, by each reading's share among the slot's own readings: truyền thanh
-    written often does not weaken the document's truyền thông against truyền thống."""
+    """One document, one vocabulary: beside each word, the readings the decoder was sure of
+    (posterior >= CACHE_SURE), counted over the whole document, after the word (`after`) and before it
+    (`before`). A reading it was less sure of (< CACHE_LEAN_BELOW) leans, by up to CACHE_WEIGHT (log odds),
+    to what the document wrote beside the same words where it was sure, by each reading's share among the
+    slot's own readings: truyền thanh written often does not weaken the document's truyền thông against
+    truyền thống, and phường Phú Liên written often makes `phuong Phu Lien` phường after any word."""
 
     after: dict[int, Counter]
+    before: dict[int, Counter] = field(default_factory=dict)
 
     @classmethod
     def settled(cls, slots: list[Slot]) -> DocumentCache:
         after: dict[int, Counter] = defaultdict(Counter)  # a Counter made only for a word not met yet
-        previous = None
-        for slot in slots:
-            chosen = slot.candidates[slot.chosen]
-            if previous is not None and chosen.symbol >= 0 and slot.conf >= CACHE_SURE and len(slot.candidates) > 1:
-                after[previous][chosen.symbol] += 1
-            previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
-        return cls({p: c for p, c in after.items() if sum(c.values()) >= CACHE_MIN})
+        before: dict[int, Counter] = defaultdict(Counter)
+        chosen = [s.candidates[s.chosen].symbol for s in slots]
+        for i, j in _known_pairs(slots):
+            for word, neighbour, counts in ((j, i, after), (i, j, before)):
+                if slots[word].conf >= CACHE_SURE and len(slots[word].candidates) > 1:
+                    counts[chosen[neighbour]][chosen[word]] += 1
+        return cls(*({w: c for w, c in counts.items() if max(c.values()) >= CACHE_MIN} for counts in (after, before)))
 
     def _leaning(self, slots: list[Slot]):
-        """(slot, what the document settled on after the word before it among the slot's own readings), for unsure slots."""
-        previous = None
-        for slot in slots:
-            chosen = slot.candidates[slot.chosen]
-            counts = self.after.get(previous) if previous is not None and slot.conf < CACHE_LEAN_BELOW else None
-            rivals = {c.symbol: counts[c.symbol] for c in slot.candidates if c.symbol in counts} if counts else None
-            yield slot, rivals
-            previous = chosen.symbol if slot.piece.kind == "word" and chosen.symbol >= 0 else None
+        """(slot, what the document settled on beside the words on either side among the slot's own readings), for
+        unsure slots."""
+        beside: list[list[Counter]] = [[] for _ in slots]
+        chosen = [s.candidates[s.chosen].symbol for s in slots]
+        for i, j in _known_pairs(slots):
+            if (counts := self.after.get(chosen[i])) is not None:
+                beside[j].append(counts)
+            if (counts := self.before.get(chosen[j])) is not None:
+                beside[i].append(counts)
+        for slot, found in zip(slots, beside):
+            rivals = None
+            if found and slot.conf < CACHE_LEAN_BELOW:
+                rivals = {c.symbol: n for c in slot.candidates if (n := sum(counts[c.symbol] for counts in found if c.symbol in counts)) >= CACHE_MIN}
+            yield slot, rivals or None
 
     def would_change(self, slots: list[Slot]) -> bool:
-        """Some unsure reading has a rival the document preferred after the same word."""
+        """Some unsure reading has a rival the document preferred beside the same words."""
         for slot, rivals in self._leaning(slots):
             if rivals and max(rivals, key=rivals.__getitem__) != slot.candidates[slot.chosen].symbol:
                 return True
@@ -870,6 +890,12 @@ class DocumentCache:
             total = sum(rivals.values())
             out.append([Candidate(c.text, c.symbol, c.channel + CACHE_WEIGHT * rivals.get(c.symbol, 0) / total) for c in slot.candidates])
         return out
+
+
+def _known_pairs(slots: list[Slot]):
+    """The places (i, i + 1) of neighbouring slots that are both words read as words the model knows."""
+    known = [s.piece.kind == "word" and s.candidates[s.chosen].symbol >= 0 for s in slots]
+    return ((i, i + 1) for i in range(len(slots) - 1) if known[i] and known[i + 1])
 
 
 @dataclass(slots=True)
