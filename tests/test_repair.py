@@ -229,6 +229,18 @@ def test_a_reading_settled_once_beside_the_same_word_does_not_lean(repairer) -> 
     assert repairer.repair_paragraphs(paragraphs, params)[-1][0].text == alone == "Nhờ"
 
 
+def test_a_document_does_not_lean_to_a_reading_the_ocr_hardly_makes(repairer) -> None:
+    """`người van chưa` is vẫn, however often the document writes người dân: v read for d is no confusion of the
+    OCR's, and the document's vocabulary weighs only among readings the letters leave open."""
+    from pipeline.text.repair import Params
+
+    settled = [f"cong tac phuc vu nguoi dan va doanh nghiep tai phuong {i}".split() for i in range(4)]
+    unsure = "nhieu nguoi van chua nhan thay ro vai tro".split()
+    params = Params(0.74, 0.2, 0.14)  # as estimated on a page read without Vietnamese
+    assert [r.text for r in repairer.repair_paragraphs([*settled, unsure], params)[-1]][:4] == ["nhiều", "người", "vẫn", "chưa"]
+    assert [r.text for r in repairer.repair_paragraphs(settled, params)[0]][4:6] == ["người", "dân"]
+
+
 @pytest.mark.parametrize("mode_text", ["thiet bi su dung app eGov", "thiết bị sử dụng app eGov"])
 def test_a_foreign_word_is_not_read_as_another_one_letter_away(repairer, mode_text: str) -> None:
     """app is no syllable, and neither are gpp or spp, which the model knows: one letter changed at random is no

@@ -43,6 +43,7 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_place
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
 BEAM_DELTA = 7.0  # states this far (in log probability) behind the best are dropped
+BEAM_START = 24  # states kept on a paragraph's first two words, whose sentence start says little (Thói quen)
 BEAM_DELTA_START = 12.0  # on a paragraph's first two words: a line's start is often no sentence's (cài đặt)
 GARBLED = 0.05  # share of unknown words from which a document is read as garbled
 PRIOR_UNKNOWN = 0.03  # the share of unknown words assumed before any are seen: below GARBLED, so a text with no evidence is not read as garbled
@@ -82,6 +83,7 @@ FOREIGN_REACH = 6.0  # channel cost (-log P) within which a word that is no syll
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
 CACHE_MIN = 2  # times a reading is settled beside the same words before the document leans to it
+CACHE_REACH = 6.0  # readings whose channel is this far below the reading chosen are no rivals (người van chưa: vẫn, not dân)
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
@@ -503,8 +505,9 @@ class Repairer:
                 for j in (each or _distinct(syms, best, origin))
                 if best[j] >= floor
             ]
-            if len(kept) > BEAM:
-                kept = sorted(kept, key=lambda kv: -kv[1][2])[:BEAM]
+            width = BEAM if len(history) > 1 else BEAM_START
+            if len(kept) > width:
+                kept = sorted(kept, key=lambda kv: -kv[1][2])[:width]
             beams = {state: back[2] for state, back in kept}
             history.append(dict(kept))
         return history
@@ -871,7 +874,12 @@ class DocumentCache:
         for slot, found in zip(slots, beside):
             rivals = None
             if found and slot.conf < CACHE_LEAN_BELOW:
-                rivals = {c.symbol: n for c in slot.candidates if (n := sum(counts[c.symbol] for counts in found if c.symbol in counts)) >= CACHE_MIN}
+                near = slot.candidates[slot.chosen].channel - CACHE_REACH
+                rivals = {
+                    c.symbol: n
+                    for c in slot.candidates
+                    if c.channel >= near and (n := sum(counts[c.symbol] for counts in found if c.symbol in counts)) >= CACHE_MIN
+                }
             yield slot, rivals or None
 
     def would_change(self, slots: list[Slot]) -> bool:
