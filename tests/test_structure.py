@@ -701,3 +701,49 @@ def test_a_signature_s_title_spelled_but_for_a_letter_or_two_takes_the_title_s_s
     assert [ln.text for ln in lines] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "TM. UỶ BAN NHÂN DÂN", "TRƯỞNG THÔN", "GIÁM SÁT", "Chủ tịch phường",
                                           "- Sở Khoa học và Công nghệ thành phố; KT. CHỦ TỊCH"]
     assert [e.text for e in lines[0].words[1].history] == ["CHfJ"]
+
+
+def test_a_stray_word_in_the_header_s_left_column_does_not_end_the_header() -> None:
+    """A scan read column by column: a stamp's word under the number (`CÁC`) is the header's, unplaced, and the
+    subject, the motto, the date line and the addressees after it are still found."""
+    from pipeline.layout.header import parse_header
+
+    def row(text: str, column: str, **kw) -> Row:
+        return Row(text, 1, f"l{text[:8]}", column, geometric=True, **kw)
+
+    rows = [
+        row("CÔNG AN TP ĐÀ NẴNG", "left"), row("PHÒNG AN CHÍNH TRỊ NỘI BỘ", "left"), row("Số: 115 /CV-PA83", "left"),
+        row("CÁC", "left"), row("v/v thông báo hoạt động của tà đạo", "left"), row("- Hội thánh Đức Chúa trời", "left"),
+        row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "right"), row("Độc lập - Tự do - Hạnh phúc", "right"),
+        row("Đà Nẵng, ngày 26 tháng 4 năm 2018", "right"),
+        row("Kính gửi: - Sở Giáo dục và Đào tạo thành phố Đà Nẵng;", "full", para_start=True),
+        row("- Đại học Đà Nẵng.", "full"),
+        row("Thời gian qua, tại nhiều tỉnh thành trên cả nước, nổi lên hoạt động của hệ", "full", para_start=True, full=True),
+    ]
+    h = parse_header(rows)
+    assert (h.number.text, h.place, h.date) == ("115/CV-PA83", "Đà Nẵng", "2018-04-26")
+    assert h.subject == "V/v thông báo hoạt động của tà đạo - Hội thánh Đức Chúa trời"
+    assert h.addressees == ["Sở Giáo dục và Đào tạo thành phố Đà Nẵng", "Đại học Đà Nẵng"]
+    assert h.unplaced == ["CÁC"] and h.end == len(rows) - 1
+
+
+def test_a_stamp_above_the_motto_does_not_end_the_header() -> None:
+    """A copy's `SAO Y` stamp in the top right corner, read after the left column and before the motto: the
+    header's, unplaced; the date line and the addressees under it are still found."""
+    from pipeline.layout.header import parse_header
+
+    def row(text: str, column: str) -> Row:
+        return Row(text, 1, f"l{text[:8]}", column, geometric=True)
+
+    rows = [
+        row("ỦY BAN NHÂN DÂN", "left"), row("THÀNH PHỐ ĐÀ NẴNG", "left"), row("Số: 5710 /UBND-SGDĐT", "left"),
+        row("V/v thực hiện Thông báo số 496-TB/TU", "left"),
+        row("SAO Y", "right"), row("Ủy ban nhân dân thành phố Đà Nẵng", "right"),
+        row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "right"), row("Độc lập - Tự do - Hạnh phúc", "right"),
+        row("Đà Nẵng, ngày 18 tháng 10 năm 2023", "right"),
+        row("Kính gửi:", "left"), row("- Các sở, ban, ngành;", "left"), row("- Đại học Đà Nẵng.", "left"),
+    ]
+    h = parse_header(rows)
+    assert (h.number.text, h.place, h.date, h.motto.national) == ("5710/UBND-SGDĐT", "Đà Nẵng", "2023-10-18", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert h.addressees == ["Các sở, ban, ngành", "Đại học Đà Nẵng"]
+    assert h.unplaced == ["SAO Y", "Ủy ban nhân dân thành phố Đà Nẵng"]

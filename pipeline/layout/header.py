@@ -172,9 +172,16 @@ class _Scan:
     def _takes_other(self, row: Row, segments: list[tuple[str, Row]]) -> bool:
         if self.in_vv and self._continues_vv(row):
             return True
+        if self._above_motto(row):  # a stamp (SAO Y, a word of it under the number) or a scribble: the header's, unplaced
+            return True
         seen = self.h.number or self.h.date_line
         # a dash before an issuer line is the rule printed above it, read as a mark
         return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(_undashed(row.text))
+
+    def _above_motto(self, row: Row) -> bool:
+        """The row is in one of the header's columns, read before the motto and the date: the header's. A scan is
+        read column by column, the left one first, and what stands above the motto in the right one is a stamp."""
+        return row.geometric and row.column != "full" and self.h.date_line is None and not (self.h.motto.national or self.h.motto.slogan)
 
     def _continues_vv(self, row: Row) -> bool:
         if row.geometric:
