@@ -747,3 +747,23 @@ def test_a_stamp_above_the_motto_does_not_end_the_header() -> None:
     assert (h.number.text, h.place, h.date, h.motto.national) == ("5710/UBND-SGDĐT", "Đà Nẵng", "2023-10-18", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     assert h.addressees == ["Các sở, ban, ngành", "Đại học Đà Nẵng"]
     assert h.unplaced == ["SAO Y", "Ủy ban nhân dân thành phố Đà Nẵng"]
+
+
+def test_a_long_list_of_recipients_whose_label_went_unread_is_still_the_footer() -> None:
+    """`Nơi nhận:` and the authority line under a seal went unread; after the letter's `./.`, nineteen recipients,
+    the title and the name: the footer, however long the list, not the body."""
+    from pipeline.layout.footer import footer_start
+
+    recipients = [Row(f"- Cơ quan số {k};", 1, f"r{k}", "left", geometric=True) for k in range(19)]
+    rows = [
+        Row("báo cáo kết quả thực hiện về UBND tỉnh theo đúng", 1, "b1", "full", full=True, geometric=True),
+        Row("quy định ./.", 1, "b2", "left", geometric=True),
+        *recipients,
+        Row("CHỦ TỊCH", 1, "s1", "right", geometric=True),
+        Row("Đặng Văn Minh", 1, "s2", "right", geometric=True),
+    ]
+    assert footer_start(rows, 0) == 2
+    footer = parse_footer(rows[2:])
+    assert (footer.signature.capacity, footer.signature.name, len(footer.copies)) == ("CHỦ TỊCH", "Đặng Văn Minh", 19)
+    body = [Row(f"Đoạn {k} của phụ lục, viết thành câu dài như văn bản thường.", 1, f"p{k}", "full", full=True) for k in range(14)]
+    assert footer_start([rows[1], *body], 0) == len(body) + 1  # paragraphs after `./.`: an appendix, no footer

@@ -51,3 +51,27 @@ def test_ink_that_is_no_print_gives_no_words() -> None:
     gray[200:210, 1000:2300] = 0  # a rule
     assert unread.reread(gray, [], 300, "vie") == []
     assert unread.regions(gray, [OcrWord("x", 0.9, (300, 100, 900, 700), (1, 1, 1))], 300) == []
+
+
+@pytest.mark.slow
+def test_a_name_whose_first_letters_a_stroke_took_is_read_whole() -> None:
+    """Tesseract read `m Trường Thọ` (a signature's stroke over `Phạ`): the name is read again, from a little
+    further left, and its first word comes back."""
+    gray = page(ring=False)
+    read = run_tesseract(gray, "vie", 3, 300)
+    name = [w for w in read if w.text in ("Phạm", "Trường", "Thọ")]
+    assert [w.text for w in name] == ["Phạm", "Trường", "Thọ"]
+    first = name[0]
+    cut = OcrWord("m", 0.6, (first.box[2] - (first.box[2] - first.box[0]) // 3, *first.box[1:]), first.key)
+    words = [cut if w is first else w for w in read]
+    assert " ".join(w.text for w in unread.whole_names(gray, words, 300, "vie") if w.key == first.key) == "Phạm Trường Thọ"
+    assert unread.whole_names(gray, read, 300, "vie") == read  # a name read whole is not read again
+
+
+@pytest.mark.parametrize(
+    ("line", "cut"),
+    [("m Trường Thọ", 1), ("rần n Ngọc Căng", 2), ("Phạm Trường Thọ", 0), ("và các cơ quan", 0), ("ký Quyết Định Này Ngay Hôm Nay", 0)],
+)
+def test_only_a_name_line_opening_with_small_pieces_is_taken_for_a_cut_name(line: str, cut: int) -> None:
+    words = [OcrWord(t, 0.9, (100 * i, 0, 100 * i + 90, 40), (1, 1, 1)) for i, t in enumerate(line.split())]
+    assert unread._cut_head(words) == cut

@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .tesseract import OcrWord, run_tesseract
+from .tesseract import OcrWord, by_line, run_tesseract
 
 REGION_BLOCKS = 2000  # block numbers of the words read again start here
 MIN_SIDE_IN = 0.5  # a region must be this many inches each way to hold a block of print
@@ -70,3 +70,46 @@ def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout:
             if kept and _printed(kept):
                 found += kept
     return found
+
+
+NAME_WORDS = (2, 4)  # a name line: this many capitalised words after what is left of its first one
+HEAD_LETTERS = 3  # the pieces of a first word the signature's stroke cut: small letters, this many at most
+HEAD_REACH = 3.0  # the name is read again from this many of its heights further left
+
+
+def _cut_head(line: list[OcrWord]) -> int:
+    """How many words open `line` as pieces of a name's first word (`rần n | Ngọc Căng`, `m | Trường Thọ`): small
+    letters, HEAD_LETTERS at most each, before NAME_WORDS capitalised words; 0 where the line is no such name."""
+    k = 0
+    while k < len(line) and line[k].text.isalpha() and line[k].text.islower() and len(line[k].text) <= HEAD_LETTERS:
+        k += 1
+    rest = line[k:]
+    named = NAME_WORDS[0] <= len(rest) <= NAME_WORDS[1] and all(w.text.isalpha() and w.text.istitle() for w in rest)
+    return k if named else 0
+
+
+def whole_names(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
+    """`words` with each name whose first letters a signature's stroke took (`m Trường Thọ`) read again as one
+    line, from a little further left: where the line read again ends in the same capitalised words and opens
+    with one more that Tesseract is sure of (`Phạm`), it replaces the pieces."""
+    lines = by_line(words)
+    replaced: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for key, line in lines.items():
+        cut = _cut_head(line)
+        if not cut:
+            continue
+        name = line[cut:]  # its own height: the pieces may be a stroke's ends, or the seal's, above it
+        x0, y0 = min(w.box[0] for w in name), min(w.box[1] for w in name)
+        x1, y1 = max(w.box[2] for w in name), max(w.box[3] for w in name)
+        height = y1 - y0
+        margin = height // 3
+        box = (max(0, int(x0 - HEAD_REACH * height)), max(0, y0 - margin), min(gray.shape[1], x1 + margin), min(gray.shape[0], y1 + margin))
+        again = run_tesseract(gray[box[1] : box[3], box[0] : box[2]], lang, 7, dpi, timeout)
+        rest = [w.text for w in name]
+        if len(again) != len(rest) + 1 or [w.text for w in again[1:]] != rest:
+            continue
+        first = again[0]
+        if first.text.isalpha() and first.text.istitle() and first.conf >= MIN_LINE_CONF:
+            head = (box[0] + first.box[0], box[1] + first.box[1], box[0] + first.box[2], box[1] + first.box[3])
+            replaced[key] = [OcrWord(first.text, first.conf, head, key), *name]
+    return [w for key, line in lines.items() for w in replaced.get(key, line)]

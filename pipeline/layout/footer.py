@@ -31,6 +31,10 @@ from .patterns import (
 from .rows import Row
 
 
+FOOTER_ROWS = 11  # rows after the letter's `./.` that are its footer whatever they are
+LISTED_SHARE = 0.6  # or more, where this share of them are `-` items
+
+
 @dataclass
 class Footer:
     copies: list[str] = field(default_factory=list)  # the Nơi nhận items, cleaned
@@ -60,8 +64,10 @@ def footer_start(rows: list[Row], lo: int) -> int:
         if is_recipients_label(rows[i].text) or find_authority(rows[i].text) is not None:
             return i
     for i in range(len(rows) - 1, lo - 1, -1):
-        if rows[i].text.rstrip().endswith("./."):
-            return i + 1 if len(rows) - i <= 12 else len(rows)
+        if rows[i].text.rstrip().endswith("./."):  # the letter's last words: what follows is its footer, if short or
+            rest = rows[i + 1 :]  # a list (the recipients, their label unread under a seal), not an appendix
+            listed = sum(1 for row in rest if ITEM.match(row.text))
+            return i + 1 if len(rest) <= FOOTER_ROWS or listed >= LISTED_SHARE * len(rest) else len(rows)
     printed = [i for i in range(lo, len(rows)) if is_wordy(rows[i].text)]  # a signature's strokes read as marks aside
     if len(printed) >= 2 and looks_like_name(rows[printed[-1]].text) and looks_like_capacity(rows[printed[-2]].text):
         start = printed[-2]

@@ -900,7 +900,7 @@ class DocumentCache:
         return out
 
 
-def _known_pairs(slots: list[Slot]):
+def _known_pairs(slots: list[Slot]) -> Iterator[tuple[int, int]]:
     """The places (i, i + 1) of neighbouring slots that are both words read as words the model knows."""
     known = [s.piece.kind == "word" and s.candidates[s.chosen].symbol >= 0 for s in slots]
     return ((i, i + 1) for i in range(len(slots) - 1) if known[i] and known[i + 1])
