@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfReader, PdfWriter
 
 from pipeline.outputs import validate_document
 
@@ -60,6 +61,21 @@ def png_bytes(header_page) -> bytes:
     buf = io.BytesIO()
     header_page.save(buf, format="PNG", dpi=(300, 300))
     return buf.getvalue()
+
+
+def scan_pdf(page: Image.Image, dpi: int = 300, whole: bool = True) -> bytes:
+    """`page` as a one-page PDF holding it as a scan at `dpi`; not `whole`: on a page a fifth taller than the scan,
+    which then fills no page and is rendered by poppler, not extracted."""
+    buf = io.BytesIO()
+    page.save(buf, "PDF", resolution=dpi)
+    if whole:
+        return buf.getvalue()
+    writer = PdfWriter(clone_from=PdfReader(buf))
+    box = writer.pages[0].mediabox
+    box.lower_left = (box.left, box.bottom - box.height / 5)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def load_valid_json(path: Path) -> dict:

@@ -23,7 +23,7 @@ from pypdf import PdfWriter
 
 from pipeline.batch.pool import LocalPool
 
-from .conftest import draw_page, load_valid_json
+from .conftest import draw_page, load_valid_json, scan_pdf
 
 PAGE_LINES = [
     (40, 30, "ỦY BAN NHÂN DÂN PHƯỜNG AN BÌNH", True),
@@ -36,6 +36,11 @@ def small_page(extra: str = "") -> Image.Image:
     """A short page (a few lines at 300 DPI) that Tesseract reads in a fraction of a second."""
     lines = PAGE_LINES + ([(40, 270, extra, False)] if extra else [])
     return draw_page(lines, size=(1500, 360 if extra else 280))
+
+
+def rendered_pdf(page: Image.Image, path: Path) -> None:
+    """A PDF that poppler renders: the scan fills no page, so it is not extracted as it is."""
+    path.write_bytes(scan_pdf(page, 100, whole=False))
 
 
 def vnocr(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -166,8 +171,8 @@ def test_bad_and_hanging_inputs_fail_alone(tmp_path: Path) -> None:
     (src / "lying.pdf").write_bytes((src / "good.png").read_bytes())
     (src / "bomb.png").write_bytes(png_bomb())
     (src / "bad.txt").write_bytes(b"Ngh\xef quy\xeat")
-    page.save(src / "hang-render.pdf", resolution=100)  # low-resolution image: poppler renders the page
-    page.save(src / "hang-info.pdf", resolution=100)
+    rendered_pdf(page, src / "hang-render.pdf")
+    rendered_pdf(page, src / "hang-info.pdf")
     out = tmp_path / "out"
     start = time.monotonic()
     result = vnocr("process", str(src), "-o", str(out), "--page-timeout", "5", "-j", "2", "--log-json",
@@ -386,7 +391,7 @@ def test_split_pdf_and_dask_give_the_same_outputs(tmp_path: Path, monkeypatch) -
         # a task stuck where nothing inside times out: cancelled, its worker restarted, the batch goes on
         stuck = tmp_path / "stuck"
         stuck.mkdir()
-        small_page().save(stuck / "hang-info.pdf", resolution=100)
+        rendered_pdf(small_page(), stuck / "hang-info.pdf")
         (stuck / "note.txt").write_text("Số\n", "utf-8")
         hung = vnocr("process", str(stuck), "-o", str(tmp_path / "stuck-out"), "--dask", cluster.scheduler_address,
                      "--page-timeout", "2")

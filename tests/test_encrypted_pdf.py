@@ -11,13 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.errors import InputError
 from pipeline.image import raster
 
-from .conftest import load_valid_json
+from .conftest import load_valid_json, scan_pdf
 
 OWNER_ONLY = [("aes256", "AES-256"), ("aes128", "AES-128"), ("rc4", "RC4-128")]
 EXPECTED = ["ỦY BAN NHÂN DÂN", "Số: 125/BC-UBND", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO"]
@@ -25,15 +24,6 @@ EXPECTED = ["ỦY BAN NHÂN DÂN", "Số: 125/BC-UBND", "Độc lập - Tự do 
 
 def vnocr(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=600)
-
-
-def pdf_of(page: Image.Image, dpi: int = 300) -> bytes:
-    """`page` (drawn at 300 dpi) as a one-page PDF holding it as a scan at `dpi`."""
-    if dpi != 300:
-        page = page.resize((round(page.width * dpi / 300), round(page.height * dpi / 300)), Image.LANCZOS)
-    buf = io.BytesIO()
-    page.save(buf, "PDF", resolution=dpi)
-    return buf.getvalue()
 
 
 def encrypt(data: bytes, path: Path, algorithm: str, user_password: str = "") -> Path:
@@ -49,10 +39,10 @@ def encrypt(data: bytes, path: Path, algorithm: str, user_password: str = "") ->
 @pytest.fixture(scope="module")
 def owner_only(tmp_path_factory, header_page) -> tuple[Path, Path, subprocess.CompletedProcess]:
     src = tmp_path_factory.mktemp("encrypted-in")
-    scan = pdf_of(header_page)
+    scan = scan_pdf(header_page)
     for stem, algorithm in OWNER_ONLY:
         encrypt(scan, src / f"{stem}.pdf", algorithm)
-    encrypt(pdf_of(header_page, dpi=100), src / "rendered.pdf", "AES-256")  # too coarse to extract: poppler renders it
+    encrypt(scan_pdf(header_page, whole=False), src / "rendered.pdf", "AES-256")  # fills no page: poppler renders it
     out = tmp_path_factory.mktemp("encrypted-out")
     return src, out, vnocr("process", str(src), "-o", str(out))
 
@@ -81,7 +71,7 @@ def test_owner_password_only_pdf_gives_the_same_scan_as_the_plain_pdf(
 ) -> None:
     src, _, _ = owner_only
     plain = tmp_path / "plain.pdf"
-    plain.write_bytes(pdf_of(header_page))
+    plain.write_bytes(scan_pdf(header_page))
     (page,) = raster.pdf_pages(src / f"{stem}.pdf")
     (unencrypted,) = raster.pdf_pages(plain)
     assert (page.how, page.dpi, page.stated) == ("extracted", 300, True)
@@ -92,7 +82,7 @@ def test_owner_password_only_pdf_gives_the_same_scan_as_the_plain_pdf(
 @pytest.fixture(scope="module")
 def locked(tmp_path_factory, header_page) -> tuple[Path, Path, subprocess.CompletedProcess]:
     src = tmp_path_factory.mktemp("locked-in")
-    scan = pdf_of(header_page)
+    scan = scan_pdf(header_page)
     encrypt(scan, src / "locked.pdf", "AES-256", user_password="open-sesame")
     encrypt(scan, src / "locked-rc4.pdf", "RC4-128", user_password="open-sesame")
     encrypt(scan, src / "fine.pdf", "AES-128")
@@ -124,7 +114,7 @@ def test_user_password_pdf_is_an_input_error(locked) -> None:
 
 
 def test_process_one_locked_pdf_exits_1(tmp_path: Path, header_page) -> None:
-    path = encrypt(pdf_of(header_page), tmp_path / "only.pdf", "AES-256", user_password="x")
+    path = encrypt(scan_pdf(header_page), tmp_path / "only.pdf", "AES-256", user_password="x")
     result = vnocr("process", str(path), "-o", str(tmp_path / "out"))
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr

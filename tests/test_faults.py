@@ -35,7 +35,7 @@ from pipeline.ingest.files import InputFile
 from pipeline.settings import Settings
 
 from .conftest import load_valid_json
-from .test_batch import sleepers, small_page, start_vnocr, vnocr
+from .test_batch import rendered_pdf, sleepers, small_page, start_vnocr, vnocr
 
 REAL = {tool: shutil.which(tool) for tool in ("tesseract", "pdftoppm", "pdftotext")}
 
@@ -59,8 +59,8 @@ def scan_and_note(src: Path) -> None:
 
 
 def scanned_pdf(path: Path) -> None:
-    """A PDF that poppler renders (a low-resolution image) and whose text layer pdftotext reads."""
-    small_page().save(path, resolution=100)
+    """A PDF that poppler renders (a scan that does not fill its page) and whose text layer pdftotext reads."""
+    rendered_pdf(small_page(), path)
 
 
 def manifest(out: Path) -> list[dict]:

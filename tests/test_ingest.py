@@ -88,6 +88,16 @@ def test_pdf_single_scan_page_is_extracted_losslessly(tmp_path: Path, header_pag
     assert page.how == "extracted" and page.image.size == header_page.size and page.dpi == 300
 
 
+def test_pdf_low_resolution_scan_is_extracted_at_its_own_resolution(tmp_path: Path, header_page: Image.Image) -> None:
+    """A 100-dpi scan in a PDF is read as a 100-dpi image file would be (preprocessing enlarges it and reads it
+    both ways), not rendered by poppler at 300 dpi."""
+    pdf = tmp_path / "small.pdf"
+    small = header_page.resize((header_page.width // 3, header_page.height // 3))
+    small.save(pdf, resolution=100)
+    page = next(raster.pdf_pages(pdf))
+    assert (page.how, page.image.size, page.dpi) == ("extracted", small.size, 100)
+
+
 def test_pdf_with_text_is_rendered(tmp_path: Path) -> None:
     from reportlab.pdfgen import canvas
 

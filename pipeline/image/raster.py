@@ -26,6 +26,7 @@ from .poppler import TextBlock, render_page, text_blocks
 log = logging.getLogger(__name__)
 
 LAYER_DPI = 150  # the image of a page read from its text layer: for the clerks' eyes and the ink check
+MIN_SCAN_DPI = 50  # an embedded scan this sharp or sharper is read as it is, enlarged by `preprocess` where small
 MAX_PIXELS = 150_000_000  # an A0 sheet at 300 DPI is 140 million pixels
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -203,7 +204,7 @@ def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None, 
                 continue
             scan = _embedded_scan(reader, index)
             scan_dpi = _stated_dpi(scan) if scan is not None else None
-            if scan is not None and scan_dpi is not None and scan_dpi >= 150:
+            if scan is not None and scan_dpi is not None and scan_dpi >= MIN_SCAN_DPI:
                 image = _pixels(scan)
                 yield RasterPage(index + 1, image, scan_dpi, "extracted", layer=judgement,
                                  text_layer=_in_pixels(layer, image.width / float(box.width)))

@@ -30,9 +30,9 @@ LABELS = (  # folded, lower case; the field each label opens
 )
 _PUNCT = ".,;:!?()[]\"'“”-"
 # a signing label, the name of the gazette's office that e-signs what it publishes (its first letters may be
-# lost, `ÂM CÔNG BẢO` at 100 dpi; the box's email and time are small print a scan often loses), or the time
-# zone a signing time ends with
-ANCHOR = re.compile(r"\b(?:ky boi|nguoi ky|thoi gian ky|ky so boi|cong thong tin dien tu)\b|\bt?am cong bao\b|\+\s?07:00\b")
+# lost, `ÂM CÔNG BẢO` at 100 dpi, or its middle, `TRUNG TÂM CÔNG TY, BẢO VÀ TÍN HỌC`; the box's email and time
+# are small print a scan often loses), or the time zone a signing time ends with
+ANCHOR = re.compile(r"\b(?:ky boi|nguoi ky|thoi gian ky|ky so boi|cong thong tin dien tu|bao va tin hoc)\b|\bt?am cong bao\b|\+\s?07:00\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 TIME = re.compile(
     r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})[ ,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([+-])\s*(\d{2}):?(\d{2}))?"
