@@ -241,6 +241,13 @@ def test_a_document_does_not_lean_to_a_reading_the_ocr_hardly_makes(repairer) ->
     assert [r.text for r in repairer.repair_paragraphs(settled, params)[0]][4:6] == ["người", "dân"]
 
 
+def test_a_name_read_with_a_tilde_on_its_first_letter_is_the_name(repairer) -> None:
+    """Tesseract reads a signature's stroke above `Nguyễn` as the tilde of `Ñ`: no Vietnamese letter, so no name
+    read with its marks to keep as it stands."""
+    assert repairer.repair_text("Ông Ñguyễn Quốc Việt") == "Ông Nguyễn Quốc Việt"
+    assert repairer.repair_text("Ñguyễn Quốc Việt") == "Nguyễn Quốc Việt"
+
+
 @pytest.mark.parametrize("mode_text", ["thiet bi su dung app eGov", "thiết bị sử dụng app eGov"])
 def test_a_foreign_word_is_not_read_as_another_one_letter_away(repairer, mode_text: str) -> None:
     """app is no syllable, and neither are gpp or spp, which the model knows: one letter changed at random is no

@@ -81,3 +81,14 @@ def test_fold_is_ascii_for_vietnamese_and_keeps_length(text: str) -> None:
 def test_normalize_never_crashes_and_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+@pytest.mark.parametrize("word", ["Ñguyễn", "ñị", "ÒÍ", "Trằế"])
+def test_a_mark_on_a_consonant_or_a_second_tone_is_no_syllable(word: str) -> None:
+    """`Ñguyễn` (a stroke above the N read as its tilde) and two tones are no Vietnamese spelling."""
+    assert not is_syllable(word) and is_syllable("Nguyễn")
+
+
+def test_a_stray_mark_after_a_word_stays_put_when_normalized_twice() -> None:
+    once = normalize_text("OÌ´")
+    assert normalize_text(once) == once == unicodedata.normalize("NFC", once)

@@ -101,7 +101,7 @@ def _split_onset(low: str) -> tuple[str, str]:
 def parse(word: str) -> Syllable | None:
     """The syllable's parts when `word` (any case, any tone placement) is a well-formed Vietnamese syllable."""
     toneless, tone = strip_tone(word.lower())
-    if not toneless or not toneless.isalpha():
+    if not toneless or not toneless.isalpha() or not _marks_on_vowels(word):
         return None
     onset, rhyme = _split_onset(toneless)
     for coda in CODAS:
@@ -181,20 +181,23 @@ def apply_case(word: str, shape: str) -> str:
 def normalize_tone_placement(word: str, style: str = "old") -> str:
     """`hoá` -> `hóa` (old style) or `hóa` -> `hoá` (new); other words unchanged."""
     syl = parse(word)
-    if syl is None or syl.tone == 0 or not _marks_on_vowels(word):
+    if syl is None or syl.tone == 0:
         return word
     return apply_case_chars(compose(syl.onset, syl.rhyme, syl.tone, style), word)
 
 
 def _marks_on_vowels(word: str) -> bool:
-    """Every mark sits on a vowel, as in Vietnamese (`Ñ` carries a tilde no tone is: the word is no syllable)."""
+    """Every mark sits on a vowel and there is one tone at most, as in Vietnamese (`Ñ` carries a tilde no tone is,
+    `ÒÍ` two tones: neither word is a syllable)."""
     base = ""
+    tones = 0
     for ch in unicodedata.normalize("NFD", word):
         if not unicodedata.combining(ch):
             base = ch.lower()
         elif base not in "aeiouy":
             return False
-    return True
+        tones += ch in TONE_MARKS
+    return tones <= 1
 
 
 def apply_case_chars(word: str, shape: str) -> str:
@@ -208,5 +211,6 @@ WORD_RE = regex.compile(r"\p{L}+")
 
 
 def normalize_text(text: str, style: str = "old") -> str:
-    """NFC, compatibility forms mapped, and every syllable's tone mark placed in the chosen style."""
-    return WORD_RE.sub(lambda m: normalize_tone_placement(m.group(0), style), nfc(text))
+    """NFC, compatibility forms mapped, and every syllable's tone mark placed in the chosen style (a stray mark after
+    a word, which the word's letters do not take in, composes with the letter it follows, once the tones are placed)."""
+    return unicodedata.normalize("NFC", WORD_RE.sub(lambda m: normalize_tone_placement(m.group(0), style), nfc(text)))
