@@ -22,12 +22,15 @@ from ..errors import InputError
 from ..settings import DEFAULT_LANG, DEFAULT_PSM
 
 
+Key = tuple[int, int, int]  # block, paragraph, line as Tesseract grouped a word
+
+
 @dataclass
 class OcrWord:
     text: str
     conf: float
     box: tuple[int, int, int, int]
-    key: tuple[int, int, int]  # block, paragraph, line as Tesseract grouped them
+    key: Key
 
 
 def tesseract_version() -> str:
@@ -126,7 +129,7 @@ def merge_lines(local: list[OcrWord], otsu: list[OcrWord]) -> tuple[list[OcrWord
     local line; a line only `otsu` found is added where it holds more than none."""
     mine, theirs = by_line(local), by_line(otsu)
     groups = _groups(mine, theirs)
-    kept: dict[tuple[int, int, int], list[OcrWord]] = dict(mine)
+    kept: dict[Key, list[OcrWord]] = dict(mine)
     taken = 0
     for ours, others in groups:
         if net_letters([w for k in others for w in theirs[k]]) <= net_letters([w for k in ours for w in mine[k]]):
@@ -141,19 +144,16 @@ def merge_lines(local: list[OcrWord], otsu: list[OcrWord]) -> tuple[list[OcrWord
     return [w for words in kept.values() for w in words], {"local": len(kept) - taken, "global": taken}
 
 
-def _own_block(key: tuple[int, int, int]) -> tuple[int, int, int]:
+def _own_block(key: Key) -> Key:
     return (OWN_BLOCKS + key[0], key[1], key[2])
 
 
-def by_line(words: list[OcrWord]) -> dict[tuple[int, int, int], list[OcrWord]]:
+def by_line(words: list[OcrWord]) -> dict[Key, list[OcrWord]]:
     """The words grouped by the line Tesseract read them in (their key), in the order read."""
-    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    lines: dict[Key, list[OcrWord]] = {}
     for w in words:
         lines.setdefault(w.key, []).append(w)
     return lines
-
-
-Key = tuple[int, int, int]
 
 
 def _groups(mine: dict[Key, list[OcrWord]], theirs: dict[Key, list[OcrWord]]) -> list[tuple[list[Key], list[Key]]]:

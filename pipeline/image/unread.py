@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .tesseract import OcrWord, by_line, run_tesseract
+from .tesseract import Key, OcrWord, by_line, run_tesseract
 
 REGION_BLOCKS = 2000  # block numbers of the words read again start here
 MIN_SIDE_IN = 0.5  # a region must be this many inches each way to hold a block of print
@@ -56,16 +56,19 @@ def _printed(line: list[OcrWord]) -> bool:
     return letters >= 2 and letters >= 0.7 * len(chars) and sum(w.conf for w in line) / len(line) >= MIN_LINE_CONF
 
 
+def _on_page(word: OcrWord, x0: int, y0: int, key: Key) -> OcrWord:
+    """A word read in the part of the page from (x0, y0) on, in page coordinates, under `key`."""
+    x, y, right, bottom = word.box
+    return OcrWord(word.text, word.conf, (x0 + x, y0 + y, x0 + right, y0 + bottom), key)
+
+
 def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
     """The words of the page's unread print, in page coordinates, none overlapping a word read before."""
     taken = [w.box for w in words]
     found: list[OcrWord] = []
     for number, (x0, y0, x1, y1) in enumerate(regions(gray, words, dpi), start=1):
-        lines: dict[tuple[int, int, int], list[OcrWord]] = {}
-        for word in run_tesseract(gray[y0:y1, x0:x1], lang, 6, dpi, timeout):
-            box = (x0 + word.box[0], y0 + word.box[1], x0 + word.box[2], y0 + word.box[3])
-            lines.setdefault(word.key, []).append(OcrWord(word.text, word.conf, box, (REGION_BLOCKS * number + word.key[0], *word.key[1:])))
-        for line in lines.values():
+        read = run_tesseract(gray[y0:y1, x0:x1], lang, 6, dpi, timeout)
+        for line in by_line([_on_page(w, x0, y0, (REGION_BLOCKS * number + w.key[0], *w.key[1:])) for w in read]).values():
             kept = [w for w in line if not _overlaps(w.box, taken)]
             if kept and _printed(kept):
                 found += kept
@@ -93,7 +96,7 @@ def whole_names(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, tim
     line, from a little further left: where the line read again ends in the same capitalised words and opens
     with one more that Tesseract is sure of (`Phạm`), it replaces the pieces."""
     lines = by_line(words)
-    replaced: dict[tuple[int, int, int], list[OcrWord]] = {}
+    replaced: dict[Key, list[OcrWord]] = {}
     for key, line in lines.items():
         cut = _cut_head(line)
         if not cut:
@@ -110,6 +113,5 @@ def whole_names(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, tim
             continue
         first = again[0]
         if first.text.isalpha() and first.text.istitle() and first.conf >= MIN_LINE_CONF:
-            head = (box[0] + first.box[0], box[1] + first.box[1], box[0] + first.box[2], box[1] + first.box[3])
-            replaced[key] = [OcrWord(first.text, first.conf, head, key), *name]
+            replaced[key] = [_on_page(first, box[0], box[1], key), *name]
     return [w for key, line in lines.items() for w in replaced.get(key, line)]

@@ -855,7 +855,7 @@ class DocumentCache:
         after: dict[int, Counter] = defaultdict(Counter)  # a Counter made only for a word not met yet
         before: dict[int, Counter] = defaultdict(Counter)
         chosen = [s.candidates[s.chosen].symbol for s in slots]
-        for i, j in _known_pairs(slots):
+        for i, j in _known_pairs(slots, chosen):
             for word, neighbour, counts in ((j, i, after), (i, j, before)):
                 if slots[word].conf >= CACHE_SURE and len(slots[word].candidates) > 1:
                     counts[chosen[neighbour]][chosen[word]] += 1
@@ -866,7 +866,7 @@ class DocumentCache:
         unsure slots."""
         beside: list[list[Counter]] = [[] for _ in slots]
         chosen = [s.candidates[s.chosen].symbol for s in slots]
-        for i, j in _known_pairs(slots):
+        for i, j in _known_pairs(slots, chosen):
             if (counts := self.after.get(chosen[i])) is not None:
                 beside[j].append(counts)
             if (counts := self.before.get(chosen[j])) is not None:
@@ -900,9 +900,10 @@ class DocumentCache:
         return out
 
 
-def _known_pairs(slots: list[Slot]) -> Iterator[tuple[int, int]]:
-    """The places (i, i + 1) of neighbouring slots that are both words read as words the model knows."""
-    known = [s.piece.kind == "word" and s.candidates[s.chosen].symbol >= 0 for s in slots]
+def _known_pairs(slots: list[Slot], chosen: list[int]) -> Iterator[tuple[int, int]]:
+    """The places (i, i + 1) of neighbouring slots that are both words read as words the model knows (the symbols
+    of their readings chosen: `chosen`)."""
+    known = [s.piece.kind == "word" and symbol >= 0 for s, symbol in zip(slots, chosen)]
     return ((i, i + 1) for i in range(len(slots) - 1) if known[i] and known[i + 1])
 
 
