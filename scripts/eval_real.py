@@ -7,9 +7,12 @@ took, and seconds per page of each. The transcribed pages are also read as the l
 JPEGs archives hold (72 and 100 dpi, the 72-dpi one wrongly stating 300 dpi, as such files do) and
 as a phone photo of the sheet (1400 pixels high, seen at an angle on a desk, lit from one side).
 Last, each whole PDF goes through `vnocr`'s reading as a user's file would: what its JSON says of
-seals, e-signatures, text layers, number and date.
+seals, e-signatures, text layers, number and date, and how many of its header and signature fields are
+right. Then again as a scanned archive holds a file: its pages as a 300-dpi TIFF, and as 100-dpi JPEGs
+in an image-only PDF (no text layer, no e-signature box's text: what a held-out page image gives).
 
-Usage: eval_real.py [--pages N] (only the first N pages of each file, for a quick look).
+Usage: eval_real.py [--pages N] (only the first N pages of each file, for a quick look)
+       [--transcribed | --files [--as-filed]]
 """
 
 from __future__ import annotations
@@ -204,12 +207,40 @@ def field_check(name: str, s: dict) -> FieldCheck:
     return FieldCheck(len(FIELDS) - len(wrong), len(FIELDS), "; ".join(wrong), flags)
 
 
-def read_file(pdf: Path) -> tuple[str, FieldCheck]:
-    """One whole PDF as vnocr reads it: what its JSON records beyond the words, and its fields checked."""
-    try:
-        doc = read_document(pdf, SETTINGS)
-    except Exception as exc:  # noqa: BLE001 - the report names the failure and goes on
-        return f"{pdf.name:40} FAILED: {exc}", FieldCheck(0, len(FIELDS), "", Counter())
+FORMS = ("as filed", "300-dpi TIFF", "100-dpi JPEG PDF")
+
+
+def as_page_images(pdf: Path, form: str, folder: Path) -> Path:
+    """The PDF's pages as an archive that scanned the paper would hold them: a multi-page 300-dpi TIFF,
+    or 100-dpi JPEG pages (quality 75) in an image-only PDF. No text layer, no e-signature's text."""
+    subprocess.run(["pdftoppm", "-r", "300", "-png", str(pdf), str(folder / "p")], check=True, capture_output=True)
+    dpi = 300 if form == "300-dpi TIFF" else 100
+    pages = []
+    for png in sorted(folder.glob("p*.png")):
+        page = Image.open(png).convert("RGB")
+        page = page.resize((round(page.width * dpi / 300), round(page.height * dpi / 300)), Image.LANCZOS)
+        if dpi != 300:
+            buffer = io.BytesIO()
+            page.save(buffer, "JPEG", quality=75)
+            page = Image.open(io.BytesIO(buffer.getvalue()))
+        pages.append(page)
+    if dpi == 300:
+        out = folder / f"{pdf.stem}.tif"
+        pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:], dpi=(dpi, dpi), compression="tiff_lzw")
+    else:
+        out = folder / pdf.name
+        pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return out
+
+
+def read_file(pdf: Path, form: str = FORMS[0]) -> tuple[str, FieldCheck]:
+    """One whole PDF as vnocr reads it, as filed or as page images: what its JSON records beyond the words,
+    and its fields checked."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            doc = read_document(pdf if form == FORMS[0] else as_page_images(pdf, form, Path(tmp)), SETTINGS)
+        except Exception as exc:  # noqa: BLE001 - the report names the failure and goes on
+            return f"{pdf.name:40} FAILED: {exc}", FieldCheck(0, len(FIELDS), "", Counter())
     s = doc.structure or {}
     seals = sum(len(p.seals) for p in doc.pages)
     layers = Counter(p.text_layer.get("kind", "none") for p in doc.pages)
@@ -233,6 +264,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=0, help="only the first N pages of each file")
     parser.add_argument("--transcribed", action="store_true", help="only the transcribed pages, and no whole files")
     parser.add_argument("--files", action="store_true", help="only the whole files and their fields")
+    parser.add_argument("--as-filed", action="store_true", help="the whole files only as filed, not also as page images")
     args = parser.parse_args()
     if not SCANS.is_dir():
         print(f"real scans: {SCANS} is absent; skipped")
@@ -243,7 +275,8 @@ def main() -> None:
         jobs = [(pdf, n) for pdf, n in jobs if (TRUTH / f"{pdf.stem}-p{n}.txt").exists()]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         pages = [] if args.files else [r for rs in pool.map(read_page, *zip(*jobs)) for r in rs]
-        files = [] if args.transcribed else list(pool.map(read_file, pdfs))
+        forms = [] if args.transcribed else FORMS if not args.as_filed else FORMS[:1]
+        files = {form: list(pool.map(read_file, pdfs, [form] * len(pdfs))) for form in forms}
 
     print("Real archive pages, bare Tesseract (vie, psm 3) and vnocr on the same image; token F1 against real_truth/")
     print("and whole-text syllable accuracy (reading order counts)")
@@ -271,17 +304,17 @@ def main() -> None:
         vnocr_s = sum(r.vnocr_s for r in pages) / len(pages)
         print(f"seconds per page: bare {bare_s:.2f}  vnocr {vnocr_s:.2f} ({vnocr_s / bare_s:.2f}x, repair and structure included)")
     print()
-    print("Whole files as vnocr reads them; header and signature fields against real_truth/fields.json")
-    for line, _ in files:
-        print(line)
-    if files:
-        right, expected = sum(f[1].right for f in files), sum(f[1].expected for f in files)
-        flags = sum((f[1].flags for f in files), Counter())
-        print(f"fields right: {right}/{expected} ({right / max(expected, 1):.0%}): {', '.join(FIELDS)}")
+    for form, readings in files.items():
+        print()
+        print(f"Whole files {form}, as vnocr reads them; header and signature fields against real_truth/fields.json")
+        for line, _ in readings:
+            print(line)
+        right, expected = sum(f[1].right for f in readings), sum(f[1].expected for f in readings)
+        flags = sum((f[1].flags for f in readings), Counter())
+        print(f"fields right, {form}: {right}/{expected} ({right / max(expected, 1):.0%}): {', '.join(FIELDS)}")
         print(f"flags: {flags['wrong', 'flagged']} of the {flags['wrong', 'flagged'] + flags['wrong', 'not flagged']} wrong "
               f"fields flagged; {flags['right', 'flagged']} of the {flags['right', 'flagged'] + flags['right', 'not flagged']} "
               "right ones")
-
 
 if __name__ == "__main__":
     main()
