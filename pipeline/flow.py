@@ -141,7 +141,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     )
     if thresholds:
         prepared.info["thresholds"] = thresholds
-    words += unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
+    words = unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words = unread.whole_names(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words, received = stamps.received(prepared.image, words, prepared.dpi)
     lines = ocr.page_lines(words, page.number)

@@ -533,6 +533,12 @@ def test_a_signers_name_under_the_strokes_of_the_signature() -> None:
     assert doc.structure["fields"]["signer"]["lines"] == [doc.lines()[-1].id]
 
 
+def test_a_signers_name_after_a_strokes_end_read_as_a_letter() -> None:
+    """The end of the signature's stroke read as a small letter before the name (`b "Đặng Văn Minh`) is left out."""
+    doc = text_document(CONG_VAN.replace("Võ Thị Hường", 'b "Đặng Văn Minh').format(addressees="Kính gửi: Sở Tài chính."))
+    assert doc.structure["signature"]["name"] == "Đặng Văn Minh"
+
+
 def test_a_sao_y_copy_keeps_its_own_block_apart() -> None:
     """The copying office's block after the original's signature: its own body, number, date and signer, recorded
     apart; the original's signer and number stay the document's."""

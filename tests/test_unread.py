@@ -40,9 +40,24 @@ def test_a_block_nothing_read_is_read_again() -> None:
 def test_words_read_before_are_not_read_twice() -> None:
     gray = page(ring=False)
     before = run_tesseract(gray, "vie", 3, 300)
-    again = unread.reread(gray, before, 300, "vie")
+    after = unread.reread(gray, before, 300, "vie")
+    again = [w for w in after if w not in before]
+    assert all(w in after for w in before)
     assert not any(min(a.box[2], b.box[2]) > max(a.box[0], b.box[0]) and min(a.box[3], b.box[3]) > max(a.box[1], b.box[1])
                    for a in again for b in before)
+
+
+@pytest.mark.slow
+def test_a_line_read_again_replaces_words_tesseract_doubted() -> None:
+    """The first reading made `ZZ _.` of the title under the seal's ring: the title read again replaces it; a word
+    Tesseract was sure of stays, and what overlaps it is not added."""
+    gray = page()
+    doubted = [OcrWord("ZZ", 0.3, (1500, 105, 1640, 150), (7, 1, 1)), OcrWord("_.", 0.0, (1650, 100, 1800, 150), (7, 1, 1))]
+    sure = OcrWord("Phạm", 0.96, (1560, 540, 1700, 600), (8, 1, 1))
+    after = unread.reread(gray, [*doubted, sure], 300, "vie")
+    assert not any(w in after for w in doubted) and sure in after
+    assert "CHỦ TỊCH" in " ".join(w.text for w in after)
+    assert [w.text for w in after if unread._overlaps(w.box, [sure.box])] == ["Phạm"]
 
 
 def test_ink_that_is_no_print_gives_no_words() -> None:
@@ -75,3 +90,26 @@ def test_a_name_whose_first_letters_a_stroke_took_is_read_whole() -> None:
 def test_only_a_name_line_opening_with_small_pieces_is_taken_for_a_cut_name(line: str, cut: int) -> None:
     words = [OcrWord(t, 0.9, (100 * i, 0, 100 * i + 90, 40), (1, 1, 1)) for i, t in enumerate(line.split())]
     assert unread._cut_head(words) == cut
+
+
+def test_a_region_takes_in_the_title_and_the_name_beside_a_stroke() -> None:
+    """A signature's stroke is a region; the title above it and the name under it, too small to be regions of their
+    own, are read with it, whole."""
+    image = Image.new("L", (2400, 3300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 50)
+    draw.text((1500, 1000), "CHỦ TỊCH", font=font, fill=0)
+    draw.line([(1400, 1300), (1700, 1120), (1650, 1260), (1900, 1150)], fill=0, width=12)
+    draw.text((1450, 1330), "Nguyễn Hoàng Giang", font=font, fill=0)
+    gray = np.asarray(image)
+    (x0, y0, x1, y1), = unread.regions(gray, [], 300)
+    assert x0 <= 1450 and y0 <= 1000 and x1 >= 1900 and y1 >= 1395
+
+
+def test_a_name_read_again_opens_with_the_word_the_stroke_took() -> None:
+    """Specks before the name read again are passed over; its other words are compared by their letters alone."""
+    read = [OcrWord(t, c, (0, 0, 1, 1), (1, 1, 1)) for t, c in ((">-", 0.52), ("Trần", 0.94), ("Phước", 0.97), ("Hiển", 0.82))]
+    rest = [unread._letters(t) for t in ("Phước", "Hiền")]
+    assert unread._first_word(read, rest).text == "Trần"
+    assert unread._first_word(read[1:3], rest) is None  # not the same words after it
+    assert unread._first_word([OcrWord("Trần", 0.5, (0, 0, 1, 1), (1, 1, 1)), *read[2:]], rest) is None  # not sure of it

@@ -3,12 +3,14 @@
 On a 1-bit scan a seal is as black as the print: Tesseract takes the signature block it stamps
 (`KT. CHỦ TỊCH / PHÓ CHỦ TỊCH`, the signer's name) for a picture and reads none of it. Here the
 ink left outside every word Tesseract read is gathered into regions; each region large enough to
-hold a block is read again as one uniform block of text (`--psm 6`), and of what it gives, the
-lines that read as print (letters, Tesseract sure of them) and that no word read before overlaps
-join the page's words.
+hold a block is read again, in black and white, as one uniform block of text (`--psm 6`). Of what
+it gives, the lines that read as print (letters, Tesseract sure of them) join the page's words where
+no word read before overlaps them, or where they overlap only words Tesseract doubted, which they replace.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import cv2
 import numpy as np
@@ -18,13 +20,18 @@ from .tesseract import Key, OcrWord, by_line, run_tesseract
 REGION_BLOCKS = 2000  # block numbers of the words read again start here
 MIN_SIDE_IN = 0.5  # a region must be this many inches each way to hold a block of print
 MIN_LINE_CONF = 0.75  # a line read again is kept when Tesseract's mean confidence in its words reaches this
+SPECK_CONF = 0.5
 MAX_REGIONS = 4
 SHRINK = 4  # regions are found on the page a quarter the size
+INK = 128  # darker than this is ink; a region is read in black and white at this threshold, so that a seal
+# whose colour dropout left it grey (a small JPEG's colour is blurred) does not hide the name it stamps
 
 
 def regions(gray: np.ndarray, words: list[OcrWord], dpi: int) -> list[tuple[int, int, int, int]]:
-    """Boxes of the ink no word covers, gathered a line's height around, the largest first."""
-    ink = (gray < 128).astype(np.uint8)
+    """Boxes of the ink no word covers, gathered a line's height around, the largest first. A region takes in
+    whole the smaller pieces of ink a quarter of an inch from it: the title above a signature's stroke and the
+    name under it (`CHỦ TỊCH`, `Nguyễn Hoàng Giang`), too small to be regions of their own."""
+    ink = (gray < INK).astype(np.uint8)
     for w in words:
         x0, y0, x1, y1 = w.box
         ink[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
@@ -32,16 +39,25 @@ def regions(gray: np.ndarray, words: list[OcrWord], dpi: int) -> list[tuple[int,
     reach = max(3, dpi // (12 * SHRINK))  # a sixth of an inch: letters of one block touch
     joined = cv2.dilate((small > 0).astype(np.uint8), np.ones((reach, reach), np.uint8))
     _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    pieces = [(int(x), int(y), int(x + bw), int(y + bh)) for x, y, bw, bh, _ in stats[1:]]
     side = MIN_SIDE_IN * dpi / SHRINK
     h, w = joined.shape
+    near = dpi // (4 * SHRINK)
+    found = []
+    for x0, y0, x1, y1 in pieces:
+        if not (x1 - x0 >= side and y1 - y0 >= side and x1 - x0 < 0.9 * w and y1 - y0 < 0.5 * h):
+            continue  # too small for a block, or the page's border or a full-page picture
+        around = (x0 - near, y0 - near, x1 + near, y1 + near)
+        taken = [b for b in pieces if _overlaps(b, [around]) and (b[2] - b[0]) < 0.9 * w and (b[3] - b[1]) < 0.5 * h]
+        found.append((min(b[0] for b in taken), min(b[1] for b in taken), max(b[2] for b in taken), max(b[3] for b in taken)))
     pad = dpi // 4  # a line the region only touches is read whole
-    found = [
-        (max(0, int(x) * SHRINK - pad), max(0, int(y) * SHRINK - pad),
-         min(gray.shape[1], int(x + bw) * SHRINK + pad), min(gray.shape[0], int(y + bh) * SHRINK + pad))
-        for x, y, bw, bh, _ in stats[1:]
-        if bw >= side and bh >= side and bw < 0.9 * w and bh < 0.5 * h  # not the page's border or a full-page picture
-    ]
-    return sorted(found, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))[:MAX_REGIONS]
+    found = [(max(0, x0 * SHRINK - pad), max(0, y0 * SHRINK - pad), min(gray.shape[1], x1 * SHRINK + pad),
+              min(gray.shape[0], y1 * SHRINK + pad)) for x0, y0, x1, y1 in found]
+    largest: list[tuple[int, int, int, int]] = []
+    for box in sorted(found, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])):
+        if not any(b[0] <= box[0] and b[1] <= box[1] and box[2] <= b[2] and box[3] <= b[3] for b in largest):
+            largest.append(box)  # two pieces that took in each other read once
+    return largest[:MAX_REGIONS]
 
 
 def _overlaps(box: tuple[int, int, int, int], others: list[tuple[int, int, int, int]]) -> bool:
@@ -56,28 +72,54 @@ def _printed(line: list[OcrWord]) -> bool:
     return letters >= 2 and letters >= 0.7 * len(chars) and sum(w.conf for w in line) / len(line) >= MIN_LINE_CONF
 
 
+def _speck(word: OcrWord) -> bool:
+    """A mark Tesseract doubts and that holds no letter or digit: a seal's or a stroke's speck (`:` before a name)."""
+    return word.conf < SPECK_CONF and not any(c.isalnum() for c in word.text)
+
+
 def _on_page(word: OcrWord, x0: int, y0: int, key: Key) -> OcrWord:
     """A word read in the part of the page from (x0, y0) on, in page coordinates, under `key`."""
     x, y, right, bottom = word.box
     return OcrWord(word.text, word.conf, (x0 + x, y0 + y, x0 + right, y0 + bottom), key)
 
 
+def _doubtful(word: OcrWord) -> bool:
+    """A word of the first reading that a line read again may replace: Tesseract unsure of it, or no letters."""
+    return word.conf < MIN_LINE_CONF or not any(c.isalpha() for c in word.text)
+
+
 def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
-    """The words of the page's unread print, in page coordinates, none overlapping a word read before."""
-    taken = [w.box for w in words]
+    """`words` and the words of the page's unread print, in page coordinates. A line read again that overlaps only
+    words the first reading doubted (`ZZ _. TỊCH` for a seal-stamped `CHỦ TỊCH`: the whole line read again is
+    `CHỦ TỊCH`) replaces them; beside any other word read before, only its words that overlap none are kept."""
+    kept_before = list(words)
     found: list[OcrWord] = []
     for number, (x0, y0, x1, y1) in enumerate(regions(gray, words, dpi), start=1):
-        read = run_tesseract(gray[y0:y1, x0:x1], lang, 6, dpi, timeout)
+        crop = np.where(gray[y0:y1, x0:x1] < INK, 0, 255).astype(np.uint8)
+        read = run_tesseract(crop, lang, 6, dpi, timeout)
         for line in by_line([_on_page(w, x0, y0, (REGION_BLOCKS * number + w.key[0], *w.key[1:])) for w in read]).values():
-            kept = [w for w in line if not _overlaps(w.box, taken)]
+            line = [w for w in line if not _speck(w)]
+            if not line or _overlaps(_span(line), [w.box for w in found]):
+                continue
+            under = [w for w in kept_before if _overlaps(w.box, [_span(line)])]
+            if under and all(_doubtful(w) for w in under) and _printed(line):
+                kept_before = [w for w in kept_before if w not in under]
+                found += line
+                continue
+            kept = [w for w in line if not _overlaps(w.box, [b.box for b in kept_before])]
             if kept and _printed(kept):
                 found += kept
-    return found
+    return kept_before + found
+
+
+def _span(line: list[OcrWord]) -> tuple[int, int, int, int]:
+    return (min(w.box[0] for w in line), min(w.box[1] for w in line), max(w.box[2] for w in line), max(w.box[3] for w in line))
 
 
 NAME_WORDS = (2, 4)  # a name line: this many capitalised words after what is left of its first one
 HEAD_LETTERS = 3  # the pieces of a first word the signature's stroke cut: small letters, this many at most
 HEAD_REACH = 3.0  # the name is read again from this many of its heights further left
+NAME_INK = (INK, 100)  # thresholds a name is read again at, after its reading as it is
 
 
 def _cut_head(line: list[OcrWord]) -> int:
@@ -91,10 +133,28 @@ def _cut_head(line: list[OcrWord]) -> int:
     return k if named else 0
 
 
+def _letters(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if c.isalpha() and not unicodedata.combining(c))
+
+
+def _first_word(again: list[OcrWord], rest: list[str]) -> OcrWord | None:
+    """The word a name read again opens with, before the words `rest` (by their letters), when Tesseract is sure
+    of it and it is capitalised; specks before it are passed over."""
+    while again and not any(c.isalpha() for c in again[0].text):
+        again = again[1:]
+    if len(again) != len(rest) + 1 or [_letters(w.text) for w in again[1:]] != rest:
+        return None
+    first = again[0]
+    return first if first.text.isalpha() and first.text.istitle() and first.conf >= MIN_LINE_CONF else None
+
+
 def whole_names(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
     """`words` with each name whose first letters a signature's stroke took (`m Trường Thọ`) read again as one
     line, from a little further left: where the line read again ends in the same capitalised words and opens
-    with one more that Tesseract is sure of (`Phạm`), it replaces the pieces."""
+    with one more that Tesseract is sure of (`Phạm`), it replaces the pieces. The words are compared by their
+    letters alone: the line read again may put another mark on one (`Hiển` for `Hiền`); the first reading's stay.
+    The line is read as it is, then in black and white at two thresholds (NAME_INK): a stroke in lighter ink
+    over the first letters fades at the darker one."""
     lines = by_line(words)
     replaced: dict[Key, list[OcrWord]] = {}
     for key, line in lines.items():
@@ -107,11 +167,12 @@ def whole_names(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, tim
         height = y1 - y0
         margin = height // 3
         box = (max(0, int(x0 - HEAD_REACH * height)), max(0, y0 - margin), min(gray.shape[1], x1 + margin), min(gray.shape[0], y1 + margin))
-        again = run_tesseract(gray[box[1] : box[3], box[0] : box[2]], lang, 7, dpi, timeout)
-        rest = [w.text for w in name]
-        if len(again) != len(rest) + 1 or [w.text for w in again[1:]] != rest:
-            continue
-        first = again[0]
-        if first.text.isalpha() and first.text.istitle() and first.conf >= MIN_LINE_CONF:
-            replaced[key] = [_on_page(first, box[0], box[1], key), *name]
+        crop = gray[box[1] : box[3], box[0] : box[2]]
+        rest = [_letters(w.text) for w in name]
+        for ink in (None, *NAME_INK):
+            seen = crop if ink is None else np.where(crop < ink, 0, 255).astype(np.uint8)
+            first = _first_word(run_tesseract(seen, lang, 7, dpi, timeout), rest)
+            if first is not None:
+                replaced[key] = [_on_page(first, box[0], box[1], key), *name]
+                break
     return [w for key, line in lines.items() for w in replaced.get(key, line)]

@@ -134,9 +134,12 @@ _RANK = re.compile(rf"^{RANK}\s+(?=\S)")
 
 
 def _unmarked(text: str) -> str:
-    """A name without the strokes of the handwritten signature above it, read as quotes (`Huỳnh 'Thị`), and
-    without the rank before it."""
-    return _RANK.sub("", " ".join(_STRAY.sub("", text).split()))
+    """A name without the strokes of the handwritten signature above it, read as quotes (`Huỳnh 'Thị`) or as a
+    lone small letter before it (`b "Đặng Văn Minh`), and without the rank before it."""
+    words = _RANK.sub("", " ".join(_STRAY.sub("", text).split())).split()
+    if len(words) > 2 and len(words[0]) == 1 and words[0].isalpha() and words[0].islower() and looks_like_name(" ".join(words[1:])):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _signature(parts: list[str]) -> tuple[Signature, list[str]]:
