@@ -495,6 +495,18 @@ def test_a_cong_van_with_its_addressees_and_a_three_line_authority_chain(address
     assert (signature["capacity"], signature["name"]) == ("PHÓ CHÁNH VĂN PHÒNG", "Võ Thị Hường")
 
 
+def test_a_note_between_the_header_and_kinh_gui_leaves_the_addressees_theirs() -> None:
+    """A processing note typed beside the subject, read between the date and `Kính gửi:`, ended the header: the
+    addressees went to the body. The note is the header's, unplaced; the addressees are found; the body is the body."""
+    note = "1. Cô Hương gửi văn bản đến các đơn vị thuộc trường\n2. Phòng CTSV phối hợp với Đoàn TN;\n+hi"
+    doc = text_document(CONG_VAN.format(addressees=f"{note}\nKính gửi:\n- Sở Tài chính;\n- Sở Nội vụ."))
+    s = doc.structure
+    assert s["recipients"]["addressees"] == ["Sở Tài chính", "Sở Nội vụ"]
+    assert "+hi" in s["unplaced"]
+    assert s["body"]["preamble"][0].startswith("Thực hiện chỉ đạo")
+    assert "Phòng CTSV phối hợp" in doc.text and doc.text.index("Phòng CTSV") < doc.text.index("Kính gửi")
+
+
 def test_each_field_carries_its_lines_a_confidence_and_a_flag() -> None:
     doc = text_document(CONG_VAN.format(addressees="Kính gửi: Sở Tài chính tỉnh Quảng Ngãi."))
     fields = doc.structure["fields"]

@@ -43,6 +43,7 @@ from .patterns import (
 from .rows import Row
 
 MAX_HEADER_ROWS = 18
+KINH_GUI_REACH = 30  # rows from the page's top within which a `Kính gửi:` after stray rows is the header's
 
 # Words that open the name of a body (cơ quan, tổ chức): a new one starts the issuer proper under its parent.
 _ORG_HEADS = (
@@ -337,8 +338,23 @@ def parse_header(rows: list[Row]) -> Header:
         h.subject, h.subject_is_vv = spell_vv(_joined(scan.vv_rows)), True
     h.issuer = Issuer(scan.issuer_lines, *split_issuer(scan.issuer_lines))
     h.number = typed_number(h.number, h.doc_type)
+    if waiting is None and h.doc_type is None:
+        i = _past_strays(rows, i, h)
     h.end = _kinh_gui(rows, i, h, waiting)
     return h
+
+
+def _past_strays(rows: list[Row], i: int, h: Header) -> int:
+    """Where a công văn's `Kính gửi:` comes within KINH_GUI_REACH rows, no paragraph opening before it (`Thực hiện`,
+    `Căn cứ`): its row, and the rows between stay the header's, unplaced. A note typed or written beside the subject,
+    or a stamp of receipt, read between them ended the header; the body opens after the addressees."""
+    for j in range(i, min(len(rows), KINH_GUI_REACH)):
+        if is_kinh_gui(rows[j].text):
+            h.unplaced += [row.text for row in rows[i:j]]
+            return j
+        if starts_body_phrase(rows[j].text):
+            break
+    return i
 
 
 def typed_number(number: NumberInfo | None, doc_type: str | None) -> NumberInfo | None:
