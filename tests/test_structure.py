@@ -545,9 +545,11 @@ def test_a_signers_name_under_the_strokes_of_the_signature() -> None:
     assert doc.structure["fields"]["signer"]["lines"] == [doc.lines()[-1].id]
 
 
-def test_a_signers_name_after_a_strokes_end_read_as_a_letter() -> None:
-    """The end of the signature's stroke read as a small letter before the name (`b "Đặng Văn Minh`) is left out."""
-    doc = text_document(CONG_VAN.replace("Võ Thị Hường", 'b "Đặng Văn Minh').format(addressees="Kính gửi: Sở Tài chính."))
+@pytest.mark.parametrize("read", ['b "Đặng Văn Minh', "Đặng ên Văn Minh", "Thượng tướng Đặng Văn ên Minh"])
+def test_a_signers_name_with_a_strokes_end_read_as_a_letter(read: str) -> None:
+    """The signature's stroke read as a small letter or two before or inside the name (`b "Đặng Văn Minh`,
+    `Nguyễn ên Văn Gấu`) is left out, as the rank before it is."""
+    doc = text_document(CONG_VAN.replace("Võ Thị Hường", read).format(addressees="Kính gửi: Sở Tài chính."))
     assert doc.structure["signature"]["name"] == "Đặng Văn Minh"
 
 

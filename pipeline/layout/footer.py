@@ -134,12 +134,11 @@ _RANK = re.compile(rf"^{RANK}\s+(?=\S)")
 
 
 def _unmarked(text: str) -> str:
-    """A name without the strokes of the handwritten signature above it, read as quotes (`Huỳnh 'Thị`) or as a
-    lone small letter before it (`b "Đặng Văn Minh`), and without the rank before it."""
+    """A name without the strokes of the handwritten signature over it, read as quotes (`Huỳnh 'Thị`) or as a small
+    letter or two before or inside it (`b "Đặng Văn Minh`, `Nguyễn ên Văn Gấu`), and without the rank before it."""
     words = _RANK.sub("", " ".join(_STRAY.sub("", text).split())).split()
-    if len(words) > 2 and len(words[0]) == 1 and words[0].isalpha() and words[0].islower() and looks_like_name(" ".join(words[1:])):
-        words = words[1:]
-    return " ".join(words)
+    name = [w for w in words if not (len(w) <= 2 and w.isalpha() and w.islower())]
+    return " ".join(name if len(name) < len(words) and looks_like_name(" ".join(name)) else words)
 
 
 def _signature(parts: list[str]) -> tuple[Signature, list[str]]:
