@@ -351,6 +351,9 @@ def test_lines_that_are_not_markers(line: str) -> None:
         ("Số: 41/TIr-UBND", "41/TTr-UBND", ("41", "TTr", "UBND", None)),
         ("Số: 512/UBND-VP", "512/UBND-VP", ("512", None, "UBND", "VP")),
         ("S6: 186/CA X-QLHC My Hoa Hung, ngay 07", "186/CAX-QLHC", ("186", None, "CAX", "QLHC")),  # a code the OCR split
+        ("Số: 09/TTrUBND", "09/TTr-UBND", ("09", "TTr", "UBND", None)),  # a hyphen a small scan lost
+        ("Số: 12/PGDĐT", "12/PGDĐT", ("12", None, "PGDĐT", None)),  # no type code: not PG-DĐT
+        ("Số: 3/HĐND", "3/HĐND", ("3", None, "HĐND", None)),
     ],
 )
 def test_number_and_symbol(line: str, text: str, parts: tuple) -> None:

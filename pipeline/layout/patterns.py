@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from ..text.lexicon import DICT_DIR, read_abbreviations
 from ..text.tokens import to_roman
 from ..text.vietnamese import fold as fold_marks
 
@@ -234,8 +235,28 @@ def _code(part: str) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    return read_abbreviations(DICT_DIR / "abbreviations.txt")
+
+
+def _unglued(part: str) -> list[str]:
+    """`TTrUBND` -> `TTr`, `UBND`: a type code and a known abbreviation of three letters or more (the issuer) whose
+    hyphen the OCR lost on a small scan; a part that is itself known (`PGDĐT`, not `PG`-`DĐT`) stays whole."""
+    abbreviations = _abbreviations()
+    if part in abbreviations:
+        return [part]
+    for code in sorted(TYPE_OF_CODE, key=len, reverse=True):
+        rest = part[len(code) :]
+        if part.startswith(code) and len(rest) >= 3 and rest in abbreviations:
+            return [code, rest]
+    return [part]
+
+
 def number_parts(sequence: str, symbol: str) -> NumberParts:
     parts = [p for p in symbol.split("-") if p]
+    if len(parts) == 1:
+        parts = _unglued(parts[0])
     type_code = _code(parts[0]) if len(parts) > 1 else None
     if type_code:
         issuer, unit = parts[1], "-".join(parts[2:]) or None
