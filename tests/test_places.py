@@ -27,6 +27,14 @@ def test_an_issuer_and_a_place_get_their_marks_back() -> None:
     assert restored("Tĩnh Quang Ngài") == "Tỉnh Quảng Ngãi"
 
 
+def test_a_province_read_a_letter_wrong_after_tinh_is_named() -> None:
+    """After `TỈNH`, a province's name with a letter misread (`QUANG NGOÀI`) is the one province it is a letter from;
+    not where two are (`Ninh Dinh`: Ninh Bình and Bình Định), nor without `tỉnh` before it."""
+    assert restored("ỦY BAN NHÂN DÂN TINH QUANG NGOÀI") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert restored("tỉnh Ninh Dinh") == "tỉnh Ninh Dinh"
+    assert restored("xã Quang Ngoài") == "xã Quang Ngoài"
+
+
 def test_a_name_written_right_keeps_its_own_capitals() -> None:
     """Found by the property below: `Ia H'Drai` came back as `Ia H'drai`."""
     assert restored("huyện Ia H'Drai") == "huyện Ia H'Drai"

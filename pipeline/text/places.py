@@ -4,7 +4,8 @@ and so is the unit before it (`TỈNH`, `HUYỆN`, `XÃ`...). The issuer and the
 from such words; an OCR slip in a mark there is the commonest wrong field on real scans.
 
 Only names of two syllables or more (dictionaries/names.txt), only words written with a capital
-(a name, not the common words `hòa bình` or `bình định`), and only where the letters match exactly.
+(a name, not the common words `hòa bình` or `bình định`), and only where the letters match exactly;
+after `tỉnh`, a province's name a letter from what was read (`TINH QUANG NGOÀI`), where it is the only one.
 
 A person's name alone on its line (the signer's, after a rank or Ông/Bà) whose first word is no
 surname but has the letters of exactly one (`Nguyên Văn Gấu`), before a middle or given name, gets
@@ -21,6 +22,8 @@ from collections import Counter
 from functools import cache
 
 from ..model import Document, Word
+from rapidfuzz.distance import Levenshtein
+
 from .lexicon import DICT_DIR, name_section
 from .lm import pack
 from .repair import shared_repairer
@@ -29,6 +32,7 @@ from .vietnamese import apply_case, fold, nfc, strip_tone
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
 _LOWER_UNITS = frozenset(_UNITS.values())
+NEAR_LETTERS = 7  # a province's name read a letter wrong is taken for it from this many letters (spaces counted)
 
 
 @cache
@@ -152,12 +156,13 @@ def restore_line(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]
             inner = any(tail for _, _, tail in cores[:-1]) or any(lead for lead, _, _ in cores[1:])
             if inner or not all(core[:1].isupper() for core in letters):
                 continue
-            name = names.get(tuple(fold(core).lower() for core in letters)) or names.get(_read_letters(span))
+            before = _core(words[i - 1].text) if i > free else None
+            unit = _UNITS.get(fold(before[1]).lower()) if before and len(before[1]) > 1 else None
+            folded = tuple(fold(core).lower() for core in letters)
+            name = names.get(folded) or names.get(_read_letters(span)) or (_near_province(folded) if unit == "tỉnh" else None)
             if name is None:
                 continue
             fixes = list(zip(span, cores, name))
-            before = _core(words[i - 1].text) if i > free else None
-            unit = _UNITS.get(fold(before[1]).lower()) if before and len(before[1]) > 1 else None
             if unit:
                 fixes.insert(0, (words[i - 1], before, unit))
             for word, (lead, core, tail), right in fixes:
@@ -169,6 +174,21 @@ def restore_line(words: list[Word], names: dict[tuple[str, ...], tuple[str, ...]
             free = i + 1
             break
         i += 1
+
+
+@cache
+def _provinces() -> dict[str, tuple[str, ...]]:
+    return {" ".join(fold(name).lower().split()): tuple(name.split()) for name in name_section("provinces")}
+
+
+def _near_province(folded: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The one province whose name, marks aside, is a letter from the words after `tỉnh` (`TINH QUANG NGOÀI`:
+    Quảng Ngãi), as many words as they are; none where two are as near, or the words are short."""
+    read = " ".join(folded)
+    if len(read) < NEAR_LETTERS:
+        return None
+    near = [name for key, name in _provinces().items() if len(name) == len(folded) and Levenshtein.distance(key, read) <= 1]
+    return near[0] if len(near) == 1 else None
 
 
 def _read_letters(span: list[Word]) -> tuple[str, ...]:
