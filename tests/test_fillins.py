@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.layout import fillins
+from pipeline.layout.marks import spell_date_words
 from pipeline.layout.patterns import find_date
 from pipeline.model import Line, Word
 
@@ -69,6 +70,19 @@ def test_handwriting_glued_to_the_months_label_is_the_days_blank() -> None:
     assert (day.read, day.tail) == ("4D", "4D")
     fillins.fill(day, "20", 0.6)
     assert both.text == "Quảng Ngãi, ngày 20 tháng 01 năm 2025"
+
+
+def test_handwriting_that_overran_the_y_of_ngay_is_the_days_blank() -> None:
+    """`ngàW†`: the handwritten day took the y of `ngày`; the place's `Ngãi,` before it is no day's label. Once the day
+    is filled, the label is spelled whole again."""
+    ln = line(("Quảng", 1208, 1320), ("Ngãi,", 1330, 1440), ("ngàW†", 1450, 1640), ("tháng", 1650, 1760), ("5", 1770, 1800),
+              ("năm", 1830, 1920), ("2021", 1930, 2040))
+    assert find_date(ln.text) is not None
+    (day,) = fillins.slots([ln], 3500)
+    assert (day.field, day.read, day.tail) == ("day", "W†", "W†")
+    fillins.fill(day, "11", 0.85)
+    spell_date_words([ln])
+    assert ln.text == "Quảng Ngãi, ngày 11 tháng 5 năm 2021" and find_date(ln.text).iso == "2021-05-11"
 
 
 def test_a_date_after_the_signing_day_takes_the_readers_next_reading_that_fits() -> None:

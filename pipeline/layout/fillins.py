@@ -120,6 +120,9 @@ def _date_slots(line: Line) -> list[Slot]:
     folded = [fold(w.text) for w in line.words]
     day = next((i for i, f in enumerate(folded) if re.fullmatch(r"NGAY\W?\S*", f)), None)
     month = next((i for i, f in enumerate(folded) if re.fullmatch(r"THANG\W?\S*", f)), None)
+    label = 4
+    if day is None and month:  # `ngàW† tháng`: the handwritten day overran the y (not the place's `Ngãi,` before it)
+        day, label = (month - 1 if re.fullmatch(r"NGA\S*[^,]", folded[month - 1]) else None), 3
     year = next((i for i, f in enumerate(folded) if f == "NAM"), None)
     if day is None or month is None or year is None or not day < month < year or year + 1 >= len(folded):
         return []
@@ -127,7 +130,7 @@ def _date_slots(line: Line) -> list[Slot]:
         return []
     words = line.words
     found = [_slot("month", line, month + 1, year, tail=words[month].text[5:]),
-             _slot("day", line, day + 1, month, tail=words[day].text[4:])]
+             _slot("day", line, day + 1, month, tail=words[day].text[label:])]
     return [s for s in found if s is not None]
 
 

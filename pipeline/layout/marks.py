@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..model import Line
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
-from .patterns import BEFORE_YEAR, DAY_WORD, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_upper
+from .patterns import BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_upper
 
 # a date line's words as `patterns.find_date` takes them, in the order they come; `năm` also any short word right
 # before the year (`ran 2025` in an old OCR's text)
@@ -51,7 +51,7 @@ def lend_marks(lines: Iterable[Line], names: Iterable[str], style: str) -> None:
 def spell_date_words(lines: Iterable[Line]) -> None:
     """In the document's first line that holds a date (the header's place and date), its words `ngày`, `tháng`,
     `năm`, each within three words of the one before (a handwritten number between), spelled right where the OCR
-    or repair slipped (`thủng`, `NGAY`, `rắn 2025`). Dates in the body are left as read: `ngày 5 thành lập năm
+    or repair slipped (`thủng`, `NGAY`, `rắn 2025`, `ngà` whose y the handwritten day took). Dates in the body are left as read: `ngày 5 thành lập năm
     2020` reads as a damaged date too."""
     line = next((line for line in lines if find_date(line.text) is not None), None)
     if line is None:
@@ -63,7 +63,8 @@ def spell_date_words(lines: Iterable[Line]) -> None:
         core = word.text.strip(_EDGE)
         label = fold(core).upper()
         before_year = due == 2 and after is not None and _YEAR.match(after.text) and _BEFORE_YEAR.fullmatch(label)
-        if core and (pattern.fullmatch(label) or before_year) and (due == 0 or since <= 3):
+        cut_day = due == 0 and after is not None and after.fill_in == "day" and re.fullmatch(DAY_WORD_CUT, label)  # ngà 11
+        if core and (pattern.fullmatch(label) or before_year or cut_day) and (due == 0 or since <= 3):
             spelled = apply_case(spelled, core)
             if core != spelled:
                 word.set_text(word.text.replace(core, spelled), "repair")

@@ -273,8 +273,9 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 # the year (`ran 2025` on an old OCR's text).
 DAY_WORD, MONTH_WORD, YEAR_WORD = r"NG[A-Z]{0,2}Y", r"TH[A-Z]{2,4}", r"N[A-Z0-9]{1,2}M?"  # folded, as damaged as taken
 BEFORE_YEAR = r"[A-Z]{2,4}"  # any short word right before the year also stands for `năm`
+DAY_WORD_CUT = r"NGA"  # `ngày` whose y a handwritten day overran (`ngàW† tháng 5`): in a date line only
 _DATE_RE = re.compile(
-    rf"{DAY_WORD}\s*(?P<d>[^\s]{{0,3}}?)\s*{MONTH_WORD}\s*(?P<m>[^\s]{{0,3}}?)\s*(?:{YEAR_WORD}|{BEFORE_YEAR}\s)\s*(?P<y>[0-9OIL]{{4}})"
+    rf"(?:{DAY_WORD}|{DAY_WORD_CUT})\s*(?P<d>[^\s]{{0,3}}?)\s*{MONTH_WORD}\s*(?P<m>[^\s]{{0,3}}?)\s*(?:{YEAR_WORD}|{BEFORE_YEAR}\s)\s*(?P<y>[0-9OIL]{{4}})"
 )
 _DAY_OR_MONTH = re.compile(r"[0-9OIL]{1,2}")
 
