@@ -36,6 +36,15 @@ def test_a_number_glued_to_its_symbol_is_cut_from_it() -> None:
     assert ln.words[2].bbox[0] == 600
 
 
+def test_handwriting_read_with_a_slash_before_the_symbol() -> None:
+    """`Số: /đó /VBHN-BQP`: the symbol is the hyphenated code; the handwriting before it, read with a slash, is the blank."""
+    ln = line(("Số:", 420, 500), ("/đó", 515, 580), ("/VBHN-BQP", 600, 880))
+    (slot,) = fillins.slots([ln], 3500)
+    assert (slot.read, slot.bbox) == ("/đó", (515, 400, 580, 450))
+    fillins.fill(slot, "46", 0.7)
+    assert ln.text == "Số: 46 /VBHN-BQP"
+
+
 def test_an_empty_blank_with_room_for_a_number() -> None:
     ln = line(("Số:", 420, 500), ("/BC-UBND", 640, 900))
     (slot,) = fillins.slots([ln], 3500)
