@@ -510,6 +510,18 @@ def test_a_note_between_the_header_and_kinh_gui_leaves_the_addressees_theirs() -
     assert "Phòng CTSV phối hợp" in doc.text and doc.text.index("Phòng CTSV") < doc.text.index("Kính gửi")
 
 
+def test_a_stamps_words_between_two_addressees_leave_the_list_whole() -> None:
+    """Short rows read off a stamp or handwriting between the `-` items of Kính gửi (`: nụ`, `Nx`): the list goes on
+    after them, they are unplaced; a short row after a list that has ended (`.`) is the body's."""
+    listed = "Kính gửi: - Sở Giáo dục và Đào tạo;\n: nụ\nNx\n- Sở Nội vụ;\n- Đại học Đà Nẵng."
+    s = text_document(CONG_VAN.format(addressees=listed)).structure
+    assert s["recipients"]["addressees"] == ["Sở Giáo dục và Đào tạo", "Sở Nội vụ", "Đại học Đà Nẵng"]
+    assert ": nụ" in s["unplaced"] and "Nx" in s["unplaced"]
+    ended = "Kính gửi: Sở Tài chính.\n1. Mục tiêu\n- Sở Nội vụ phối hợp."
+    s = text_document(CONG_VAN.format(addressees=ended)).structure
+    assert s["recipients"]["addressees"] == ["Sở Tài chính"]
+
+
 def test_each_field_carries_its_lines_a_confidence_and_a_flag() -> None:
     doc = text_document(CONG_VAN.format(addressees="Kính gửi: Sở Tài chính tỉnh Quảng Ngãi."))
     fields = doc.structure["fields"]

@@ -43,6 +43,7 @@ from .patterns import (
 from .rows import Row
 
 MAX_HEADER_ROWS = 18
+STRAY_ROWS, STRAY_CHARS = 4, 12  # stray rows between two addressees: so many at most, so short
 KINH_GUI_REACH = 30  # rows from the page's top within which a `Kính gửi:` after stray rows is the header's
 
 # Words that open the name of a body (cơ quan, tổ chức): a new one starts the issuer proper under its parent.
@@ -274,6 +275,18 @@ def _dash_after(rows: list[Row], i: int) -> bool:
     return i + 1 < len(rows) and bool(ITEM.match(rows[i + 1].text))
 
 
+def _strays_before_item(rows: list[Row], i: int) -> int:
+    """How many short rows (STRAY_CHARS at most) from rows[i] stand before the next `-` item, STRAY_ROWS at most:
+    a stamp's words or handwriting read between two addressees (`: nụ`, `Nx`, `c`), the first of which ends with `;`;
+    0 where no item follows them."""
+    for k in range(i, min(len(rows), i + STRAY_ROWS + 1)):
+        if ITEM.match(rows[k].text):
+            return k - i
+        if len(rows[k].text.strip()) > STRAY_CHARS:
+            return 0
+    return 0
+
+
 def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> int:
     """`Kính gửi: ...` (one addressee, or a `-` list): the addressees; returns the next row's index.
     `first`: a `Kính gửi:` read earlier, in the left column, whose list follows the right column's date."""
@@ -292,6 +305,10 @@ def _kinh_gui(rows: list[Row], i: int, h: Header, first: Row | None = None) -> i
         dash = bool(ITEM.match(row.text))
         if not re.search(r"\w{2}", row.text):  # a stamp or a seal's edge read as marks between the items
             i += 1
+            continue
+        if items and items[-1].rstrip().endswith((";", ",")) and (strays := _strays_before_item(rows, i)):  # the list goes on
+            h.unplaced += [r.text for r in rows[i : i + strays]]
+            i += strays
             continue
         if dash:
             items.append(row.text)
