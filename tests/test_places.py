@@ -66,6 +66,15 @@ def test_a_signer_whose_surname_slipped_a_mark_gets_it_back() -> None:
         assert restored(kept) == kept
 
 
+def test_a_signers_surname_read_as_no_syllable_takes_the_one_surname_a_letter_from_it() -> None:
+    """`Trằế` (two tones: no syllable, the alternatives repair had held no Trần): the one surname a letter from its
+    letters; not a word that is a syllable, nor one no surname is that near."""
+    assert restored("Trằế Hoàng Tuấn") == "Trần Hoàng Tuấn"
+    assert restored("Xyz Hoàng Tuấn") == "Xyz Hoàng Tuấn"
+    assert restored("Trằế Hoàng") == "Trần Hoàng"
+    assert restored("Trằế nhận") == "Trằế nhận"
+
+
 def test_a_signers_given_name_read_with_a_slipped_tone_takes_the_commonest_it_spells() -> None:
     for read, right in [("Trần Hoàng Tuần", "Trần Hoàng Tuấn"), ("Trần Phước Hiên", "Trần Phước Hiền"),
                         ("Ông Lê Văn Huê", "Ông Lê Văn Huệ"), ("Nguyên Thị Lân", "Nguyễn Thị Lân"),

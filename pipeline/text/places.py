@@ -10,7 +10,8 @@ after `tỉnh`, a province's name a letter from what was read (`TINH QUANG NGOÀ
 A person's name alone on its line (the signer's, after a rank or Ông/Bà) whose first word is no
 surname but has the letters of exactly one (`Nguyên Văn Gấu`), before a middle or given name, gets
 the surname's marks when the language model finds the pair likelier so: the signer is a field, and
-Nguyễn, Trần, Lê... are a closed list. Its last word, when no given name of the list, takes the marks of
+Nguyễn, Trần, Lê... are a closed list; a first word that is no syllable at all (`Trằế`, two tones) takes the one
+surname a letter from it, before a middle or given name. Its last word, when no given name of the list, takes the marks of
 the commonest one that differs from it only by its tone (`Trần Hoàng Tuần`); a surname that lost its
 capital under a seal (`rần Ngọc Căng`) gets it back.
 """
@@ -27,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from .lexicon import DICT_DIR, name_section
 from .lm import pack
 from .repair import shared_repairer
-from .vietnamese import apply_case, fold, nfc, strip_tone
+from .vietnamese import apply_case, fold, is_syllable, nfc, strip_tone
 
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
@@ -84,6 +85,11 @@ def restore_surname(words: list[Word]) -> None:
         return
     first, second = name[0], name[1].text
     right = surnames().get(fold(first.text).lower())
+    if not right and not is_syllable(first.text.lower()) and second in given_names():
+        near = [s for key, s in surnames().items() if len(key) > 2 and Levenshtein.distance(key, fold(first.text).lower()) == 1]
+        if len(near) == 1 and first.source not in ("clerk", "text-layer"):  # `Trằế Hoàng Tuấn`: no word, a letter from Trần
+            first.set_text(apply_case(near[0], first.text), "repair")
+        return
     if not right or first.text in surnames().values() or first.source in ("clerk", "text-layer"):
         return
     if _holds_place(name[:2]):  # `Đồ Sơn`
