@@ -15,12 +15,13 @@ import unicodedata
 import cv2
 import numpy as np
 
+from ..model import union
 from .tesseract import Key, OcrWord, by_line, run_tesseract
 
 REGION_BLOCKS = 2000  # block numbers of the words read again start here
 MIN_SIDE_IN = 0.5  # a region must be this many inches each way to hold a block of print
 MIN_LINE_CONF = 0.75  # a line read again is kept when Tesseract's mean confidence in its words reaches this
-SPECK_CONF = 0.5
+SPECK_CONF = 0.5  # a mark with no letter or digit that Tesseract is less sure of than this is dropped from a line read again
 MAX_REGIONS = 4
 SHRINK = 4  # regions are found on the page a quarter the size
 INK = 128  # darker than this is ink; a region is read in black and white at this threshold, so that a seal
@@ -49,7 +50,7 @@ def regions(gray: np.ndarray, words: list[OcrWord], dpi: int) -> list[tuple[int,
             continue  # too small for a block, or the page's border or a full-page picture
         around = (x0 - near, y0 - near, x1 + near, y1 + near)
         taken = [b for b in pieces if _overlaps(b, [around]) and (b[2] - b[0]) < 0.9 * w and (b[3] - b[1]) < 0.5 * h]
-        found.append((min(b[0] for b in taken), min(b[1] for b in taken), max(b[2] for b in taken), max(b[3] for b in taken)))
+        found.append(union(taken))
     pad = dpi // 4  # a line the region only touches is read whole
     found = [(max(0, x0 * SHRINK - pad), max(0, y0 * SHRINK - pad), min(gray.shape[1], x1 * SHRINK + pad),
               min(gray.shape[0], y1 * SHRINK + pad)) for x0, y0, x1, y1 in found]
@@ -99,9 +100,10 @@ def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout:
         read = run_tesseract(crop, lang, 6, dpi, timeout)
         for line in by_line([_on_page(w, x0, y0, (REGION_BLOCKS * number + w.key[0], *w.key[1:])) for w in read]).values():
             line = [w for w in line if not _speck(w)]
-            if not line or _overlaps(_span(line), [w.box for w in found]):
+            span = union([w.box for w in line])
+            if span is None or _overlaps(span, [w.box for w in found]):
                 continue
-            under = [w for w in kept_before if _overlaps(w.box, [_span(line)])]
+            under = [w for w in kept_before if _overlaps(w.box, [span])]
             if under and all(_doubtful(w) for w in under) and _printed(line):
                 kept_before = [w for w in kept_before if w not in under]
                 found += line
@@ -110,10 +112,6 @@ def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout:
             if kept and _printed(kept):
                 found += kept
     return kept_before + found
-
-
-def _span(line: list[OcrWord]) -> tuple[int, int, int, int]:
-    return (min(w.box[0] for w in line), min(w.box[1] for w in line), max(w.box[2] for w in line), max(w.box[3] for w in line))
 
 
 NAME_WORDS = (2, 4)  # a name line: this many capitalised words after what is left of its first one

@@ -44,7 +44,7 @@ from .rows import Row
 
 MAX_HEADER_ROWS = 18
 STRAY_ROWS, STRAY_CHARS = 4, 12  # stray rows between two addressees: so many at most, so short
-KINH_GUI_REACH = 30  # rows from the page's top within which a `Kính gửi:` after stray rows is the header's
+KINH_GUI_REACH = 30  # rows from the document's start within which a `Kính gửi:` after stray rows is the header's
 
 # Words that open the name of a body (cơ quan, tổ chức): a new one starts the issuer proper under its parent.
 _ORG_HEADS = (

@@ -51,8 +51,8 @@ def lend_marks(lines: Iterable[Line], names: Iterable[str], style: str) -> None:
 def spell_date_words(lines: Iterable[Line]) -> None:
     """In the document's first line that holds a date (the header's place and date), its words `ngày`, `tháng`,
     `năm`, each within three words of the one before (a handwritten number between), spelled right where the OCR
-    or repair slipped (`thủng`, `NGAY`, `rắn 2025`, `ngà` whose y the handwritten day took). Dates in the body are left as read: `ngày 5 thành lập năm
-    2020` reads as a damaged date too."""
+    or repair slipped (`thủng`, `NGAY`, `rắn 2025`, `ngà` whose y the handwritten day took). Dates in the body are
+    left as read: `ngày 5 thành lập năm 2020` reads as a damaged date too."""
     line = next((line for line in lines if find_date(line.text) is not None), None)
     if line is None:
         return
