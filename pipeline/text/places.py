@@ -33,6 +33,7 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, strip_tone
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
 _LOWER_UNITS = frozenset(_UNITS.values())
+GUESSED_NAME = 0.5  # the confidence at most of a given name whose tone was taken from the list, below a field's flag
 NEAR_LETTERS = 7  # a province's name read a letter wrong is taken for it from this many letters (spaces counted)
 
 
@@ -115,7 +116,8 @@ def restore_initial(words: list[Word]) -> None:
 def restore_given_name(words: list[Word]) -> None:
     """A line holding only a person's name, opened by a surname: a last word that is no given name of the
     list but spells one but for its tone (`Tuần`) takes the commonest such (`Trần Hoàng Tuấn`); a given name
-    of the list stays as read. (The language model, which knows `tuần` as a week, cannot judge names.)"""
+    of the list stays as read. (The language model, which knows `tuần` as a week, cannot judge names.) The word is
+    flagged, its confidence GUESSED_NAME at most, and with it the signer's field."""
     name = _person(words)
     if len(name) < 3 or name[0].text not in surnames().values() or _holds_place(name):
         return
@@ -124,8 +126,9 @@ def restore_given_name(words: list[Word]) -> None:
         return
     toneless = strip_tone(last.text)[0]
     right = next((g for g in given_names() if strip_tone(g)[0] == toneless), None)
-    if right:
+    if right:  # a guess: the list is not every name (Chinh is not in it, and Chỉnh became Chính), so the clerks see it
         last.set_text(right, "repair")
+        last.conf, last.flag = min(last.conf, GUESSED_NAME), True
 
 
 def _holds_place(words: list[Word]) -> bool:
