@@ -90,9 +90,11 @@ def _number_slot(line: Line) -> Slot | None:
     if label is None or tail.isalpha():  # `Sông`, `Sổ` open no number
         return None
     found = [(i, m) for i in range(1, len(words)) if (m := _SYMBOL.search(fold(words[i].text)))]
+    if not found:
+        return None
     # the symbol is the first with a hyphen (`/VBHN-BQP`), the handwriting before it read with a slash (`/đó`)
-    i, m = next(((i, m) for i, m in found if "-" in words[i].text[m.start() :]), found[0]) if found else (0, None)
-    return _slot("number", line, 1, i, tail=tail, head=words[i].text[: m.start()]) if m else None
+    i, m = next(((i, m) for i, m in found if "-" in words[i].text[m.start() :]), found[0])
+    return _slot("number", line, 1, i, tail=tail, head=words[i].text[: m.start()])
 
 
 def _unglue_month(line: Line) -> None:

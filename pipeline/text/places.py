@@ -10,21 +10,23 @@ after `tỉnh`, a province's name a letter from what was read (`TINH QUANG NGOÀ
 A person's name alone on its line (the signer's, after a rank or Ông/Bà) whose first word is no
 surname but has the letters of exactly one (`Nguyên Văn Gấu`), before a middle or given name, gets
 the surname's marks when the language model finds the pair likelier so: the signer is a field, and
-Nguyễn, Trần, Lê... are a closed list; a first word that is no syllable at all (`Trằế`, two tones) takes the one
-surname a letter from it, before a middle or given name. Its last word, when no given name of the list, takes the marks of
-the commonest one that differs from it only by its tone (`Trần Hoàng Tuần`); a surname that lost its
-capital under a seal (`rần Ngọc Căng`) gets it back.
+Nguyễn, Trần, Lê... are a closed list; a first word that is no syllable at all (`Trằế`, two tones) takes
+the one surname a letter from it, before a middle or given name. Its last word, when no given name of the
+list, takes the marks of the commonest one that differs from it only by its tone (`Trần Hoàng Tuần`), flagged;
+a surname that lost its capital under a seal (`rần Ngọc Căng`) gets it back.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
+from typing import TypeVar
 
-from ..model import Document, Word
 from rapidfuzz.distance import Levenshtein
 
+from ..model import Document, Word
 from .lexicon import DICT_DIR, name_section
 from .lm import pack
 from .repair import shared_repairer
@@ -34,6 +36,7 @@ from .vietnamese import apply_case, fold, is_syllable, nfc, strip_tone
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
 _LOWER_UNITS = frozenset(_UNITS.values())
 GUESSED_NAME = 0.5  # the confidence at most of a given name whose tone was taken from the list, below a field's flag
+T = TypeVar("T")
 NEAR_LETTERS = 7  # a province's name read a letter wrong is taken for it from this many letters (spaces counted)
 
 
@@ -87,9 +90,9 @@ def restore_surname(words: list[Word]) -> None:
     first, second = name[0], name[1].text
     right = surnames().get(fold(first.text).lower())
     if not right and not is_syllable(first.text.lower()) and second in given_names():
-        near = [s for key, s in surnames().items() if len(key) > 2 and Levenshtein.distance(key, fold(first.text).lower()) == 1]
-        if len(near) == 1 and first.source not in ("clerk", "text-layer"):  # `Trằế Hoàng Tuấn`: no word, a letter from Trần
-            first.set_text(apply_case(near[0], first.text), "repair")
+        near = _only_near(fold(first.text).lower(), ((key, s) for key, s in surnames().items() if len(key) > 2))
+        if near and first.source not in ("clerk", "text-layer"):  # `Trằế Hoàng Tuấn`: no word, a letter from Trần
+            first.set_text(apply_case(near, first.text), "repair")
         return
     if not right or first.text in surnames().values() or first.source in ("clerk", "text-layer"):
         return
@@ -196,7 +199,12 @@ def _near_province(folded: tuple[str, ...]) -> tuple[str, ...] | None:
     read = " ".join(folded)
     if len(read) < NEAR_LETTERS:
         return None
-    near = [name for key, name in _provinces().items() if len(name) == len(folded) and Levenshtein.distance(key, read) <= 1]
+    return _only_near(read, ((key, name) for key, name in _provinces().items() if len(name) == len(folded)))
+
+
+def _only_near(read: str, named: Iterable[tuple[str, T]]) -> T | None:
+    """The one name whose key (folded letters) is at most a letter from `read`; none where none or several are."""
+    near = [name for key, name in named if Levenshtein.distance(key, read) <= 1]
     return near[0] if len(near) == 1 else None
 
 
