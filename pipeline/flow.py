@@ -148,7 +148,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
     blanks = fillins.slots(lines, prepared.view.shape[0])
     grey = analysis.grey(prepared.view) if blanks else None
     for slot in blanks:
-        reading = digits.read(grey, slot.bbox, slot.room, partial(fillins.valid, slot.field))
+        reading = digits.read(grey, slot.bbox, slot.room, partial(fillins.valid, slot.field), slot.loose_end)
         fillins.fill(slot, reading.digits, reading.conf, reading.others)
     scale = prepared.info.get("scale", 1)
     result = Page(

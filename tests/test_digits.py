@@ -56,7 +56,7 @@ def test_a_glyph_is_framed_upright_whatever_its_slant() -> None:
     frame = digits.upright(stroke > 0)
     columns = np.nonzero(frame.sum(axis=0) > 0.5)[0]
     assert frame.shape == (digits.SIZE, digits.SIZE) and columns.max() - columns.min() <= 6
-    assert digits.classify([frame])[0][0][0] == 1
+    assert digits.classify([frame])[0].digits[0][0] == 1
 
 
 @settings(max_examples=60, deadline=None)
@@ -91,3 +91,34 @@ def test_two_touching_digits_are_tried_cut_at_several_thin_columns() -> None:
     widths = [left.shape[1] for left, _ in cuts]
     assert len(set(widths)) == len(widths) and min(widths) >= 15 - 6 and max(widths) <= 45  # in the middle half, apart
     assert digits._halves(np.ones((40, 20), bool)) == []  # narrower than tall: one digit
+
+
+def touching(value: str, scale: float = 2.4, pen: int = 6) -> tuple[np.ndarray, tuple, tuple]:
+    """A blank written by hand with its digits drawn close enough to touch (one stroke of ink), printed words around."""
+    page = np.full((140, 620), 255, np.uint8)
+    cv2.putText(page, "ngay", (10, 90), PRINT, 1.5, 0, 3)
+    start = end = cv2.getTextSize("ngay", PRINT, 1.5, 3)[0][0] + 30
+    for digit in value:
+        alone = np.full_like(page, 255)
+        cv2.putText(alone, digit, (0, 95), SCRIPT, scale, 0, pen)
+        ink = np.nonzero((alone < 128).any(axis=0))[0]
+        x = end - int(ink.min()) - (pen // 2 if end > start else 0)  # its first stroke touching the last one's
+        page[:, x : x + int(ink.max()) + 1] = np.minimum(page[:, x : x + int(ink.max()) + 1], alone[:, : int(ink.max()) + 1])
+        end = x + int(ink.max()) + 1
+    cv2.putText(page, "thang", (end + 15, 90), PRINT, 1.5, 0, 3)
+    return page, (start, 50, end, 98), (start - 20, end + 15)
+
+
+@pytest.mark.parametrize("value", ["20", "46", "10", "35"])
+def test_two_digits_that_touch_are_read_as_two(value: str) -> None:
+    page, box, room = touching(value)
+    mask = digits._ink(page[:, room[0] : room[1]])
+    assert cv2.connectedComponents(mask.astype(np.uint8))[0] == 2  # one glyph: the background and one stroke
+    assert digits.read(page, box, room).digits == value
+
+
+def test_a_room_whose_end_is_a_guess_follows_the_stroke_it_cuts() -> None:
+    page, box, room = blank("20", gap=4)
+    cut = (room[0], box[2] - (box[2] - box[0]) // 4)  # the end guessed from a glued word's letters falls inside the 0
+    assert digits.read(page, box[:2] + (cut[1], box[3]), cut).digits != "20"
+    assert digits.read(page, box[:2] + (cut[1], box[3]), cut, loose_end=True).digits == "20"

@@ -2,10 +2,11 @@
 trained on handwritten digits (`scripts/build_digits.py`, `dictionaries/digits.npz`).
 
 Tesseract reads handwriting as marks (`Ø2 #`, `/{5`); here the blank's ink is cut into glyphs
-(connected strokes, strokes that stand over one another joined, two touching digits cut at their
-thinnest column where that reads surer), each glyph is put upright (its slant undone by its moments)
-and framed as the training digits are, the classifier (a support vector machine) gives each a digit
-and a runner-up, and the surest reading the field accepts (a day is 1-31) is taken.
+(connected strokes, strokes that stand over one another joined), each glyph is put upright (its
+slant undone by its moments) and framed as the training digits are, the classifier (a support vector
+machine) gives each a digit and a runner-up, and how likely it is two digits that touch (`20` written
+in one stroke), in which case it is also read cut at its thinnest columns; the surest reading the
+field accepts (a day is 1-31) is taken.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ BOX = 20  # the glyph's longer side inside the frame
 CUTS = 3  # the columns a wide glyph is tried cut at
 CHOICES = 4  # the readings of one glyph kept (its digit and runner-up, or pairs when cut in two)
 OTHERS = 3  # the runner-up readings of a blank handed to the field
+PAIR = 10  # the classifier's class of two digits that touch
+REACH = 0.5  # how far past a room's guessed end a stroke it cuts is followed, in line heights
+
+
+@dataclass(frozen=True)
+class Guess:
+    digits: list[tuple[int, float]]  # the glyph's likeliest digit and the runner-up, each with its sureness
+    pair: float  # how likely the glyph is two digits that touch (0..1)
 
 
 @dataclass(frozen=True)
@@ -85,35 +94,38 @@ def _model() -> dict[str, np.ndarray]:
     return arrays
 
 
-def classify(frames: list[np.ndarray]) -> list[list[tuple[int, float]]]:
+def classify(frames: list[np.ndarray]) -> list[Guess]:
     """Each framed glyph's likeliest digit and how sure of it the classifier is (0..1), then the runner-up
-    and the rest of that sureness.
+    and the rest of that sureness; and how likely the glyph is two digits that touch, not that digit.
 
-    The classifier is a support vector machine with a Gaussian kernel, one duel per pair of digits
-    (as libsvm decides); the digit winning most duels wins, and its sureness is the logistic of its
-    narrowest winning margin (0.5 when it lost a duel); the digit with the next most wins runs up."""
+    The classifier is a support vector machine with a Gaussian kernel, one duel per pair of classes
+    (as libsvm decides): the ten digits and `PAIR`, two digits touching. Among the digits, the one
+    winning most duels wins, and its sureness is the logistic of its narrowest winning margin (0.5
+    when it lost a duel); the digit with the next most wins runs up. The duel between `PAIR` and the
+    winner says how likely the glyph is two digits."""
     m = _model()
     x = np.stack([features(f) for f in frames])
     kernel = np.exp(-float(m["gamma"]) * ((x * x).sum(1)[:, None] + m["lengths"][None, :] - 2 * x @ m["vectors"].T))
     starts = np.concatenate([[0], np.cumsum(m["n_support"])])
     n = len(m["n_support"])
-    votes = np.zeros((len(x), n), int)
-    margin = np.full((len(x), n), np.inf)
-    pair = 0
+    duels = np.zeros((len(x), n, n), np.float32)  # duels[k, i, j] > 0: class i beats class j on glyph k
+    intercepts = iter(m["intercept"])  # libsvm's order of the duels
     for i in range(n):
         for j in range(i + 1, n):
             si, sj = slice(starts[i], starts[i + 1]), slice(starts[j], starts[j + 1])
-            duel = kernel[:, si] @ m["coef"][j - 1, si] + kernel[:, sj] @ m["coef"][i, sj] + m["intercept"][pair]
-            pair += 1
-            votes[:, i] += duel > 0
-            votes[:, j] += duel <= 0
-            margin[:, i] = np.minimum(margin[:, i], np.where(duel > 0, duel, np.inf))
-            margin[:, j] = np.minimum(margin[:, j], np.where(duel <= 0, -duel, np.inf))
+            duels[:, i, j] = kernel[:, si] @ m["coef"][j - 1, si] + kernel[:, sj] @ m["coef"][i, sj] + next(intercepts)
+            duels[:, j, i] = -duels[:, i, j]
+    labels = [int(label) for label in m["labels"]]
+    digits = [i for i, label in enumerate(labels) if label != PAIR]
+    among = duels[:, digits][:, :, digits]
+    votes = (among > 0).sum(axis=2)
+    margin = np.where(among > 0, among, np.inf).min(axis=2)
     ranked = np.argsort(-votes, axis=1, kind="stable")
     guesses = []
     for k, (best, second) in enumerate(ranked[:, :2]):
-        sure = float(1 / (1 + np.exp(-2 * min(margin[k, best], 10.0)))) if votes[k, best] == n - 1 else 0.5
-        guesses.append([(int(m["labels"][best]), sure), (int(m["labels"][second]), 1 - sure)])
+        sure = float(1 / (1 + np.exp(-2 * min(margin[k, best], 10.0)))) if votes[k, best] == len(digits) - 1 else 0.5
+        two = float(1 / (1 + np.exp(-2 * np.clip(duels[k, labels.index(PAIR), digits[best]], -10.0, 10.0))))
+        guesses.append(Guess([(labels[digits[best]], sure), (labels[digits[second]], 1 - sure)], two))
     return guesses
 
 
@@ -123,7 +135,7 @@ def _ink(gray: np.ndarray) -> np.ndarray:
     return binary > 0
 
 
-def glyphs(gray: np.ndarray, span: tuple[int, int], band: tuple[int, int]) -> list[np.ndarray]:
+def glyphs(gray: np.ndarray, span: tuple[int, int], band: tuple[int, int], loose_end: bool = False) -> list[np.ndarray]:
     """The glyphs handwritten in the columns `span` (x0, x1) of a crop across the rows `band` (y0, y1, the
     printed line's), left to right, each a boolean mask cut to its ink.
 
@@ -133,6 +145,8 @@ def glyphs(gray: np.ndarray, span: tuple[int, int], band: tuple[int, int]) -> li
     more are digits, those that stand over one another one digit (a 5 drawn in two strokes); shorter
     ones (specks, rules, a bar drawn apart) are dropped."""
     mask = _ink(gray)
+    if loose_end:
+        span = (span[0], _to_gap(mask[max(0, band[0]) : band[1]], span[1], round(REACH * (band[1] - band[0]))))
     mask[:, : max(0, span[0])] = False
     mask[:, span[1] :] = False
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -159,6 +173,15 @@ def glyphs(gray: np.ndarray, span: tuple[int, int], band: tuple[int, int]) -> li
         x1, y1 = max(g[0] + g[2] for g in group), max(g[1] + g[3] for g in group)
         found.append(np.isin(labels[y0:y1, x0:x1], [g[4] for g in group]))
     return found
+
+
+def _to_gap(band: np.ndarray, end: int, reach: int) -> int:
+    """The span's end moved out of the stroke it cuts, to the first column of the line's band with no ink,
+    `reach` columns away at most; an end with no such column near stays."""
+    ink = band.any(axis=0)
+    if not 0 < end < len(ink) or not (ink[end - 1] and ink[end]):
+        return end
+    return next((x for x in range(end, min(len(ink), end + reach + 1)) if not ink[x]), end)
 
 
 def _overlap(group: list[list[int]], box: list[int]) -> tuple[int, int]:
@@ -190,33 +213,38 @@ def _trim(glyph: np.ndarray) -> np.ndarray:
 
 def _digits(found: list[np.ndarray]) -> list[list[tuple[str, float]]]:
     """Each glyph's digits with their sureness, the surest `CHOICES` first: one digit, or two where the glyph,
-    cut in two at one of its thin columns, reads as a pair (digits that touch)."""
+    cut in two at one of its thin columns, reads as a pair (digits that touch), each weighed by how
+    likely the classifier finds the whole glyph one digit or two."""
     cuts = [_halves(glyph) for glyph in found]
     frames = [upright(g) for glyph, halves in zip(found, cuts) for g in (glyph, *(h for pair in halves for h in pair))]
     guesses = iter(classify(frames))  # one batch
     out = []
     for halves in cuts:
-        choices = {str(d): p for d, p in next(guesses)}
+        whole = next(guesses)
+        two = whole.pair if halves else 0.0
+        choices = {str(d): p * (1 - two) for d, p in whole.digits}
         for _ in halves:
             left, right = next(guesses), next(guesses)
-            for a, pa in left:
-                for b, pb in right:
-                    choices[f"{a}{b}"] = max(choices.get(f"{a}{b}", 0.0), pa * pb)
+            for a, pa in left.digits:
+                for b, pb in right.digits:
+                    choices[f"{a}{b}"] = max(choices.get(f"{a}{b}", 0.0), pa * pb * two)
         out.append(sorted(choices.items(), key=lambda c: -c[1])[:CHOICES])
     return out
 
 
 def read(
-    gray: np.ndarray, box: tuple[int, int, int, int], room: tuple[int, int], accept: Callable[[str], bool] = lambda _: True
+    gray: np.ndarray, box: tuple[int, int, int, int], room: tuple[int, int], accept: Callable[[str], bool] = lambda _: True,
+    loose_end: bool = False,
 ) -> Reading:
     """The digits handwritten in a blank of the grey page: `box` its reading's box, `room` the columns
-    between the printed words around it; and how sure the classifier is of them. The surest reading
-    `accept` takes (a day is 1-31), trying each glyph's runner-up; none when it takes none."""
+    between the printed words around it (`loose_end`: its end is a guess, and a stroke it cuts is
+    followed); and how sure the classifier is of them. The surest reading `accept` takes (a day is 1-31), trying each glyph's runner-up; none
+    when it takes none."""
     x0, x1 = min(box[0], room[0]), max(box[2], room[1])
     margin = box[3] - box[1]  # handwriting overruns the printed line, up and down
     top, left = max(0, box[1] - margin), max(0, x0 - margin)
     crop = gray[top : box[3] + margin, left : x1 + margin]
-    found = glyphs(crop, (x0 - left, x1 - left), (box[1] - top, box[3] - top)) if crop.size else []
+    found = glyphs(crop, (x0 - left, x1 - left), (box[1] - top, box[3] - top), loose_end) if crop.size else []
     if not found or len(found) > 6:
         return Reading("", 0.0)
     readings = [("".join(d for d, _ in picks), float(np.prod([p for _, p in picks]))) for picks in product(*_digits(found))]

@@ -24,6 +24,7 @@ HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first 
 # blanks of the real archive scans its readings were right 13 times, from sureness 0.38 up.
 MIN_CONF = 0.2
 FIELDS = ("number", "day", "month")
+CUT_MONTH = "-thang"  # the id's end of a `tháng` cut from the handwriting glued before it
 
 _LABEL = re.compile(r"^S[O06]\s*[:;.,]?")  # `Số:` and OCR's `S6:`, alone or with the handwriting read into it (`Số:4@``)
 _GLUED_MONTH = re.compile(r"(\S+?)(THANG\W?\d*)")  # folded: the month's label after what Tesseract glued to it
@@ -46,6 +47,8 @@ class Slot:
     head: str = ""  # start of line.words[end] that belongs to the blank (`22` of `22/BC-UBND`)
     conf: float = 0.0  # Tesseract's confidence in what it read there
     room: tuple[int, int] = (0, 0)  # the columns between the printed words around the blank (handwriting overruns its reading)
+    # the room's end is a guess: `tháng` was cut from the handwriting Tesseract glued before it (`20tháng`)
+    loose_end: bool = False
 
 
 def valid(field: str, text: str) -> bool:
@@ -80,7 +83,8 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     left = words[start - 1].bbox if not tail else None
     right = words[end].bbox if end < len(words) and not head else None
     room = (left[2] if left else box[0], right[0] if right else box[2])
-    return Slot(field, line, start, end, box, read, tail, head, conf=conf, room=room)
+    loose_end = right is not None and words[end].id.endswith(CUT_MONTH)
+    return Slot(field, line, start, end, box, read, tail, head, conf=conf, room=room, loose_end=loose_end)
 
 
 def _number_slot(line: Line) -> Slot | None:
@@ -106,7 +110,7 @@ def _unglue_month(line: Line) -> None:
             continue
         cut = m.start(2)
         head, rest = _share(word, cut, False), _share(word, len(word.text) - cut, True)
-        month = Word(f"{word.id}-thang", word.text[cut:], word.text[cut:], word.conf, word.page, word.line, rest)
+        month = Word(f"{word.id}{CUT_MONTH}", word.text[cut:], word.text[cut:], word.conf, word.page, word.line, rest)
         word.text = word.ocr = word.text[:cut]
         word.bbox = head
         line.words.insert(i + 1, month)
