@@ -385,6 +385,19 @@ def test_impossible_signing_day_beside_a_handwritten_date_does_not_fail_the_docu
     assert doc.structure["date"] == "2025-03-14"
 
 
+@pytest.mark.parametrize("signed,date,source", [("10.03.2025", "2025-03-10", "e-signature"), ("10.03.2035", "2025-03-14", "handwriting")])
+def test_a_handwritten_day_that_does_not_fit_the_signing_day_gives_way_unless_the_signing_year_is_misread(
+    signed: str, date: str, source: str
+) -> None:
+    pages = text_pages(f"ỦY BAN NHÂN DÂN\n{DATE_LINE}\nSố: 125/BC-UBND\n\nBÁO CÁO\n")
+    (day,) = [word for line in pages[0].lines for word in line.words if word.text == "14"]
+    day.fill_in, day.source = "day", "ocr"
+    box = TextBlock((400.0, 20.0, 527.0, 57.0), ["Ký bởi: Ủy ban nhân dân phường An Bình", f"Thời gian ký: {signed} 09:44:21"])
+    pages[0].text_layer = esign.text_layer([box], 1, 1.0, True)
+    doc = structure_document(Document(SourceInfo("doc.pdf", "doc.pdf", "0" * 64, "pdf", 100, 1), pages, {}, {}))
+    assert (doc.structure["date"], doc.structure["date_from"]) == (date, source)
+
+
 def test_poppler_reads_the_box_as_one_block(tmp_path: Path) -> None:
     esigned_pdf(tmp_path / "box.pdf", document_page())
     blocks = text_blocks(tmp_path / "box.pdf", 1)

@@ -89,6 +89,7 @@ def _without(doc: Document, skip: set[str]) -> Document:
 
 
 HANDWRITING_DAYS = 7  # a handwritten date more than this before the signing day is a misreading
+YEAR = 366  # days: a handwritten day and month misread move the date less than this from the signing day
 
 
 def _signed(signatures: list[dict]) -> dt.date | None:
@@ -105,8 +106,9 @@ def _fits(date: str | None, signed: dt.date) -> bool:
 def _date_fallback(date: str | None, handwritten: bool, signed: dt.date | None) -> tuple[str | None, str | None]:
     """The document's date and where it came from: the date line (`handwriting` when its day or month
     was written by hand and read by the digit reader), else the first e-signature's signing day (also
-    when the handwriting does not fit it)."""
-    if date and handwritten and signed and not _fits(date, signed):
+    when the handwriting does not fit it, unless the signing day is years from the date line: its year
+    is printed, and a box read from the image misreads its year, `24.01.2035`, as often as a day)."""
+    if date and handwritten and signed and not _fits(date, signed) and abs((signed - dt.date.fromisoformat(date)).days) <= YEAR:
         return signed.isoformat(), "e-signature"
     if date:
         return date, "handwriting" if handwritten else "date line"
