@@ -542,6 +542,14 @@ def test_each_field_carries_its_lines_a_confidence_and_a_flag() -> None:
     assert missing == {"value": None, "conf": 0.0, "lines": [], "flag": True}
 
 
+@pytest.mark.parametrize("name,doubted", [("Võ Thị Hường", False), ("Thị Hường", True), ("Vố Thị Hường", True)])
+def test_a_signer_whose_name_opens_with_no_surname_is_doubted(name: str, doubted: bool) -> None:
+    """The surname lost under a seal (`Trung Chỉnh` for Lê Trung Chinh) or misread leaves a name that reads
+    as sure: the field is flagged."""
+    signer = text_document(CONG_VAN.replace("Võ Thị Hường", name).format(addressees="Kính gửi: Sở Tài chính.")).structure["fields"]["signer"]
+    assert signer["value"] == name and signer["flag"] == doubted
+
+
 def test_repair_leaves_the_signers_name_alone(tmp_path: Path) -> None:
     """`Hường` is a name, not a misreading of the commoner `Hương`: repair keeps it, in the signature block and
     after `bà`, while it still restores the marks the OCR lost elsewhere."""

@@ -5,7 +5,8 @@ A field's confidence is the confidence of the words it was read from (the lowest
 every line it came from: one doubtful word, a handwritten blank read as nothing, makes the field
 doubtful; on the 16 real scans this flags 30 of the 42 wrong fields, the mean 26), times what the parse
 itself says: a type told by the number's code rather than a title line, a date taken from the
-e-signature or from handwriting, a number whose sequence is blank. A field that was not found has
+e-signature or from handwriting, a number whose sequence is blank, a signer whose name opens with no
+known surname (its first word lost under a seal, `Trung Chỉnh`, or misread, `Lễ`). A field that was not found has
 confidence 0. Below `FLAG_BELOW` it is flagged, and the least confident word of each line it was read
 from goes to the clerks' queue.
 """
@@ -16,12 +17,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..model import Document
+from ..text.places import is_surname
 
 FLAG_BELOW = 0.8
 FIELDS = ("issuer", "number", "place", "date", "doc_type", "subject", "addressees", "signer")
 # what the parse says of a field told one way or another (1 when it is read where it is printed)
 DOC_TYPE_FROM = {"title": 1.0, "authentication": 1.0, "subject": 0.9, "number": 0.8}
 DATE_FROM = {"date line": 1.0, "handwriting": 0.6, "e-signature": 0.6}
+NO_SURNAME = 0.7  # a signer's name whose first word is no surname the project knows (dictionaries/names.txt)
 
 
 @dataclass
@@ -58,6 +61,7 @@ def fields(doc: Document, structure: dict[str, Any], lines: dict[str, list[str]]
         "doc_type": DOC_TYPE_FROM.get(structure.get("doc_type_from") or "", 1.0),
         "date": DATE_FROM.get(structure.get("date_from") or "", 1.0),
         "number": 1.0 if number.get("sequence") else 0.3,
+        "signer": 1.0 if values["signer"] and is_surname(values["signer"].split()[0]) else NO_SURNAME,
     }
     source = {**lines, "place": lines.get("date", [])}
     out = {}

@@ -61,6 +61,16 @@ def surnames() -> dict[str, str]:
 
 
 @cache
+def _surnames_as_written() -> frozenset[str]:
+    return frozenset(name.lower() for name in name_section("surnames"))
+
+
+def is_surname(word: str) -> bool:
+    """Is `word` a surname of the list, marks and all (in any case: NGUYỄN)?"""
+    return word.lower() in _surnames_as_written()
+
+
+@cache
 def given_names() -> tuple[str, ...]:
     """The middle and given names, the commoner first."""
     return tuple(name_section("middle and given names"))
