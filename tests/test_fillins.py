@@ -121,6 +121,11 @@ def test_handwriting_read_into_the_label_or_before_a_slash_read_as_a_mark() -> N
     assert slot.read == "4/35"
     fillins.fill(slot, "1595", 0.6)
     assert [w.text for w in bang.words] == ["Số:", "1595", "/SGDĐT-CTrTT"]
+    lost = line(("Số:", 420, 500), ("All", 515, 600), ("CT-CS", 640, 780), lid="p1-l7")  # the slash lost under the handwriting
+    (slot,) = fillins.slots([lost], 3500)
+    assert slot.read == "All"
+    fillins.fill(slot, "2191", 0.6)
+    assert lost.text == "Số: 2191 /CT-CS"
     sung = line(("Sông", 420, 500), ("Trà", 515, 600), ("/Khúc", 610, 980), lid="p1-l6")
     assert fillins.slots([sung], 3500) == []
 

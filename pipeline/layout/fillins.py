@@ -28,7 +28,7 @@ CUT_MONTH = "-thang"  # the id's end of a `tháng` cut from the handwriting glue
 
 _LABEL = re.compile(r"^S[O06]\s*[:;.,]?")  # `Số:` and OCR's `S6:`, alone or with the handwriting read into it (`Số:4@``)
 _GLUED_MONTH = re.compile(r"(\S+?)(THANG\W?\d*)")  # folded: the month's label after what Tesseract glued to it
-_SYMBOL = re.compile(r"[/!|]\s*[A-Z]")  # `/BC-UBND`, and its slash read `!`
+_SYMBOL = re.compile(r"[/!|]\s*[A-Z]|^[A-Z]{1,8}-[A-Z]")  # `/BC-UBND`, its slash read `!` or lost (`CT-CS`)
 # A blank read as a well-formed value on its own is typed when Tesseract is this sure of it; handwriting
 # it reads as digits (`445` for a written 115, `839` for 299) comes with less on the real scans (0.03-0.89).
 TYPED_CONF = 0.9
@@ -176,9 +176,11 @@ def fill(slot: Slot, reading: str, conf: float, others: tuple[str, ...] = ()) ->
         rest = words[slot.end]
         rest.text = rest.ocr = rest.text[len(slot.head) :]
         rest.bbox = (slot.bbox[2], *rest.bbox[1:]) if rest.bbox else None
-    if slot.field == "number" and words[slot.end].text.startswith(("!", "|")):  # the symbol's slash, read as a mark
-        symbol = words[slot.end]
+    symbol = words[slot.end] if slot.field == "number" else None
+    if symbol and symbol.text.startswith(("!", "|")):  # the symbol's slash, read as a mark
         symbol.text = symbol.ocr = "/" + symbol.text[1:]
+    elif symbol and not symbol.text.startswith("/"):  # or lost under the handwriting
+        symbol.text = symbol.ocr = "/" + symbol.text
     words[slot.start : slot.end] = [word]
     return word
 
