@@ -641,3 +641,18 @@ def test_the_eng_channel_learns_from_poor_pages_too(repairer) -> None:
     assert channel_model.read_pairs("eng-poor")  # the vie mode's poor scans read without Vietnamese
     assert "lưu" in channel_model.load("eng").reach("wu", repairer.lexicon)  # lưu read as wu: seen on poor pages only
     assert "lưu" not in channel_model.learn(channel_model.read_pairs("eng")).reach("wu", repairer.lexicon)
+
+
+def test_a_header_line_takes_the_spelling_the_document_settles_whatever_its_case() -> None:
+    """`CỤC THUÊ` read in the header, where the body writes `Cục Thuế` three times: the document's vocabulary
+    is counted whatever the case, and the header's line, a unit of its own, is not read on into `Số:`."""
+    def line(n: int, text: str, paragraph: int, column: str, y: int) -> Line:
+        words = [Word(f"p1-l{n}-w{k}", t, t, 0.93, 1, f"p1-l{n}", (100 + 120 * k, y, 200 + 120 * k, y + 40)) for k, t in enumerate(text.split())]
+        return Line(f"p1-l{n}", 1, words, (100, y, 200 + 120 * len(words), y + 40), paragraph=paragraph, column=column)
+
+    lines = [line(1, "BỘ TÀI CHÍNH", 1, "left", 100), line(2, "CỤC THUÊ", 1, "left", 150), line(3, "Số: 2191 /CT-CS", 1, "left", 200),
+             line(4, "Cục Thuế nhận được công văn của Cục Thuế tỉnh Ninh Bình.", 2, "full", 400),
+             line(5, "Cục Thuế trả lời như sau.", 3, "full", 460)]
+    doc = Document(SourceInfo("x.png", "x.png", "0" * 64, "png", 1, 1), [Page(1, lines)], {}, {})
+    repair_document(doc)
+    assert [ln.text for ln in doc.lines()][:2] == ["BỘ TÀI CHÍNH", "CỤC THUẾ"]

@@ -32,7 +32,7 @@ import numpy as np
 import regex
 from rapidfuzz.distance import Indel, Levenshtein
 
-from ..model import Document, Word
+from ..model import Document, Line, Word
 from . import channel as channel_model
 from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
@@ -84,6 +84,7 @@ CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
 CACHE_LEAN_BELOW = 0.99  # readings less sure than this lean to the document's settled one
 CACHE_MIN = 2  # times a reading is settled beside the same words before the document leans to it
 CACHE_REACH = 6.0  # readings whose channel is this far below the reading chosen are no rivals (người van chưa: vẫn, not dân)
+CACHE_REACH_MARKS = 9.0  # ... unless only marks tell them apart: Tesseract `vie` reads THUẾ as THUÊ at a cost of 8.4
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
@@ -440,6 +441,13 @@ class Repairer:
             seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk, self._shape))
         return seen[1]
 
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
+    def _plain(self, symbol: int) -> int:
+        """The symbol of a word in small letters (`Thuế` -> `thuế`; itself when the model has no such word)."""
+        if symbol < 0:
+            return symbol
+        return self.lm.ids.get(self.lm.words[symbol].lower(), symbol)
+
     def _shape(self, symbols: tuple[int, ...]) -> int:
         number = self.shapes.get(symbols)
         if number is None:
@@ -598,7 +606,7 @@ class Repairer:
         decoded = [self._slots(marks_read_as_questions(tokens) if params.mode == "eng" else tokens, params) for tokens in as_read]
         flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
         self._decode_slots(flats, params)
-        cache = DocumentCache.settled([s for flat in flats for s in flat])
+        cache = DocumentCache.settled([s for flat in flats for s in flat], self._plain)
         leaning = [flat for flat in flats if cache.would_change(flat)]
         for flat in leaning:
             for slot, cands in zip(flat, cache.lean(flat)):
@@ -845,27 +853,31 @@ class DocumentCache:
     (`before`). A reading it was less sure of (< CACHE_LEAN_BELOW) leans, by up to CACHE_WEIGHT (log odds),
     to what the document wrote beside the same words where it was sure, by each reading's share among the
     slot's own readings: truyền thanh written often does not weaken the document's truyền thông against
-    truyền thống, and phường Phú Liên written often makes `phuong Phu Lien` phường after any word."""
+    truyền thống, and phường Phú Liên written often makes `phuong Phu Lien` phường after any word.
+    Words are counted whatever their case (`plain`: a symbol -> that of its small letters): `Cục Thuế`
+    inside a sentence settles `CỤC THUÊ` in the header."""
 
     after: dict[int, Counter]
     before: dict[int, Counter] = field(default_factory=dict)
+    plain: Callable[[int], int] = lambda symbol: symbol
 
     @classmethod
-    def settled(cls, slots: list[Slot]) -> DocumentCache:
+    def settled(cls, slots: list[Slot], plain: Callable[[int], int]) -> DocumentCache:
         after: dict[int, Counter] = defaultdict(Counter)  # a Counter made only for a word not met yet
         before: dict[int, Counter] = defaultdict(Counter)
-        chosen = [s.candidates[s.chosen].symbol for s in slots]
+        chosen = [plain(s.candidates[s.chosen].symbol) for s in slots]
         for i, j in _known_pairs(slots, chosen):
             for word, neighbour, counts in ((j, i, after), (i, j, before)):
                 if slots[word].conf >= CACHE_SURE and len(slots[word].candidates) > 1:
                     counts[chosen[neighbour]][chosen[word]] += 1
-        return cls(*({w: c for w, c in counts.items() if max(c.values()) >= CACHE_MIN} for counts in (after, before)))
+        settled = ({w: c for w, c in counts.items() if max(c.values()) >= CACHE_MIN} for counts in (after, before))
+        return cls(*settled, plain=plain)
 
     def _leaning(self, slots: list[Slot]):
         """(slot, what the document settled on beside the words on either side among the slot's own readings), for
         unsure slots."""
         beside: list[list[Counter]] = [[] for _ in slots]
-        chosen = [s.candidates[s.chosen].symbol for s in slots]
+        chosen = [self.plain(s.candidates[s.chosen].symbol) for s in slots]
         for i, j in _known_pairs(slots, chosen):
             if (counts := self.after.get(chosen[i])) is not None:
                 beside[j].append(counts)
@@ -874,18 +886,20 @@ class DocumentCache:
         for slot, found in zip(slots, beside):
             rivals = None
             if found and slot.conf < CACHE_LEAN_BELOW:
-                near = slot.candidates[slot.chosen].channel - CACHE_REACH
+                pick = slot.candidates[slot.chosen]
+                letters = fold(pick.text)
                 rivals = {
                     c.symbol: n
                     for c in slot.candidates
-                    if c.channel >= near and (n := sum(counts[c.symbol] for counts in found if c.symbol in counts)) >= CACHE_MIN
+                    if c.channel >= pick.channel - (CACHE_REACH_MARKS if fold(c.text) == letters else CACHE_REACH)
+                    and (n := sum(counts[plain] for counts in found if (plain := self.plain(c.symbol)) in counts)) >= CACHE_MIN
                 }
             yield slot, rivals or None
 
     def would_change(self, slots: list[Slot]) -> bool:
         """Some unsure reading has a rival the document preferred beside the same words."""
         for slot, rivals in self._leaning(slots):
-            if rivals and max(rivals, key=rivals.__getitem__) != slot.candidates[slot.chosen].symbol:
+            if rivals and self.plain(max(rivals, key=rivals.__getitem__)) != self.plain(slot.candidates[slot.chosen].symbol):
                 return True
         return False
 
@@ -1069,6 +1083,15 @@ def repair_words(paragraphs: list[list[Word]], repairer: Repairer, params: Param
             word.alternatives = result.alternatives
 
 
+def _opens_unit(line: Line) -> bool:
+    """A line of a header or signature column that opens with a capital stands on its own (`CỤC THUẾ` above
+    `Số: 2191`, `KT. CHỦ TỊCH` above `PHÓ CHỦ TỊCH`), whatever paragraph Tesseract put it in: the next line
+    is no continuation of it, and read on, `thuê số` would argue against `thuế`. A subject's second line
+    (`trong dịp nghỉ hè`) opens small and goes on."""
+    first = next((c for w in line.words for c in w.ocr if c.isalpha()), "")
+    return line.column != "full" and first.isupper()
+
+
 def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None = None) -> Document:
     """The repair stage: each paragraph of the document decoded as a whole, the document as one vocabulary."""
     repairer = shared_repairer(tone_style, user_lm)
@@ -1077,7 +1100,7 @@ def repair_document(doc: Document, tone_style: str = "old", user_lm: str | None 
     last = None
     for line in doc.lines():
         key = (line.page, line.paragraph)
-        if key != last:
+        if key != last or _opens_unit(line):
             paragraphs.append([])
             last = key
         # a handwritten number is no word to repair, nor is a word of a born-digital text layer
