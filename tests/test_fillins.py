@@ -45,6 +45,16 @@ def test_handwriting_read_with_a_slash_before_the_symbol() -> None:
     assert ln.text == "Số: 46 /VBHN-BQP"
 
 
+def test_handwriting_inside_the_labels_box_is_the_blank() -> None:
+    """Tesseract read `Số:11` as `Số:` alone (confidence 0), its box reaching over the handwriting."""
+    wide = line(("Số:", 240, 400), ("/CT-UBND", 420, 660))
+    (slot,) = fillins.slots([wide], 3500)
+    assert (slot.read, slot.bbox, slot.room) == ("", (310, 400, 420, 450), (310, 420))
+    fillins.fill(slot, "11", 0.8)
+    assert wide.text == "Số: 11 /CT-UBND" and wide.words[0].bbox == (240, 400, 310, 450)
+    assert fillins.slots([line(("Số:", 240, 300), ("/CT-UBND", 310, 550))], 3500) == []  # the label's own width, no room
+
+
 def test_an_empty_blank_with_room_for_a_number() -> None:
     ln = line(("Số:", 420, 500), ("/BC-UBND", 640, 900))
     (slot,) = fillins.slots([ln], 3500)
@@ -126,6 +136,8 @@ def test_handwriting_read_into_the_label_or_before_a_slash_read_as_a_mark() -> N
     assert slot.read == "All"
     fillins.fill(slot, "2191", 0.6)
     assert lost.text == "Số: 2191 /CT-CS"
+    prose = line(("Số:", 420, 500), ("-1-16...", 515, 600), ("lá,", 610, 680), ("i-giah", 700, 800), ("qua,", 810, 900), lid="p1-l8")
+    assert fillins.slots([prose], 3500) == []  # a word with a hyphen in small letters is no symbol
     sung = line(("Sông", 420, 500), ("Trà", 515, 600), ("/Khúc", 610, 980), lid="p1-l6")
     assert fillins.slots([sung], 3500) == []
 

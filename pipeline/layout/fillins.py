@@ -24,11 +24,13 @@ HEADER_SHARE = 0.4  # the number and date lines sit in the top 40% of the first 
 # blanks of the real archive scans its readings were right 13 times, from sureness 0.38 up.
 MIN_CONF = 0.2
 FIELDS = ("number", "day", "month")
+LABEL_WIDTH = 1.4  # `Số:` printed is about 1.1-1.4 times as wide as its box is high
 CUT_MONTH = "-thang"  # the id's end of a `tháng` cut from the handwriting glued before it
 
 _LABEL = re.compile(r"^S[O06]\s*[:;.,]?")  # `Số:` and OCR's `S6:`, alone or with the handwriting read into it (`Số:4@``)
 _GLUED_MONTH = re.compile(r"(\S+?)(THANG\W?\d*)")  # folded: the month's label after what Tesseract glued to it
-_SYMBOL = re.compile(r"[/!|]\s*[A-Z]|^[A-Z]{1,8}-[A-Z]")  # `/BC-UBND`, its slash read `!` or lost (`CT-CS`)
+_SYMBOL = re.compile(r"[/!|]\s*[A-Z]")  # folded: `/BC-UBND`, and its slash read `!`
+_BARE_SYMBOL = re.compile(r"[A-ZĐ]{1,8}(?:-[A-ZĐ0-9]+)+")  # as printed, its slash lost under the handwriting: `CT-CS`
 # A blank read as a well-formed value on its own is typed when Tesseract is this sure of it; handwriting
 # it reads as digits (`445` for a written 115, `839` for 299) comes with less on the real scans (0.03-0.89).
 TYPED_CONF = 0.9
@@ -93,11 +95,15 @@ def _number_slot(line: Line) -> Slot | None:
     tail = words[0].text[label.end() :] if label else ""
     if label is None or tail.isalpha():  # `Sông`, `Sổ` open no number
         return None
-    found = [(i, m) for i in range(1, len(words)) if (m := _SYMBOL.search(fold(words[i].text)))]
+    found = [(i, m) for i in range(1, len(words)) if (m := _SYMBOL.search(fold(words[i].text)) or _BARE_SYMBOL.fullmatch(words[i].text))]
     if not found:
         return None
     # the symbol is the first with a hyphen (`/VBHN-BQP`), the handwriting before it read with a slash (`/đó`)
     i, m = next(((i, m) for i, m in found if "-" in words[i].text[m.start() :]), found[0])
+    box = words[0].bbox
+    if i == 1 and not tail and box and box[2] - box[0] > (LABEL_WIDTH + 1) * (box[3] - box[1]):
+        # nothing read before the symbol, and `Số:`'s box wide enough to hold the handwriting Tesseract did not read
+        words[0].bbox = (box[0], box[1], box[0] + round(LABEL_WIDTH * (box[3] - box[1])), box[3])
     return _slot("number", line, 1, i, tail=tail, head=words[i].text[: m.start()])
 
 
