@@ -162,7 +162,16 @@ def test_typed_values_body_lines_and_lower_lines_are_left_alone() -> None:
     body = line(("theo", 300, 380), ("ngày", 390, 470), ("#", 480, 500), ("tháng", 510, 600), ("3", 610, 630), ("năm", 640, 720),
                 ("2025", 730, 820), lid="p1-l9")  # no place before the date: a date in a sentence
     low = line(("Số:", 420, 500), ("@#", 515, 560), ("/CT-UBND", 610, 880), y=2000, lid="p1-l30")
-    assert fillins.slots([typed, date, body, low], 3500) == []
+    glued = line(("Số:23", 420, 540), ("/BC-UBND", 550, 800), lid="p1-l31")  # read with confidence (0.95)
+    assert fillins.slots([typed, date, body, low, glued], 3500) == []
+
+
+def test_digits_glued_to_the_label_and_read_unsure_are_handwriting() -> None:
+    """`Số:445` read with 0.62: the handwritten 115, glued to the label; read again by the digit reader."""
+    glued = line(("Số:445", 166, 246), ("/CV-PA83", 255, 378))
+    glued.words[0].conf = 0.62
+    (slot,) = fillins.slots([glued], 3500)
+    assert (slot.read, slot.tail, slot.conf) == ("445", "445", 0.62)
 
 
 @given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=8))

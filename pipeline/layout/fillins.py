@@ -70,9 +70,9 @@ def _slot(field: str, line: Line, start: int, end: int, tail: str = "", head: st
     """The blank between line.words[start - 1] and line.words[end], when its reading is not well formed."""
     words = line.words
     read = " ".join(p for p in (tail, *(w.text for w in words[start:end]), head) if p)
-    conf = min((w.conf for w in words[start:end]), default=0.0)
-    # typed: a value glued to the print around it (`186/CAX-QLHC`) or read with confidence, a reference (`số 105/2012/NĐ-CP`)
-    if (valid(field, read) and (tail or head or conf >= TYPED_CONF)) or re.fullmatch(r"\d+/(?:19|20)\d\d", read):
+    conf = min((w.conf for w in words[start - bool(tail) : end]), default=0.0)  # with the label the value is glued to
+    # typed: a value glued to the symbol after it (`186/CAX-QLHC`) or read with confidence, a reference (`số 105/2012/NĐ-CP`)
+    if (valid(field, read) and (head or conf >= TYPED_CONF)) or re.fullmatch(r"\d+/(?:19|20)\d\d", read):
         return None
     box = union([*(w.bbox for w in words[start:end]),
                   _share(words[start - 1], len(tail), True) if tail else None,
