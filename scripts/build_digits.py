@@ -25,7 +25,7 @@ from sklearn.svm import SVC
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.image.digits import MODEL, PAIR, classify, features, upright  # noqa: E402
+from pipeline.image.digits import MODEL, PAIR, classify, features, trim, upright  # noqa: E402
 
 PAIRS = 6000  # touching pairs drawn for training
 
@@ -79,19 +79,19 @@ def touching(left: np.ndarray, right: np.ndarray, rng: np.random.Generator) -> n
     """Two MNIST digits written close enough to touch, as one glyph mask cut to its ink: the second a
     little taller or shorter and higher or lower, slid left until its ink meets the first's (or a
     little further), then both drawn with one pen of random width and slanted a little."""
-    a = _ink_box(cv2.resize(left.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC) > 100)
-    b = _ink_box(cv2.resize(right.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC) > 100)
+    a = trim(cv2.resize(left.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC) > 100)
+    b = trim(cv2.resize(right.reshape(28, 28).astype(np.uint8), (84, 84), interpolation=cv2.INTER_CUBIC) > 100)
     scale = a.shape[0] * rng.uniform(0.85, 1.15) / b.shape[0]
     b = cv2.resize(b.astype(np.uint8), (max(1, round(b.shape[1] * scale)), max(1, round(b.shape[0] * scale))), interpolation=cv2.INTER_NEAREST) > 0
     drop = int(rng.integers(-a.shape[0] // 10, a.shape[0] // 10 + 1))
     top_a, top_b = max(0, -drop), max(0, drop)
     height = max(top_a + a.shape[0], top_b + b.shape[0])
     reach = cv2.dilate(a.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    shift = a.shape[1]
+    rows = slice(max(top_a, top_b), min(top_a + a.shape[0], top_b + b.shape[0]))  # the rows both stand in
+    shift = a.shape[1]  # where the second starts: right after the first, then further left
     while shift > 0:
-        span = min(a.shape[1] - shift + 1, b.shape[1])
-        rows = slice(max(top_a, top_b), min(top_a + a.shape[0], top_b + b.shape[0]))
-        if span > 0 and (reach[rows.start - top_a : rows.stop - top_a, shift - 1 : shift - 1 + span]
+        span = min(a.shape[1] - shift, b.shape[1])  # the columns both stand in
+        if span > 0 and (reach[rows.start - top_a : rows.stop - top_a, shift : shift + span]
                          & b[rows.start - top_b : rows.stop - top_b, :span]).any():
             break
         shift -= 1
@@ -105,12 +105,7 @@ def touching(left: np.ndarray, right: np.ndarray, rng: np.random.Generator) -> n
     pad = int(abs(slant) * h) + 2
     shear = np.float32([[1, slant, pad - slant * h / 2], [0, 1, 0]])
     canvas = cv2.warpAffine(cv2.dilate(canvas, np.ones((pen, pen), np.uint8)), shear, (w + 2 * pad, h))
-    return _ink_box(canvas > 0)
-
-
-def _ink_box(mask: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(mask)
-    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return trim(canvas > 0)
 
 
 def main() -> None:
@@ -127,7 +122,7 @@ def main() -> None:
                 train.append(features(upright(glyph)))
                 targets.append(label)
     for canvas, label in written_ones_and_sevens(rng, 3000):
-        train.append(features(upright(_ink_box(canvas > 0))))
+        train.append(features(upright(trim(canvas > 0))))
         targets.append(label)
     kept, held_pairs = np.flatnonzero(~heldout), np.flatnonzero(heldout)
     for _ in range(PAIRS):

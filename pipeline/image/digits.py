@@ -143,7 +143,8 @@ def glyphs(gray: np.ndarray, span: tuple[int, int], band: tuple[int, int], loose
     strokes that do not reach into the line's band (the lines above and below), slivers at the span's
     edges (a printed letter cut there) and strokes touching the crop's top or bottom are dropped; strokes half as tall as the tallest or
     more are digits, those that stand over one another one digit (a 5 drawn in two strokes); shorter
-    ones (specks, rules, a bar drawn apart) are dropped."""
+    ones (specks, rules, a bar drawn apart) are dropped. A `loose_end` (a guess) is moved out of the
+    stroke it cuts first (`_to_gap`)."""
     mask = _ink(gray)
     if loose_end:
         span = (span[0], _to_gap(mask[max(0, band[0]) : band[1]], span[1], round(REACH * (band[1] - band[0]))))
@@ -203,10 +204,11 @@ def _halves(glyph: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
             cuts.append(int(cut))
         if len(cuts) == CUTS:
             break
-    return [(_trim(glyph[:, :c]), _trim(glyph[:, c:])) for c in cuts if glyph[:, :c].any() and glyph[:, c:].any()]
+    return [(trim(glyph[:, :c]), trim(glyph[:, c:])) for c in cuts if glyph[:, :c].any() and glyph[:, c:].any()]
 
 
-def _trim(glyph: np.ndarray) -> np.ndarray:
+def trim(glyph: np.ndarray) -> np.ndarray:
+    """A mask cut to its ink."""
     ys, xs = np.nonzero(glyph)
     return glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
