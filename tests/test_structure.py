@@ -354,6 +354,7 @@ def test_lines_that_are_not_markers(line: str) -> None:
         ("Số: 09/TTrUBND", "09/TTr-UBND", ("09", "TTr", "UBND", None)),  # a hyphen a small scan lost
         ("Số: 12/PGDĐT", "12/PGDĐT", ("12", None, "PGDĐT", None)),  # no type code: not PG-DĐT
         ("Số: 3/HĐND", "3/HĐND", ("3", None, "HĐND", None)),
+        ("Số: 115 /CV-PA§3", "115/CV-PA83", ("115", None, "CV", "PA83")),  # a small 8 read as §
     ],
 )
 def test_number_and_symbol(line: str, text: str, parts: tuple) -> None:

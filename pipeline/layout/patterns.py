@@ -199,13 +199,13 @@ class NumberParts:
 _NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0-9]?\s*[:;.,]?\s*"
     r"(?P<seq>[0-9OIL]{0,4}[0-9][0-9OIL]{0,4}[A-Z]?)\s*/\s*"
-    r"(?P<sym>[A-Z0-9&]+(?:(?:-+\s?|\s-+|\s(?=[A-Z]{1,3}-[A-Z]))[A-Z0-9&]+)*)"  # `QĐ- BGTVT`, `CT -UBND`, `CA X-QLHC`; not `VP - Lạc Giang, ngày`
+    r"(?P<sym>[A-Z0-9&§]+(?:(?:-+\s?|\s-+|\s(?=[A-Z]{1,3}-[A-Z]))[A-Z0-9&§]+)*)"  # `QĐ- BGTVT`, `CT -UBND`, `CA X-QLHC`; not `VP - Lạc Giang, ngày`
 )
 # A number line whose number was left blank to be written by hand (or written and read as marks):
 # `Số:  /CT-UBND`, `Số: 4@` /TB-UBND`, `Sô⁄tT /CT-UBND`; taken only with a hyphenated symbol.
 _BLANK_NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0]\s*[:;.,]?\s*(?P<seq>[^\s/]{0,4})\s*[/\u2044]\s*"
-    r"(?P<sym>[A-Z][A-Z0-9&\u00d0]*(?:(?:-+\s?|\s-+)[A-Z0-9&\u00d0]+)+)"
+    r"(?P<sym>[A-Z][A-Z0-9&§\u00d0]*(?:(?:-+\s?|\s-+)[A-Z0-9&§\u00d0]+)+)"
 )
 _DIGIT_LIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
@@ -218,7 +218,7 @@ def find_number(text: str) -> tuple[int, int, NumberParts] | None:
     sequence = m.group("seq").translate(_DIGIT_LIKE)
     if not sequence.isdigit():
         sequence = ""  # left blank, or handwriting read as marks: the fill-in reader's to give
-    symbol = re.sub(r"\s+", "", text[m.start("sym") : m.end("sym")])
+    symbol = re.sub(r"\s+", "", text[m.start("sym") : m.end("sym")]).replace("§", "8")  # a small 8 read as §: `PA§3`
     return m.start(), m.end(), number_parts(sequence, symbol)
 
 
