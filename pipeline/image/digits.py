@@ -117,6 +117,7 @@ def classify(frames: list[np.ndarray]) -> list[Guess]:
             duels[:, j, i] = -duels[:, i, j]
     labels = [int(label) for label in m["labels"]]
     digits = [i for i, label in enumerate(labels) if label != PAIR]
+    pair = labels.index(PAIR)
     among = duels[:, digits][:, :, digits]
     votes = (among > 0).sum(axis=2)
     margin = np.where(among > 0, among, np.inf).min(axis=2)
@@ -124,7 +125,7 @@ def classify(frames: list[np.ndarray]) -> list[Guess]:
     guesses = []
     for k, (best, second) in enumerate(ranked[:, :2]):
         sure = float(1 / (1 + np.exp(-2 * min(margin[k, best], 10.0)))) if votes[k, best] == len(digits) - 1 else 0.5
-        two = float(1 / (1 + np.exp(-2 * np.clip(duels[k, labels.index(PAIR), digits[best]], -10.0, 10.0))))
+        two = float(1 / (1 + np.exp(-2 * np.clip(duels[k, pair, digits[best]], -10.0, 10.0))))
         guesses.append(Guess([(labels[digits[best]], sure), (labels[digits[second]], 1 - sure)], two))
     return guesses
 

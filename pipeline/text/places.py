@@ -32,11 +32,12 @@ from .lm import pack
 from .repair import shared_repairer
 from .vietnamese import apply_case, fold, is_syllable, nfc, strip_tone
 
+T = TypeVar("T")
+
 # the one-syllable units written before a place's name, given their marks with it (`TĨNH` -> `TỈNH`)
 _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "xã", "phường")}
 _LOWER_UNITS = frozenset(_UNITS.values())
 GUESSED_NAME = 0.5  # the confidence at most of a given name whose tone was taken from the list, below a field's flag
-T = TypeVar("T")
 NEAR_LETTERS = 7  # a province's name read a letter wrong is taken for it from this many letters (spaces counted)
 
 
