@@ -163,26 +163,39 @@ class Choices:
         return cls(syms, bases, len(set(syms)) == len(syms), shape(known) << SHAPE_AT, shape(syms) << SHAPE_AT)
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """The symbols of a row as `Repairer._score_rows` asks for them: the known ones (`size` of them) moved into each
-    place of a trigram (`shifted`, by shift / BITS), and where the unknown ones (-1, that score 0.0) stand."""
+class Shapes:
+    """The symbols of rows' candidates (`Choices`), each tuple kept once in one flat array and numbered by where it
+    starts there (SHAPE_AT), so that `Repairer._score_rows` gathers a batch of rows in a few array operations."""
 
-    shifted: tuple[np.ndarray, ...]
-    size: int
-    unknown_at: tuple[int, ...]
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[int, ...], int] = {}
+        self.symbols = np.zeros(1 << 14, np.int64)
+        self.sizes = np.zeros(1 << 14, np.int64)  # at each tuple's start, its length
+        self.used = 0
 
-    @classmethod
-    def of(cls, symbols: tuple[int, ...]) -> Shape:
-        known = np.array([c for c in symbols if c >= 0], np.int64)
-        return cls(tuple(known << shift for shift in (0, BITS, 2 * BITS)), len(known), tuple(k for k, c in enumerate(symbols) if c < 0))
+    def number(self, symbols: tuple[int, ...]) -> int:
+        found = self.numbers.get(symbols)
+        if found is None:
+            found = self.numbers[symbols] = self.used
+            end = self.used + len(symbols)
+            if end > len(self.symbols):
+                grown = max(end, 2 * len(self.symbols))
+                self.symbols = np.resize(self.symbols, grown)
+                self.sizes = np.resize(self.sizes, grown)
+            self.symbols[found:end] = symbols
+            self.sizes[found] = len(symbols)
+            self.used = end
+        return found
 
-    def with_unknown(self, scores: tuple[float, ...]) -> tuple[float, ...]:
-        """The known symbols' scores with 0.0 put in for the unknown ones."""
-        row = list(scores)
-        for k in self.unknown_at:
-            row.insert(k, 0.0)
-        return tuple(row)
+    def gathered(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The symbols of the tuples `numbers`, one after the other, and each tuple's length."""
+        sizes = self.sizes[numbers]
+        ends = np.cumsum(sizes)
+        return self.symbols[np.repeat(numbers - ends + sizes, sizes) + np.arange(ends[-1])], sizes
+
+    def clear(self) -> None:
+        self.numbers.clear()
+        self.used = 0
 
 
 @dataclass(slots=True)
@@ -235,8 +248,7 @@ class Repairer:
         self.cased = {a.lower(): a for a in sorted(self.lexicon.abbreviations) if not a.isupper()}  # vneid: VNeID
         self.choices: dict[int, tuple[list[Candidate], Choices]] = {}  # by id: see `_choices` (the list is kept, its id stays its own)
         self.lm_rows: dict[int, tuple[float, ...]] = {}  # see `_remembered` (tuples of floats: the garbage collector leaves them be)
-        self.shapes: dict[tuple[int, ...], int] = {}  # the symbols of a row, numbered (SHAPE_AT), and by number
-        self.shape_list: list[Shape] = []
+        self.shapes = Shapes()  # the symbols of a row, numbered (SHAPE_AT)
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
@@ -419,7 +431,6 @@ class Repairer:
             self.lm_rows.clear()
             self.choices.clear()
             self.shapes.clear()
-            self.shape_list.clear()
         waiting = [(run, keys) for run in (self._decoding(slots, trust_read) for slots in paragraphs) if (keys := _advance(run)) is not None]
         while waiting:
             self._score_rows([k for _, keys in waiting for k in keys])
@@ -438,7 +449,7 @@ class Repairer:
         """`Choices.of` the list, remembered while the list is (lists of candidates are cached, tokens repeat)."""
         seen = self.choices.get(id(candidates))
         if seen is None:
-            seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk, self._shape))
+            seen = self.choices[id(candidates)] = (candidates, Choices.of(candidates, self.lm.unk, self.shapes.number))
         return seen[1]
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
@@ -447,13 +458,6 @@ class Repairer:
         if symbol < 0:
             return symbol
         return self.lm.ids.get(self.lm.words[symbol].lower(), symbol)
-
-    def _shape(self, symbols: tuple[int, ...]) -> int:
-        number = self.shapes.get(symbols)
-        if number is None:
-            number = self.shapes[symbols] = len(self.shape_list)
-            self.shape_list.append(Shape.of(symbols))
-        return number
 
     def _remembered(self, keys: list[int]) -> list[tuple[float, ...] | None]:
         """Rows of trigram log probabilities, one per key (SHIFT_AT): for each symbol c of the row's shape, the
@@ -464,17 +468,20 @@ class Repairer:
 
     def _score_rows(self, keys: list[int]) -> None:
         """The rows of `keys` scored in one batch (a row two decodings lack, once) and remembered: each symbol of a
-        row's shape, in its place, put in with the other two (`prefix`)."""
+        row's shape, in its place, put in with the other two (`prefix`); 0.0 for an unknown one (-1)."""
         keys = list(dict.fromkeys(keys))
-        shapes = [self.shape_list[key >> SHAPE_AT] for key in keys]
-        prefixes = np.repeat(np.array([key & PREFIX for key in keys], np.int64), [shape.size for shape in shapes])
-        values = tuple(self.lm.scores(prefixes | np.concatenate([shape.shifted[key >> SHIFT_AT & 3] for key, shape in zip(keys, shapes)])))
+        symbols, sizes = self.shapes.gathered(np.array([key >> SHAPE_AT for key in keys], np.int64))
+        prefixes = np.array([key & PREFIX for key in keys], np.int64)
+        shifts = np.array([(key >> SHIFT_AT & 3) * BITS for key in keys], np.int64)
+        values = self.lm.scores(np.repeat(prefixes, sizes) | (np.maximum(symbols, 0) << np.repeat(shifts, sizes)))
+        for at in np.flatnonzero(symbols < 0).tolist():
+            values[at] = 0.0
+        values = tuple(values)
         rows = self.lm_rows
         at = 0
-        for key, shape in zip(keys, shapes):
-            row = values[at : at + shape.size]
-            at += shape.size
-            rows[key] = shape.with_unknown(row) if shape.unknown_at else row
+        for key, size in zip(keys, sizes.tolist()):
+            rows[key] = values[at : at + size]
+            at += size
 
     def _beam(self, slots: list[Slot]) -> Scoring:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
