@@ -137,6 +137,20 @@ def test_kinh_gui_in_the_left_column_comes_after_the_motto_and_the_date() -> Non
     assert [line.text for line in ocr.page_lines(words, 1)] == ["Số: 299/UBND", "V/v công", "CỘNG HÒA", "Quảng Ngãi, ngày", "Kính gửi:"]
 
 
+def test_specks_between_the_header_columns_end_no_band() -> None:
+    """A poor scan's specks read between the header's columns (`z`, doubted; `Ẩ.`, lower than a line; `:`) end no
+    two-column band: the left column is still read whole before the right one, the specks after both."""
+    def word(text: str, x0: int, y0: int, key: tuple[int, int, int], conf: float = 0.9, height: int = 50) -> tesseract.OcrWord:
+        return tesseract.OcrWord(text, conf, (x0, y0, x0 + 40 * len(text), y0 + height), key)
+
+    words = [word("UBND", 300, 100, (1, 1, 1)), word("HUYỆN", 480, 100, (1, 1, 1)),
+             word("CỘNG", 1300, 100, (2, 1, 1)), word("HÒA", 1480, 100, (2, 1, 1)),
+             word("z", 880, 150, (3, 1, 1), conf=0.4), word("Ẩ.", 960, 140, (4, 1, 1), height=12),
+             word("XÃ", 300, 200, (1, 1, 2)), word("AN", 420, 200, (1, 1, 2)),
+             word("Độc", 1300, 200, (2, 1, 2)), word("lập", 1440, 200, (2, 1, 2))]
+    assert [line.text for line in ocr.page_lines(words, 1)] == ["UBND HUYỆN", "XÃ AN", "CỘNG HÒA", "Độc lập", "Ẩ.", "z"]
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert vnocr("process").returncode == 2
     assert vnocr("process", str(tmp_path / "missing"), "-o", str(tmp_path / "o")).returncode == 2

@@ -593,6 +593,15 @@ def test_a_lone_letter_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None
     assert _garbled_tail(repairer, "trung tam y té", [0.9, 0.9, 0.9, 0.9]) == "trung tâm y tế"
 
 
+def test_a_lone_comma_or_quote_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None:
+    """Print never sets a comma or a quote alone: one that Tesseract doubts is a speck's; one it is sure of stays."""
+    tokens = "Cộng hòa xã hội chủ nghĩa Việt Nam , năm 2025".split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    for conf, expected in ((0.49, "Việt Nam năm 2025"), (0.9, "Việt Nam , năm 2025")):
+        confs = [0.95] * 8 + [conf] + [0.95] * 2
+        assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs) if r.text).endswith(expected)
+
+
 def test_with_vietnamese_ocr_a_doubted_lone_letter_goes_only_where_it_is_no_word_and_a_lone_mark_always(repairer) -> None:
     tokens = "kết quả ụ thực hiện ở xã ˆ năm 2025".split()
     params = Params.estimate(tokens, repairer.lexicon)

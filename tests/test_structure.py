@@ -577,6 +577,22 @@ def test_a_signers_name_with_a_strokes_end_read_as_a_letter(read: str) -> None:
     assert doc.structure["signature"]["name"] == "Đặng Văn Minh"
 
 
+@pytest.mark.parametrize("read", [".Trần Thị Hồng Nhung", "ˆ_ Trần Thị Hồng Nhung", "Trần Thị Hồng Nhung."])
+def test_a_signers_name_with_a_speck_at_its_end(read: str) -> None:
+    """A seal's or a stroke's speck read glued before or after the name, or as marks before it: left out."""
+    doc = text_document(CONG_VAN.replace("Võ Thị Hường", read).format(addressees="Kính gửi: Sở Tài chính."))
+    assert doc.structure["signature"]["name"] == "Trần Thị Hồng Nhung"
+
+
+def test_a_minutes_signers_name_after_marks_still_ends_the_document() -> None:
+    """Minutes signed with no recipients and no authority line (`HIỆU TRƯỞNG` over the name), the name read after
+    a mark: the title and the name are the footer."""
+    from pipeline.layout.footer import footer_start
+
+    rows = [Row(text, 1, f"l{k}", "full") for k, text in enumerate(["Hội nghị kết thúc lúc 16 giờ cùng ngày.", "HIỆU TRƯỞNG", "ˆ_ Phan Thị Thu Hà"])]
+    assert footer_start(rows, 0) == 1
+
+
 def test_a_sao_y_copy_keeps_its_own_block_apart() -> None:
     """The copying office's block after the original's signature: its own body, number, date and signer, recorded
     apart; the original's signer and number stay the document's."""
@@ -769,6 +785,29 @@ def test_a_stray_word_in_the_header_s_left_column_does_not_end_the_header() -> N
     assert h.subject == "V/v thông báo hoạt động của tà đạo - Hội thánh Đức Chúa trời"
     assert h.addressees == ["Sở Giáo dục và Đào tạo thành phố Đà Nẵng", "Đại học Đà Nẵng"]
     assert h.unplaced == ["CÁC"] and h.end == len(rows) - 1
+
+
+def test_a_speck_between_the_header_and_the_type_line_does_not_end_the_header() -> None:
+    """A poor scan: a speck read as a letter or two under the header's columns (`Ẩ.`, `lỗ`), the number's symbol
+    garbled (`Số: 812TRC SKHCN`, no issuer line), and a quote read before the subject: the type line and the
+    subject under it are still found."""
+    from pipeline.layout.header import parse_header
+
+    def row(text: str, column: str, **kw) -> Row:
+        return Row(text, 1, f"l{text[:8]}", column, geometric=True, **kw)
+
+    for speck in ("Ẩ.", "lỗ"):
+        rows = [
+            row("ỦY BAN NHÂN DÂN", "left"), row("PHƯỜNG TÂN AN", "left"), row("Số: 812TRC SKHCN", "left"),
+            row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "right"), row("Độc lập - Tự do - Hạnh phúc", "right"),
+            row("Tân An, ngày 06 tháng 10 năm 2025", "right"), row(speck, "full", para_start=True),
+            row("KẾ HOẠCH", "full", centred=True, para_start=True),
+            row("'Tổ chức các hoạt động hưởng ứng Ngày Pháp luật", "full", centred=True, para_start=True),
+            row("Thực hiện Kế hoạch của UBND tỉnh, Ủy ban nhân dân phường ban hành Kế hoạch như sau:", "full", para_start=True),
+        ]
+        h = parse_header(rows)
+        assert (h.doc_type, h.subject, h.date) == ("KẾ HOẠCH", "Tổ chức các hoạt động hưởng ứng Ngày Pháp luật", "2025-10-06")
+        assert h.issuer.lines == ["ỦY BAN NHÂN DÂN", "PHƯỜNG TÂN AN"]
 
 
 def test_a_stamp_above_the_motto_does_not_end_the_header() -> None:

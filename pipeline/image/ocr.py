@@ -98,13 +98,26 @@ def _column(box: tuple[int, int, int, int], left: int, right: int) -> str:
 _ADDRESSEES = re.compile(r"\W*Kinh\s*gui", re.IGNORECASE)  # folded: `Kính gửi:` opens what follows the header
 
 
-def reading_order(groups: list[tuple[tuple[int, int, int, int], str, list[OcrWord]]]) -> list[int]:
+SPECK_CONF = 0.5  # a line of a letter or two that Tesseract is less sure of than this is a speck's
+SPECK_HEIGHT = 0.5  # ... as is one lower than this share of the page's words
+
+
+def _speck(words: list[OcrWord], height: float) -> bool:
+    """A line Tesseract read off a speck or a stroke (`:`, `z`, `Ẩ.`, `lo` between a scan's two header columns): no
+    letter or digit, or two at most that Tesseract doubts or that stand lower than half a line of print."""
+    letters = sum(c.isalnum() for w in words for c in w.text)
+    box = words_box(words)
+    return letters == 0 or (letters <= 2 and (max(w.conf for w in words) < SPECK_CONF or box[3] - box[1] < SPECK_HEIGHT * height))
+
+
+def reading_order(groups: list[tuple[tuple[int, int, int, int], str, list[OcrWord]]], specks: frozenset[int] = frozenset()) -> list[int]:
     """Indices of (box, column, words) items in reading order.
 
     Lines are taken top to bottom; a run of consecutive left/right (not
     full-width) lines forms a two-column band, read left column first, then right.
     `Kính gửi:` ends the header's band, wherever it stands: the addressees
-    come after the motto and the date.
+    come after the motto and the date. A speck's line (`specks`: their indices)
+    between the columns ends no band: it is read after the band it stands in.
     """
     order = sorted(range(len(groups)), key=lambda i: ((groups[i][0][1] + groups[i][0][3]) / 2, groups[i][0][0]))
     result: list[int] = []
@@ -113,10 +126,13 @@ def reading_order(groups: list[tuple[tuple[int, int, int, int], str, list[OcrWor
     def flush() -> None:
         result.extend(i for i in band if groups[i][1] == "left")
         result.extend(i for i in band if groups[i][1] == "right")
+        result.extend(i for i in band if groups[i][1] == "full")
         band.clear()
 
     for i in order:
-        if groups[i][1] == "full" or _ADDRESSEES.match(fold(" ".join(w.text for w in groups[i][2][:2]))):
+        if i in specks and groups[i][1] == "full" and band:
+            band.append(i)
+        elif groups[i][1] == "full" or _ADDRESSEES.match(fold(" ".join(w.text for w in groups[i][2][:2]))):
             flush()
             result.append(i)
         else:
@@ -130,17 +146,20 @@ def page_lines(words: list[OcrWord], page: int) -> list[Line]:
     if not words:
         return []
     by_key = by_line(words)
-    left = min(w.box[0] for w in words)
-    right = max(w.box[2] for w in words)
-    parts = [part for members in by_key.values() for part in _split_at_gaps(members)]
+    parts = _join_broken_rows([part for members in by_key.values() for part in _split_at_gaps(members)])
+    height = _height(words)
+    specks = frozenset(k for k, part in enumerate(parts) if _speck(part, height))
+    printed = [w for k, part in enumerate(parts) if k not in specks for w in part] or words  # the page's extent: a speck's aside
+    left = min(w.box[0] for w in printed)
+    right = max(w.box[2] for w in printed)
     groups = []
-    for part in _join_broken_rows(parts):
+    for part in parts:
         box = words_box(part)
         groups.append((box, _column(box, left, right), part))
     lines: list[Line] = []
     paragraph, last_key = 0, None
     count = 0
-    for index in reading_order(groups):
+    for index in reading_order(groups, specks):
         box, column, part = groups[index]
         key = part[0].key
         if key[:2] != last_key:

@@ -27,6 +27,7 @@ from .patterns import (
     looks_like_name,
     misread_authority,
     tidy,
+    undashed,
 )
 from .rows import Row
 
@@ -69,7 +70,7 @@ def footer_start(rows: list[Row], lo: int) -> int:
             listed = sum(1 for row in rest if ITEM.match(row.text))
             return i + 1 if len(rest) <= FOOTER_ROWS or listed >= LISTED_SHARE * len(rest) else len(rows)
     printed = [i for i in range(lo, len(rows)) if is_wordy(rows[i].text)]  # a signature's strokes read as marks aside
-    if len(printed) >= 2 and looks_like_name(rows[printed[-1]].text) and looks_like_capacity(rows[printed[-2]].text):
+    if len(printed) >= 2 and looks_like_name(_unmarked(rows[printed[-1]].text)) and looks_like_capacity(rows[printed[-2]].text):
         start = printed[-2]
         while start - 1 >= lo and looks_like_capacity(rows[start - 1].text):  # a title on two lines
             start -= 1
@@ -128,15 +129,16 @@ def _cut(row: Row, first: bool) -> list[tuple[str, Row]]:
 # --------------------------------------------------------------------------- reading the parts
 
 
-_STRAY = re.compile(r"['\"`‘’“”]")
+_STRAY = re.compile(r"['\"`‘’“”ˆ˜ˇ˘¨´]")  # quotes, and marks read apart from any letter
 # A rank printed before the name of a police or army signer (`Trung tá Ngô Văn Công`): not part of the name.
 _RANK = re.compile(rf"^{RANK}\s+(?=\S)")
 
 
 def _unmarked(text: str) -> str:
     """A name without the strokes of the handwritten signature over it, read as quotes (`Huỳnh 'Thị`) or as a small
-    letter or two before or inside it (`b "Đặng Văn Minh`, `Nguyễn ên Văn Gấu`), and without the rank before it."""
-    words = _RANK.sub("", " ".join(_STRAY.sub("", text).split())).split()
+    letter or two before or inside it (`b "Đặng Văn Minh`, `Nguyễn ên Văn Gấu`), without a speck read at either end
+    (`.Lê Thị Hồng Nhung`, `ˆ_ Phan Thị Thu Hà`, `Huỳnh Văn Lợi.`), and without the rank before it."""
+    words = _RANK.sub("", " ".join(undashed(tidy(_STRAY.sub("", text))).split())).split()
     name = [w for w in words if not (len(w) <= 2 and w.isalpha() and w.islower())]
     return " ".join(name if len(name) < len(words) and looks_like_name(" ".join(name)) else words)
 

@@ -39,6 +39,7 @@ from .patterns import (
     starts_body_phrase,
     starts_like,
     tidy,
+    undashed,
 )
 from .rows import Row
 
@@ -176,9 +177,11 @@ class _Scan:
             return True
         if self._above_motto(row):  # a stamp (SAO Y, a word of it under the number) or a scribble: the header's, unplaced
             return True
+        if row.geometric and _speck(row.text):  # a speck of a scan read among the header's rows (`Ẩ.`, `z`, `lỗ`)
+            return True
         seen = self.h.number or self.h.date_line
         # a dash before an issuer line is the rule printed above it, read as a mark
-        return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(_undashed(row.text))
+        return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(undashed(row.text))
 
     def _above_motto(self, row: Row) -> bool:
         """The row is in one of the header's columns, read before the motto and the date: the header's. A scan is
@@ -230,16 +233,19 @@ class _Scan:
         if self.in_vv and self._continues_vv(part):
             self.vv_rows.append(part)
             self.h.note("subject", part)
-        elif is_upper(part.text) and self.h.number is None and self.h.date_line is None:
-            self.issuer_lines.append(_undashed(part.text))
+        elif is_upper(part.text) and self.h.number is None and self.h.date_line is None and not _NUMBER_LABEL.match(part.text):
+            self.issuer_lines.append(undashed(part.text))
             self.h.note("issuer", part)
         else:
             self.h.unplaced.append(part.text)
 
 
-def _undashed(text: str) -> str:
-    """An issuer line without the rules printed around it, read as marks (`- SỞ ...`, `... XUYÊN_`, `'TRUNG`, `„.UBND`)."""
-    return re.sub(r"^(?:[^\w(]|_)+|(?:[^\w)]|_)+$", "", text)
+_NUMBER_LABEL = re.compile(r"^\W*S[ốoôồổ6]\s*:\s*\d")  # `Số: 812TRC SKHCN`: the number, its symbol unread, no issuer line
+
+
+def _speck(text: str) -> bool:
+    """A row no line of the header is: two letters at most, and no digit."""
+    return sum(c.isalpha() for c in text) <= 2 and not any(c.isdigit() for c in text)
 
 
 def _opens_subject(row: Row) -> bool:
@@ -390,4 +396,7 @@ def _joined(rows: list[Row]) -> str:
     text = ""
     for row in rows:
         text = join_lines(text, row.text)
-    return text
+    return _OPEN_QUOTE.sub("", text)
+
+
+_OPEN_QUOTE = re.compile(r"^['‘`´](?!.*['’])")  # a quote that opens a subject and never closes: a speck's

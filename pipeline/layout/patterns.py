@@ -121,6 +121,12 @@ def clean_item(text: str) -> str:
     return re.sub(r"[\s;,.:_|~^*\-–—]+$", "", text)
 
 
+def undashed(text: str) -> str:
+    """A line without the marks read around it: the rules printed around an issuer line, a speck of a seal or a
+    stroke before or after a signer's name (`- SỞ ...`, `... XUYÊN_`, `'TRUNG`, `„.UBND`, `.Lê Thị Hồng`, `Văn Lợi.`)."""
+    return re.sub(r"^(?:[^\w(]|_)+|(?:[^\w)]|_)+$", "", text)
+
+
 def tidy(text: str) -> str:
     """Without the marks-only tokens OCR leaves at either end of a line (`UBND THÀNH PHỐ X ˆ` -> `UBND THÀNH PHỐ X`)."""
     words = text.split()

@@ -647,7 +647,8 @@ class Repairer:
                 text, alternatives = self._surfaces(slots, words)
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
             if not words:
-                results.append(TokenRepair(token, "" if _RULE.match(token) else text, 1.0, False, alternatives))
+                stray = _RULE.match(token) or (ocr_confs is not None and ocr_confs[k] < SPECK_CONF and _LONE_STOP.match(token))
+                results.append(TokenRepair(token, "" if stray else text, 1.0, False, alternatives))
                 continue
             if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(text, SPECK_WORD))):
                 text = ""
@@ -978,6 +979,7 @@ def _number_sections(firsts: list[TokenRepair]) -> None:
 
 _RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped
 _LONE_LETTER = regex.compile(r"^\p{L}$")
+_LONE_STOP = regex.compile(r"^[,.;:'‘’`´]$")  # a comma or a quote standing alone, which print never has: a speck's when Tesseract doubts it
 _LONE_MARK = regex.compile(r"^[ˆ˜ˇ˘¨´`]+$")  # a mark read apart from its letter (44 lone ˆ in the 30 vie renders): no word
 SPECK_CONF = 0.7  # Tesseract's confidence below which a lone letter is taken for a speck of the page
 SPECK_WORD = -9.0  # where marks are read, a doubted lone letter is a speck only when it is a word rarer than this (log P)
