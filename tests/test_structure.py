@@ -367,6 +367,8 @@ def test_dates() -> None:
     assert find_date("An Phu, ngay 15 thang 1O nam 2025").iso == "2025-10-15"
     assert find_date("Hà Nội, ngày 31 tháng 02 năm 2025").iso is None
     assert find_date("Số: 45/BC-UBND") is None
+    assert find_date("Phong Thạnh, ngày 15 Biểng 4 năm 2025").iso == "2025-04-15"  # `tháng` misread whole
+    assert find_date("trong 15 ngày làm việc 5 năm 2024") is None
 
 
 def test_issuer_with_and_without_parent() -> None:
@@ -643,6 +645,13 @@ def test_a_consolidated_text_takes_its_fields_from_its_authentication() -> None:
     assert (s["issuer"]["name"], s["number"]["text"]) == ("BỘ QUỐC PHÒNG", "46/VBHN-BQP")
     assert (s["place"], s["date"], s["signature"]["name"]) == ("Hà Nội", "2026-05-04", "Nguyễn Văn Gấu")
     assert not s["fields"]["number"]["flag"] and s["fields"]["number"]["lines"]
+    # a scan reads the left column whole before the right one: a long list of recipients between the number
+    # and the authentication
+    recipients = [f"- Cơ quan số {n};" for n in range(1, 16)]
+    scan = text.replace("XÁC THỰC VĂN BẢN HỢP NHẤT\nHà Nội, ngày 04 tháng 5 năm 2026\nNơi nhận:\n- Bộ Nội vụ;\n",
+                        "\n".join(["Nơi nhận:", *recipients, "XÁC THỰC VĂN BẢN HỢP NHẤT", "Hà Nội, ngày 04 tháng 5 năm 2026", ""]))
+    s = text_document(scan).structure
+    assert (s["issuer"]["name"], s["number"]["text"], s["date"]) == ("BỘ QUỐC PHÒNG", "46/VBHN-BQP", "2026-05-04")
 
 
 def test_a_paragraphs_short_last_line_on_the_left_half_stays_in_the_paragraph() -> None:
@@ -808,6 +817,36 @@ def test_a_speck_between_the_header_and_the_type_line_does_not_end_the_header() 
         h = parse_header(rows)
         assert (h.doc_type, h.subject, h.date) == ("KẾ HOẠCH", "Tổ chức các hoạt động hưởng ứng Ngày Pháp luật", "2025-10-06")
         assert h.issuer.lines == ["ỦY BAN NHÂN DÂN", "PHƯỜNG TÂN AN"]
+
+
+def test_a_long_subject_a_poor_scan_reads_further_from_the_type_line() -> None:
+    """A long subject fills its first line; on a poor scan that line stands further below the type line than a
+    paragraph's lines stand apart (a gap), and the centred line under it still makes it the subject. The list of
+    addressees goes on after a speck read as a comma before its dash (`,- Ban`)."""
+    from pipeline.layout.header import parse_header
+
+    def row(text: str, column: str, **kw) -> Row:
+        return Row(text, 1, f"l{text[:8]}", column, geometric=True, **kw)
+
+    rows = [
+        row("ỦY BAN NHÂN DÂN", "left"), row("XÃ TÂN HÒA", "left"), row("Số: 87/BC-UBND", "left"),
+        row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "right"), row("Độc lập - Tự do - Hạnh phúc", "right"),
+        row("Tân Hòa, ngày 18 tháng 6 năm 2025", "right"),
+        row("BÁO CÁO", "full", centred=True, para_start=True, gap=True),
+        row("Tình hình thực hiện nhiệm vụ phát triển kinh tế - xã hội, quốc phòng - an ninh 6 tháng đầu năm", "full",
+            full=True, para_start=True, gap=True),
+        row("và phương hướng, nhiệm vụ 6 tháng cuối năm 2025", "full", centred=True, para_start=True),
+        row("Kính gửi:", "full", para_start=True, gap=True), row("- Chủ các khách sạn, nhà nghỉ;", "full"),
+        row(",- Ban điều hành các tổ dân phố.", "full"),
+        row("Thực hiện Nghị quyết số 12/NQ-HĐND, Ủy ban nhân dân xã báo cáo như sau:", "full", para_start=True, gap=True, indent=True, full=True),
+    ]
+    h = parse_header(rows)
+    assert h.subject == ("Tình hình thực hiện nhiệm vụ phát triển kinh tế - xã hội, quốc phòng - an ninh 6 tháng đầu năm "
+                         "và phương hướng, nhiệm vụ 6 tháng cuối năm 2025")
+    assert h.addressees == ["Chủ các khách sạn, nhà nghỉ", "Ban điều hành các tổ dân phố"]
+    body = [*rows[:7], row("Thực hiện Nghị quyết số 12/NQ-HĐND, Ủy ban nhân dân xã báo cáo kết quả thực hiện như sau:", "full",
+                           full=True, para_start=True, gap=True, indent=True), rows[8]]
+    assert parse_header(body).subject is None  # an indented first line is the body's, whatever follows it
 
 
 def test_a_stamp_above_the_motto_does_not_end_the_header() -> None:

@@ -69,6 +69,7 @@ def read_copy(rows: list[Row]) -> CopyBlock | None:
 
 
 AUTHENTICATION = "XAC THUC VAN BAN HOP NHAT"
+AUTHENTICATION_REACH = 30  # rows before it where its number stands: the left column (number, then the recipients) is read whole first
 
 
 def consolidation(rows: list[Row], start: int) -> tuple[Row, list[Row]] | None:
@@ -78,7 +79,7 @@ def consolidation(rows: list[Row], start: int) -> tuple[Row, list[Row]] | None:
     k = next((i for i in range(start, len(rows)) if fold_letters(rows[i].text).startswith(AUTHENTICATION)), None)
     if k is None:
         return None
-    near = rows[max(start, k - 14) : k + 4]
+    near = rows[max(start, k - AUTHENTICATION_REACH) : k + 4]
     numbered = [i for i, r in enumerate(near) if (found := find_number(r.text)) and "VBHN" in found[2].text]
     head = []
     if numbered:

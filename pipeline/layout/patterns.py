@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -94,7 +95,8 @@ def is_wordy(text: str) -> bool:
 
 
 def has_words(text: str) -> bool:
-    return any(c.isalnum() for c in text)
+    """A letter or a digit: not a mark read apart from its letter (`ˆ`, `˜`, letters to Unicode)."""
+    return any(c.isalnum() and unicodedata.category(c) != "Lm" for c in text)
 
 
 def join_lines(first: str, second: str) -> str:
@@ -112,12 +114,12 @@ def join_lines(first: str, second: str) -> str:
 TERMINAL = ".:;!?"
 
 
-ITEM = re.compile(r"^\s*[-–—•+]")  # a list item's dash or bullet opening a line
+ITEM = re.compile(r"^\s*[,.'‘’`]?[-–—•+]")  # a list item's dash or bullet opening a line (after a speck read as a mark: `,- Ban`)
 
 
 def clean_item(text: str) -> str:
     """A list item without its bullet and closing punctuation: `- Lưu: VT, VP.` -> `Lưu: VT, VP`."""
-    text = re.sub(r"^\s*[-–—•+]\s*", "", text).strip()
+    text = re.sub(r"^\s*[,.'‘’`]?[-–—•+]\s*", "", text).strip()
     return re.sub(r"[\s;,.:_|~^*\-–—]+$", "", text)
 
 
@@ -277,7 +279,8 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 # The day and month may be handwritten, read as marks (`ngày4Dtháng`, `ngày ø thủng # năm`): up to
 # three characters that are not a date's own are taken for an unread number. `năm` is any short word before
 # the year (`ran 2025` on an old OCR's text).
-DAY_WORD, MONTH_WORD, YEAR_WORD = r"NG[A-Z]{0,2}Y", r"TH[A-Z]{2,4}", r"N[A-Z0-9]{1,2}M?"  # folded, as damaged as taken
+# `tháng` misread whole (`Biểng`) is any word of four to six letters between a day and a month read as numbers
+DAY_WORD, MONTH_WORD, YEAR_WORD = r"NG[A-Z]{0,2}Y", r"(?:TH[A-Z]{2,4}|(?<=[0-9] )[A-Z]{4,6}(?= [0-9]{1,2} ))", r"N[A-Z0-9]{1,2}M?"  # folded, as damaged as taken
 BEFORE_YEAR = r"[A-Z]{2,4}"  # any short word right before the year also stands for `năm`
 DAY_WORD_CUT = r"NGA"  # `ngày` whose y a handwritten day overran (`ngàW† tháng 5`): in a date line only
 _DATE_RE = re.compile(

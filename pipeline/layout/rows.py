@@ -25,6 +25,7 @@ class Row:
     column: str = "full"  # left | right | full (from OCR geometry; always full for text input)
     para_start: bool = False  # blank line, first-line indent or wider gap before it
     gap: bool = False  # a wider vertical gap before it than between the lines of a paragraph (boxes only)
+    indent: bool = False  # it starts right of the left margin, as a paragraph's first line does (boxes only)
     full: bool = False  # reaches the right margin: the paragraph may go on
     centred: bool = False
     after_break: bool = False  # a page break (or a printed page number) comes right before it
@@ -149,6 +150,7 @@ def _geometric_rows(page: Page) -> list[Row]:
                 _clean(line), page.number, line.id, line.column,
                 para_start=indent or gap,
                 gap=gap,
+                indent=indent,
                 full=right_gap <= 0.04 * frame.width,
                 centred=min(left_gap, right_gap) >= 0.01 * frame.width and abs(left_gap - right_gap) <= 0.04 * frame.width,
                 after_break=not rows and page.number > 1,
