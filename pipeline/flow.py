@@ -143,6 +143,7 @@ def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndar
         prepared.info["thresholds"] = thresholds
     words = unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words = unread.whole_names(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
+    words = unread.signer_below(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words, received = stamps.received(prepared.image, words, prepared.dpi)
     lines = ocr.page_lines(words, page.number)
     blanks = fillins.slots(lines, prepared.view.shape[0])

@@ -113,3 +113,29 @@ def test_a_name_read_again_opens_with_the_word_the_stroke_took() -> None:
     assert unread._first_word(read, rest).text == "Trần"
     assert unread._first_word(read[1:3], rest) is None  # not the same words after it
     assert unread._first_word([OcrWord("Trần", 0.5, (0, 0, 1, 1), (1, 1, 1)), *read[2:]], rest) is None  # not sure of it
+
+
+def signed(name_y: int) -> np.ndarray:
+    """A 300-dpi page: a title, a signature's strokes under it, the signer's name under them."""
+    image = Image.new("L", (2400, 3300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 50)
+    draw.text((1500, 400, ), "PHÓ CHỦ TỊCH", font=font, fill=0)
+    draw.line([(1450, 600), (1550, 520), (1600, 640), (1680, 510), (1760, 630), (1900, 560)], fill=0, width=6)
+    draw.text((1540, name_y), "Hồ Sỹ Lâm", font=font, fill=0)
+    return np.asarray(image)
+
+
+@pytest.mark.slow
+def test_a_signers_name_left_unread_under_the_title_is_read_again() -> None:
+    """Tesseract read the title and nothing under it (the strokes beside the name made the block a picture): the
+    name is read again there, once; a name already read, or one too far below the title, is left as it is."""
+    gray = signed(760)
+    title = [OcrWord(t, 0.95, (x0, 400, x1, 450), (3, 1, 1)) for t, x0, x1 in (("PHÓ", 1500, 1610), ("CHỦ", 1625, 1735), ("TỊCH", 1750, 1880))]
+    after = unread.signer_below(gray, title, 300, "vie")
+    added = after[len(title):]
+    assert after[: len(title)] == title and " ".join(w.text for w in added) == "Hồ Sỹ Lâm"
+    assert all(w.key[0] >= unread.SIGNER_BLOCKS and 700 < w.box[1] < 860 for w in added)
+    assert unread.signer_below(gray, after, 300, "vie") == after
+    far = signed(1200)
+    assert unread.signer_below(far, title, 300, "vie") == title

@@ -174,3 +174,47 @@ def whole_names(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, tim
                 replaced[key] = [_on_page(first, box[0], box[1], key), *name]
                 break
     return [w for key, line in lines.items() for w in replaced.get(key, line)]
+
+
+SIGNER_REACH_IN = 1.3  # a signer's name stands within this many inches under the title over the signature
+SIGNER_BLOCKS = 3000  # block numbers of a signer's name read again start here
+NAME_PSM = 11  # sparse text: the name apart from the strokes of the signature beside it
+
+
+def _title(line: list[OcrWord]) -> bool:
+    """A line of capitals only, of words Tesseract is sure of (`PHÓ CHỦ TỊCH`, `GIÁM ĐỐC`): a title."""
+    letters = "".join(c for w in line for c in w.text if c.isalpha())
+    return len(letters) >= 4 and letters.isupper() and min(w.conf for w in line) >= MIN_LINE_CONF
+
+
+def _name_line(line: list[OcrWord]) -> bool:
+    """Two to four capitalised words Tesseract is sure of, no more: a person's name."""
+    return NAME_WORDS[0] <= len(line) <= NAME_WORDS[1] and all(w.text.isalpha() and w.text.istitle() for w in line) \
+        and sum(w.conf for w in line) / len(line) >= MIN_LINE_CONF
+
+
+def signer_below(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
+    """`words` and, where the page's lowest title in its right half has nothing read under it within
+    SIGNER_REACH_IN (the signature's strokes beside the name made Tesseract's layout analysis take the block for a
+    picture), the signer's name read again there as sparse text: the first line under the title that reads as a
+    name."""
+    height, width = gray.shape
+    lines = [line for line in by_line(words).values() if any(c.isalpha() for w in line for c in w.text)]
+    titles = [union([w.box for w in line]) for line in lines if _title(line)]
+    titles = [b for b in titles if b[0] + b[2] > width]
+    if not titles:
+        return words
+    x0, _, x1, y1 = max(titles, key=lambda b: b[3])
+    reach = (x0 - (x1 - x0) // 2, y1 + 1, x1 + (x1 - x0) // 2, min(height, y1 + int(SIGNER_REACH_IN * dpi)))
+    if any(_overlaps(union([w.box for w in line]), [reach]) for line in lines):
+        return words
+    left, top, right, bottom = max(0, reach[0]), reach[1], min(width, reach[2]), reach[3]
+    if bottom - top < dpi // 8:
+        return words
+    crop = np.where(gray[top:bottom, left:right] < INK, 0, 255).astype(np.uint8)
+    read = run_tesseract(crop, lang, NAME_PSM, dpi, timeout)
+    for key, line in by_line(read).items():
+        line = [w for w in line if not _speck(w)]
+        if _name_line(line):
+            return words + [_on_page(w, left, top, (SIGNER_BLOCKS + key[0], *key[1:])) for w in line]
+    return words
