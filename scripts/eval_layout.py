@@ -5,7 +5,9 @@ directives... of many voices) is rendered as a clean 300-dpi scan by `pipeline/s
 vnocr. Printed per document: whole-text syllable accuracy of the `.txt` against the document's text
 in reading order (the order counts), and which fields come out as the document prints them: number,
 type, date line, issuer, subject, addressees, signer. The fields wanted are read from the document's
-source by the renderer's own parser (`synth/parse.py`), not by the parser under test.
+source by the renderer's own parser (`synth/parse.py`), not by the parser under test. Then the same
+documents as poor scans (150 dpi, skewed, blurred, noisy, JPEG'd, as `make_ocr_pairs.py` makes its `vie`
+pages): specks between the columns, a misread word of the date line, a name the signature's strokes hide.
 
 The same documents are then given as an earlier OCR's text: each page read by Tesseract, with its
 Vietnamese model (`-l vie`) and without it (`-l eng`: marks lost and letters garbled), the header's two
@@ -79,6 +81,25 @@ def read(source: Path) -> tuple[str, float, list[str], int]:
         return judged(source.stem, text, read_document(path, SETTINGS))
 
 
+def read_poor(source: Path) -> tuple[str, float, list[str], int]:
+    """The document as a poor scan: rendered at 150 dpi, skewed, blurred, noisy and JPEG'd as the OCR pairs' `vie`
+    pages are (scripts/make_ocr_pairs.py), each page with its own seed."""
+    import make_ocr_pairs as pairs
+
+    from pipeline.synth.scan import degrade
+
+    mode = pairs.MODES["vie"]
+    text = source.read_text(encoding="utf-8")
+    pages = []
+    for k, page in enumerate(render_document(text, dpi=mode.dpi)):
+        seed = pairs._seed(mode.name, source.stem, k)
+        pages.append(degrade(page, pairs._degradation(mode, seed), seed).convert("L"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scan.tif"
+        pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(mode.dpi, mode.dpi), compression="tiff_lzw")
+        return judged(source.stem, text, read_document(path, SETTINGS))
+
+
 def read_old_ocr(job: tuple[Path, str]) -> tuple[str, float, list[str], int]:
     """The document as an earlier OCR in `lang` left it (`old_ocr_text`), read by vnocr as text."""
     source, lang = job
@@ -123,6 +144,7 @@ def main() -> None:
     sources = sources[: args.docs] if args.docs else sources
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         report("Held-out documents rendered as clean scans: reading order and fields", list(pool.map(read, sources)))
+        report("The same documents as poor scans (150 dpi, skewed, blurred, noisy, JPEG)", list(pool.map(read_poor, sources)))
         for lang, what in (("vie", "Tesseract vie"), ("eng", "Tesseract eng, no Vietnamese")):
             results = list(pool.map(read_old_ocr, [(source, lang) for source in sources]))
             report(f"The same documents as an earlier OCR's text ({what}), read as .txt", results)

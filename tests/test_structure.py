@@ -847,6 +847,10 @@ def test_a_long_subject_a_poor_scan_reads_further_from_the_type_line() -> None:
     body = [*rows[:7], row("Thực hiện Nghị quyết số 12/NQ-HĐND, Ủy ban nhân dân xã báo cáo kết quả thực hiện như sau:", "full",
                            full=True, para_start=True, gap=True, indent=True), rows[8]]
     assert parse_header(body).subject is None  # an indented first line is the body's, whatever follows it
+    one_line = [*rows[:7], row("Tình hình thiệt hại do mưa lũ, sạt lở đất và đề nghị hỗ trợ di dời khẩn cấp các hộ dân", "full",
+                               full=True, para_start=True, gap=True), *rows[9:]]
+    h = parse_header(one_line)  # one line, `Kính gửi:` under it
+    assert (h.subject, len(h.addressees)) == ("Tình hình thiệt hại do mưa lũ, sạt lở đất và đề nghị hỗ trợ di dời khẩn cấp các hộ dân", 2)
 
 
 def test_a_stamp_above_the_motto_does_not_end_the_header() -> None:

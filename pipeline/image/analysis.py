@@ -260,8 +260,8 @@ def page_outline(image: np.ndarray) -> np.ndarray | None:
         return None
     inside = np.zeros_like(bright)
     cv2.fillPoly(inside, [quad], 255)
-    if float(blurred[inside > 0].mean()) - float(blurred[inside == 0].mean()) < OUTLINE_CONTRAST:
-        return None
+    if not (inside == 0).any() or float(blurred[inside > 0].mean()) - float(blurred[inside == 0].mean()) < OUTLINE_CONTRAST:
+        return None  # the sheet fills the frame (no desk around it), or is no brighter than what is around it
     corners = quad.reshape(4, 2).astype(np.float32) / scale
     by_sum, by_diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
     return np.array([corners[by_sum.argmin()], corners[by_diff.argmin()], corners[by_sum.argmax()], corners[by_diff.argmax()]])

@@ -264,11 +264,12 @@ def _continues_subject(previous: Row, row: Row) -> bool:
 
 def _subject_rows(rows: list[Row], i: int) -> list[Row]:
     """The subject under the type line; a long one fills its first line (not centred, not indented, and right under
-    the type line, or further down where a centred line goes on from it: a poor scan's lines stand further apart),
-    its last centred."""
+    the type line, or further down where a centred line goes on from it or `Kính gửi:` follows it: a poor scan's
+    lines stand further apart), its last centred."""
     first = rows[i] if i < len(rows) else None
-    centred_next = i + 1 < len(rows) and rows[i + 1].centred and not rows[i + 1].gap
-    if first and first.geometric and first.full and not first.indent and (not first.gap or centred_next) and _opens_subject(replace(first, centred=True)):
+    after = rows[i + 1] if i + 1 < len(rows) else None
+    closed = after is not None and (after.centred and not after.gap or is_kinh_gui(after.text))
+    if first and first.geometric and first.full and not first.indent and (not first.gap or closed) and _opens_subject(replace(first, centred=True)):
         rows = [*rows[:i], replace(rows[i], centred=True), *rows[i + 1 :]]
     taken: list[Row] = []
     while i + len(taken) < len(rows) and len(taken) < 6:
