@@ -724,6 +724,9 @@ def test_the_header_s_date_line_spells_its_own_words_and_a_body_date_is_left() -
     old_ocr = [line("Số: 356/VHXH-VP ~ Lạc Giang, ngày 02 tháng 9 rắn 2025")]
     spell_date_words(old_ocr)
     assert old_ocr[0].text == "Số: 356/VHXH-VP ~ Lạc Giang, ngày 02 tháng 9 năm 2025"
+    misread = [line("Phong Thạnh, ngày 15 Biểng 4 năm 2025")]  # `tháng` misread whole, between the two numbers
+    spell_date_words(misread)
+    assert misread[0].text == "Phong Thạnh, ngày 15 tháng 4 năm 2025"
     caps = [line("HÀ NỘI, NGAY 08 THĂNG 4 NĂM 2026")]
     spell_date_words(caps)
     assert caps[0].text == "HÀ NỘI, NGÀY 08 THÁNG 4 NĂM 2026"

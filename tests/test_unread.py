@@ -120,7 +120,7 @@ def signed(name_y: int) -> np.ndarray:
     image = Image.new("L", (2400, 3300), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 50)
-    draw.text((1500, 400, ), "PHÓ CHỦ TỊCH", font=font, fill=0)
+    draw.text((1500, 400), "PHÓ CHỦ TỊCH", font=font, fill=0)
     draw.line([(1450, 600), (1550, 520), (1600, 640), (1680, 510), (1760, 630), (1900, 560)], fill=0, width=6)
     draw.text((1540, name_y), "Hồ Sỹ Lâm", font=font, fill=0)
     return np.asarray(image)

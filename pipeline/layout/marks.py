@@ -18,13 +18,14 @@ from rapidfuzz.distance import Levenshtein
 
 from ..model import Line
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
-from .patterns import BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_upper
+from .patterns import BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_MISREAD, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_upper
 
 # a date line's words as `patterns.find_date` takes them, in the order they come; `năm` also any short word right
 # before the year (`ran 2025` in an old OCR's text)
 DATE_WORDS = tuple((re.compile(pattern), word) for pattern, word in ((DAY_WORD, "ngày"), (MONTH_WORD, "tháng"), (YEAR_WORD, "năm")))
 _BEFORE_YEAR = re.compile(BEFORE_YEAR)
 _YEAR = re.compile(r"\d{4}\b")
+_MONTH_NUMBER = re.compile(r"\d{1,2}")
 _EDGE = ",.;:"
 # the titles a signature block prints (after TM., KT., TL., Q. or alone), written here from Decree 30's models
 TITLES = (
@@ -58,14 +59,17 @@ def spell_date_words(lines: Iterable[Line]) -> None:
         return
     words = [w for w in line.words if w.text]
     due, since = 0, 0
-    for word, after in zip(words, [*words[1:], None]):
+    for before, word, after in zip([None, *words], words, [*words[1:], None]):
         pattern, spelled = DATE_WORDS[due]
         core = word.text.strip(_EDGE)
         label = fold(core).upper()
         before_year = due == 2 and after is not None and _YEAR.match(after.text) and _BEFORE_YEAR.fullmatch(label)
         cut_day = due == 0 and after is not None and after.fill_in == "day" and re.fullmatch(DAY_WORD_CUT, label)  # ngà 11
-        if core and (pattern.fullmatch(label) or before_year or cut_day) and (due == 0 or since <= 3):
-            spelled = apply_case(spelled, core)
+        # `tháng` misread whole, between the day and the month read as numbers (`15 Biểng 4`), as `find_date` takes it
+        month_whole = due == 1 and before is not None and after is not None and before.text.isdigit() \
+            and _MONTH_NUMBER.fullmatch(after.text) and re.fullmatch(MONTH_MISREAD, label)
+        if core and (pattern.fullmatch(label) or before_year or cut_day or month_whole) and (due == 0 or since <= 3):
+            spelled = apply_case(spelled, core) if not month_whole or core.isupper() else spelled  # Biểng: its case tells nothing
             if core != spelled:
                 word.set_text(word.text.replace(core, spelled), "repair")
             due, since = due + 1, 0

@@ -279,8 +279,10 @@ def number_parts(sequence: str, symbol: str) -> NumberParts:
 # The day and month may be handwritten, read as marks (`ngày4Dtháng`, `ngày ø thủng # năm`): up to
 # three characters that are not a date's own are taken for an unread number. `năm` is any short word before
 # the year (`ran 2025` on an old OCR's text).
-# `tháng` misread whole (`Biểng`) is any word of four to six letters between a day and a month read as numbers
-DAY_WORD, MONTH_WORD, YEAR_WORD = r"NG[A-Z]{0,2}Y", r"(?:TH[A-Z]{2,4}|(?<=[0-9] )[A-Z]{4,6}(?= [0-9]{1,2} ))", r"N[A-Z0-9]{1,2}M?"  # folded, as damaged as taken
+DAY_WORD, YEAR_WORD = r"NG[A-Z]{0,2}Y", r"N[A-Z0-9]{1,2}M?"  # folded, as damaged as taken
+# `tháng` as damaged, or misread whole (`Biểng`): any word of four to six letters between a day and a month read as numbers
+MONTH_MISREAD = r"[A-Z]{4,6}"
+MONTH_WORD = rf"(?:TH[A-Z]{{2,4}}|(?<=[0-9] ){MONTH_MISREAD}(?= [0-9]{{1,2}} ))"
 BEFORE_YEAR = r"[A-Z]{2,4}"  # any short word right before the year also stands for `năm`
 DAY_WORD_CUT = r"NGA"  # `ngày` whose y a handwritten day overran (`ngàW† tháng 5`): in a date line only
 _DATE_RE = re.compile(
