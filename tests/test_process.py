@@ -138,7 +138,7 @@ def test_kinh_gui_in_the_left_column_comes_after_the_motto_and_the_date() -> Non
 
 
 def test_specks_between_the_header_columns_end_no_band() -> None:
-    """A poor scan's specks read between the header's columns (`z`, doubted; `Ẩ.`, lower than a line; `:`) end no
+    """A poor scan's specks read between the header's columns (`z`, doubted; `Ẩ.`, lower than half a line) end no
     two-column band: the left column is still read whole before the right one, the specks after both."""
     def word(text: str, x0: int, y0: int, key: tuple[int, int, int], conf: float = 0.9, height: int = 50) -> tesseract.OcrWord:
         return tesseract.OcrWord(text, conf, (x0, y0, x0 + 40 * len(text), y0 + height), key)
