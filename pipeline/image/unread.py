@@ -126,9 +126,12 @@ def _cut_head(line: list[OcrWord]) -> int:
     k = 0
     while k < len(line) and line[k].text.isalpha() and line[k].text.islower() and len(line[k].text) <= HEAD_LETTERS:
         k += 1
-    rest = line[k:]
-    named = NAME_WORDS[0] <= len(rest) <= NAME_WORDS[1] and all(w.text.isalpha() and w.text.istitle() for w in rest)
-    return k if named else 0
+    return k if _named(line[k:]) else 0
+
+
+def _named(words: list[OcrWord]) -> bool:
+    """NAME_WORDS capitalised words, letters only: a person's name, as read."""
+    return NAME_WORDS[0] <= len(words) <= NAME_WORDS[1] and all(w.text.isalpha() and w.text.istitle() for w in words)
 
 
 def _letters(text: str) -> str:
@@ -188,9 +191,8 @@ def _title(line: list[OcrWord]) -> bool:
 
 
 def _name_line(line: list[OcrWord]) -> bool:
-    """Two to four capitalised words Tesseract is sure of, no more: a person's name."""
-    return NAME_WORDS[0] <= len(line) <= NAME_WORDS[1] and all(w.text.isalpha() and w.text.istitle() for w in line) \
-        and sum(w.conf for w in line) / len(line) >= MIN_LINE_CONF
+    """A person's name (`_named`) that Tesseract is sure of."""
+    return _named(line) and sum(w.conf for w in line) / len(line) >= MIN_LINE_CONF
 
 
 def signer_below(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:

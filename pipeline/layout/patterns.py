@@ -114,12 +114,13 @@ def join_lines(first: str, second: str) -> str:
 TERMINAL = ".:;!?"
 
 
-ITEM = re.compile(r"^\s*[,.'‘’`]?[-–—•+]")  # a list item's dash or bullet opening a line (after a speck read as a mark: `,- Ban`)
+_BULLET = r"^\s*[,.'‘’`]?[-–—•+]"  # a list item's dash or bullet opening a line (after a speck read as a mark: `,- Ban`)
+ITEM = re.compile(_BULLET)
 
 
 def clean_item(text: str) -> str:
     """A list item without its bullet and closing punctuation: `- Lưu: VT, VP.` -> `Lưu: VT, VP`."""
-    text = re.sub(r"^\s*[,.'‘’`]?[-–—•+]\s*", "", text).strip()
+    text = re.sub(rf"{_BULLET}\s*", "", text).strip()
     return re.sub(r"[\s;,.:_|~^*\-–—]+$", "", text)
 
 
