@@ -471,7 +471,7 @@ def test_a_garbled_syllable_or_a_foreign_word_is_not_parted(repairer, read: str)
 
 
 @pytest.mark.parametrize("read,right", [("HUYỆN CHỢMỚI", "HUYỆN CHỢ MỚI"), ("thực hiện vàcác nội dung", "thực hiện và các nội dung"),
-                                        ("Hanoi", "Hanoi"), ("Facebook", "Facebook"), ("nghiêng", "nghiêng")])
+                                        ("HUYỆN CHƠMỚI", "HUYỆN CHƠ MỚI"), ("Hanoi", "Hanoi"), ("Facebook", "Facebook"), ("nghiêng", "nghiêng")])
 def test_two_marked_syllables_read_without_a_space_are_parted(repairer, read: str, right: str) -> None:
     assert repairer.repair_text(read) == right
 
@@ -600,6 +600,26 @@ def test_a_lone_comma_or_quote_tesseract_doubts_is_a_speck_and_dropped(repairer)
     for conf, expected in ((0.49, "Việt Nam năm 2025"), (0.9, "Việt Nam , năm 2025")):
         confs = [0.95] * 8 + [conf] + [0.95] * 2
         assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs) if r.text).endswith(expected)
+
+
+@pytest.mark.parametrize(
+    "read,right",
+    [
+        ("Ủy ban nhân-dân huyện Cầu Kè", "Ủy ban nhân dân huyện Cầu Kè"),
+        ("kinh tế - xã hội, quốc - phòng - an ninh năm 2025", "kinh tế - xã hội, quốc phòng - an ninh năm 2025"),
+        ("trên địa bàn xã Bình - Long năm 2025", "trên địa bàn xã Bình Long năm 2025"),
+        ("bố trí các ki-ốt tại chợ", "bố trí các ki-ốt tại chợ"),
+        ("Độc lập - Tự do - Hạnh phúc", "Độc lập - Tự do - Hạnh phúc"),
+    ],
+)
+def test_a_speck_read_as_a_dash_between_words_of_a_page_becomes_the_space(repairer, read: str, right: str) -> None:
+    """On a page read with its marks, a dash the language model finds far likelier as a space is a speck's (a
+    poor scan's `nhân-dân`); the dashes of print stay, and a text's dashes are never touched."""
+    tokens = read.split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "vie"
+    assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, [0.9] * len(tokens)) if r.text) == right
+    assert repairer.repair_text(read) == read
 
 
 def test_with_vietnamese_ocr_a_doubted_lone_letter_goes_only_where_it_is_no_word_and_a_lone_mark_always(repairer) -> None:

@@ -36,7 +36,7 @@ from ..model import Document, Line, Word
 from . import channel as channel_model
 from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
-from .lm import BITS
+from .lm import BITS, pack
 from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, marks_read_as_questions, split_token, to_roman, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
@@ -78,6 +78,7 @@ _CASE_ALIKE = set("cosuvwxz")  # small letters of the shape of their capitals: r
 GLUED_CHANNEL = -10.0  # a token no single word reaches with a better channel score may be two syllables glued
 GLUED_BOND = 2.0  # ... where the second is this much likelier (log odds) after the first than alone
 GLUED_READINGS = 4  # readings of each part (the most frequent) looked at
+GLUED_WAY = 3.0  # where marks are read, a glued token parted one way of several only where its words are this much commoner (log P)
 RARE_GAP = 9.0  # candidates this far below the best (channel + unigram) are not worth a look
 FOREIGN_REACH = 6.0  # channel cost (-log P) within which a word that is no syllable is a reading of another token
 CACHE_SURE = 0.9  # a reading this sure settles the document's vocabulary
@@ -90,6 +91,7 @@ CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves 
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
+STRAY_DASH = 6.0  # on a page read with its marks, a dash between two words this much likelier (log odds) with a space between is a speck
 ABBREVIATION_SETTLED = 3  # an abbreviation the document writes this often settles its spelling (TTHC, PAKN)
 _CAPITALS = regex.compile(r"^\p{Lu}{4,}$")
 
@@ -365,7 +367,7 @@ class Repairer:
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or _NOT_GARBLE.search(text)):
-                glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids)
+                glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids, self.lm.uni)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
                     if k:
                         readings.append((Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial))
@@ -619,6 +621,10 @@ class Repairer:
             for slot, cands in zip(flat, cache.lean(flat)):
                 slot.candidates = cands
         self._decode_slots(leaning, params)
+        if params.mode == "vie" and ocr_confs is not None:
+            for flat, confs in zip(flats, ocr_confs):
+                if confs is not None:
+                    self._drop_stray_dashes(flat)
         readings = DocumentReadings.of(s.candidates[s.chosen].text for flat in flats for s in flat if s.piece.kind == "word")
         results = [
             self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
@@ -635,6 +641,31 @@ class Repairer:
             if params.mode == "eng":
                 _mark_among_caps(words, self.lexicon)
 
+    def _drop_stray_dashes(self, flat: list[Slot]) -> None:
+        """A dash between two words, on a page whose marks were read, that the language model finds `STRAY_DASH`
+        likelier written with a space between (`nhân-dân`, `quốc - phòng`, `xã Bình - Long`) is a speck Tesseract
+        read as a dash: it becomes the space. A dash the text may well hold stays (`kinh tế - xã hội`, `ki-ốt`,
+        `Độc lập - Tự do`), and so does one beside a word the model does not know."""
+        lm = self.lm
+        dash = lm.id("-")
+        found, keys = [], []
+        for k in range(1, len(flat) - 1):
+            if flat[k].piece.text != "-" or flat[k - 1].piece.kind != "word" or flat[k + 1].piece.kind != "word":
+                continue
+            before = flat[k - 2].candidates[flat[k - 2].chosen].symbol if k > 1 else lm.sent
+            first, after = flat[k - 1].candidates[flat[k - 1].chosen].symbol, flat[k + 1]
+            second = after.candidates[after.chosen].text
+            inside = lm.id(second[:1].upper() + second[1:]) if is_title(after.piece.text) else lm.id(second)  # a name inside a sentence
+            if min(before, first) < 0 or lm.unk in (first, inside):
+                continue
+            found.append(k)
+            keys += [pack((before, first, inside)), pack((before, first, dash)), pack((first, dash, lm.id(second)))]
+        scores = lm.scores(keys) if keys else []
+        for j, k in enumerate(found):
+            spaced, dashed, after_dash = scores[3 * j : 3 * j + 3]
+            if spaced - (dashed + after_dash) >= STRAY_DASH:
+                flat[k].piece = Piece(" ", GAP)
+
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None, readings: DocumentReadings) -> list[TokenRepair]:
         results = []
         plain = self.tone_style == "old"
@@ -647,7 +678,7 @@ class Repairer:
                 text, alternatives = self._surfaces(slots, words)
             unknown = any(s.candidates[s.chosen].symbol < 0 and s.candidates[s.chosen].text not in self.lexicon.syllables for s in words)
             if not words:
-                stray = _RULE.match(token) or (ocr_confs is not None and ocr_confs[k] < SPECK_CONF and _LONE_STOP.match(token))
+                stray = _RULE.match(token) or not text.strip() or (ocr_confs is not None and ocr_confs[k] < SPECK_CONF and _LONE_STOP.match(token))
                 results.append(TokenRepair(token, "" if stray else text, 1.0, False, alternatives))
                 continue
             if _LONE_MARK.match(token) or (ocr_confs is not None and _speck(token, ocr_confs[k]) and (mode == "eng" or self._rare(text, SPECK_WORD))):
@@ -752,16 +783,23 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
     slot.ranked = [slot.candidates[k].text for k in order[:6] if k != slot.chosen][:5]  # the chosen one is at most one of six
 
 
-def _glued_marked(text: str, known: dict[str, int]) -> tuple[str, ...]:
-    """Where marks are read: a token that is no syllable but, one way only, two syllables the model knows that
-    both carry marks, written without the space between (`CHỢMỚI`, `vàcác`), parted; () where it is no such
-    pair (`Hanoi` stays)."""
+def _glued_marked(text: str, known: dict[str, int], uni: list[float]) -> tuple[str, ...]:
+    """Where marks are read: a token that is no syllable but two syllables the model knows that both carry
+    marks, written without the space between (`CHỢMỚI`, `vàcác`), parted; where it parts more than one way
+    (`CHƠMỚI`: chơ mới, chơm ới), the way whose words are `GLUED_WAY` commoner than any other's; () where it is no
+    such pair (`Hanoi` stays)."""
     low = text.lower()
     if len(low) < 4 or not low.isalpha() or is_syllable(low) or low in known:
         return ()
-    ways = [i for i in range(1, len(low)) if not low[:i].isascii() and not low[i:].isascii() and low[:i] in known and low[i:] in known
-            and is_syllable(low[:i]) and is_syllable(low[i:])]
-    return (text[: ways[0]], text[ways[0] :]) if len(ways) == 1 else ()
+    ways = sorted(
+        ((uni[known[low[:i]]] + uni[known[low[i:]]], i) for i in range(1, len(low))
+         if not low[:i].isascii() and not low[i:].isascii() and low[:i] in known and low[i:] in known and is_syllable(low[:i]) and is_syllable(low[i:])),
+        reverse=True,
+    )
+    if not ways or (len(ways) > 1 and ways[0][0] - ways[1][0] < GLUED_WAY):
+        return ()
+    cut = ways[0][1]
+    return text[:cut], text[cut:]
 
 
 @lru_cache(maxsize=100_000)
