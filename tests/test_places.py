@@ -114,6 +114,23 @@ def test_an_old_ocrs_header_row_and_the_letters_it_read_name_the_place() -> None
         word.ocr = read
     restore_document(doc)
     assert " ".join(w.text for w in doc.lines()[1].words[:3]) == "XÃ ĐỨC THỌ"
+    text = text.replace("Đức Thọ, ngày", "Hà Tĩnh, ngày") + "\nTheo đề nghị của xã Đức Thọ."  # the date no longer names it
     doc = Document(SourceInfo("b", "b", "0" * 64, "text", len(text), 1), text_pages(text), {}, {})
     restore_document(doc)  # the words as read: ĐƯỢC THƠ spells no name the document writes
     assert " ".join(w.text for w in doc.lines()[1].words[:3]) == "XÃ ĐƯỢC THƠ"
+
+
+def test_the_date_lines_place_and_the_issuers_take_the_spelling_the_model_finds_likelier() -> None:
+    """The date line names the place the header writes after its unit; where the two are a letter apart, marks
+    aside, the likelier spelling is both's; where the model cannot tell them apart, both stay as read."""
+
+    def restored_document(text: str) -> list[str]:
+        doc = Document(SourceInfo("a", "a", "0" * 64, "text", len(text), 1), text_pages(text), {}, {})
+        restore_document(doc)
+        return [" ".join(w.text for w in line.words) for line in doc.lines()]
+
+    assert restored_document("HỘI NGƯỜI CAO TUỔI\nXÃ LONG ĐIỀN A\nSố: 12/BC-HNCT\nTổng Điền A, ngày 12 tháng 12 năm 2024")[3] == "Long Điền A, ngày 12 tháng 12 năm 2024"
+    assert restored_document("ỦY BAN NHÂN DÂN\nPHƯỜNG HÒA KHÁNH BẮC\nHòa Khánh Bác, ngày 17 tháng 2 năm 2025")[2] == "Hòa Khánh Bắc, ngày 17 tháng 2 năm 2025"
+    assert restored_document("ỦY BAN NHÂN DÂN\nXÃ TẤN AN\nTân An, ngày 17 tháng 2 năm 2025")[1] == "XÃ TÂN AN"
+    assert restored_document("ỦY BAN NHÂN DÂN\nXÃ CAM PHÚC\nCẩm Phúc, ngày 17 tháng 2 năm 2025")[1:] == ["XÃ CAM PHÚC", "Cẩm Phúc, ngày 17 tháng 2 năm 2025"]
+    assert restored_document("ỦY BAN NHÂN DÂN\nXÃ HÒA BÌNH\nHà Nội, ngày 17 tháng 2 năm 2025")[1:] == ["XÃ HÒA BÌNH", "Hà Nội, ngày 17 tháng 2 năm 2025"]
