@@ -10,7 +10,7 @@ import logging
 import platform
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from functools import cache, partial
 from pathlib import Path
@@ -121,8 +121,27 @@ def layer_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.nd
 def ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
     """Analyse, preprocess and OCR one page image; the page and the image (for people) its boxes refer to.
 
-    A colour page is read with its seals and coloured ink dropped out; the image kept for people
-    is in colour and shows them."""
+    A page whose words are few of them syllables (`ocr.syllable_share`) may have been scanned on its side or upside
+    down: where Tesseract's orientation detection finds a turn that sets it upright, the page is turned and read
+    again, and the reading with more syllables is kept (`preprocess.turned` records the turn)."""
+    result, view = _ocr_page(page, settings)
+    share = ocr.syllable_share(result.lines)
+    if share is None or share >= ocr.UPRIGHT_SHARE:
+        return result, view
+    turn = tesseract.turn_upright(analysis.grey(np.asarray(page.image, dtype=np.uint8)), page.dpi, settings.page_timeout)
+    if not turn:
+        return result, view
+    turned, turned_view = _ocr_page(replace(page, image=page.image.rotate(-turn, expand=True), text_layer=[]), settings)
+    if (ocr.syllable_share(turned.lines) or 0.0) <= share:
+        return result, view
+    turned.preprocess["turned"] = turn
+    turned.seconds = round(turned.seconds + result.seconds, 3)
+    return turned, turned_view
+
+
+def _ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.ndarray]:
+    """One page image as it lies, analysed, preprocessed and read. A colour page is read with its seals and
+    coloured ink dropped out; the image kept for people is in colour and shows them."""
     start = time.perf_counter()
     pixels = np.asarray(page.image, dtype=np.uint8)
     gray = analysis.grey(pixels)

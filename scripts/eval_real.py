@@ -98,6 +98,8 @@ def decisions(info: dict) -> str:
         said.append(f"x{info['scale']}")
     said.append("+".join(info.get("steps", [])) or "none")
     said += [f"-{step}" for step in info.get("skipped", {})]
+    if info.get("turned"):
+        said.append(f"turned {info['turned']}")
     return " ".join(said)
 
 

@@ -13,7 +13,9 @@ import pytest
 
 from pipeline import outputs
 from pipeline.image import ocr, tesseract
+from pipeline.model import Line, Word
 from pipeline.outputs import Manifest, ManifestEntry, atomic_write_text
+from pipeline.synth.page import render_document
 
 from .conftest import load_valid_json
 
@@ -50,6 +52,28 @@ def test_process_mixed_folder(tmp_path: Path, header_page) -> None:
     word = load_valid_json(out / "sub/scan.json")["pages"][0]["lines"][0]["words"][0]
     assert word["ocr"] == word["text"] and 0 <= word["conf"] <= 1 and len(word["bbox"]) == 4
     assert (out / "sub" / "scan.pages" / "p001.jpg").exists()
+
+
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_page_scanned_on_its_side_or_upside_down_is_turned_upright_and_read(tmp_path: Path, turn: int) -> None:
+    text = (Path(__file__).resolve().parents[1] / "samples" / "src" / "cong-van.txt").read_text("utf-8")
+    render_document(text, dpi=300)[0].rotate(turn, expand=True).save(tmp_path / "turned.png", dpi=(300, 300))
+    result = vnocr("process", str(tmp_path / "turned.png"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    data = load_valid_json(tmp_path / "out" / "turned.json")
+    assert data["pages"][0]["preprocess"]["turned"] == turn
+    assert data["structure"]["number"]["text"] == "356/VHXH-VP"
+    read = (tmp_path / "out" / "turned.txt").read_text("utf-8")
+    assert "V/v tăng cường phòng, chống sốt xuất" in read and "Vũ Thị Thanh Hương" in read
+
+
+def test_the_share_of_syllables_tells_a_page_read_upright() -> None:
+    def page(text: str) -> list[Line]:
+        return [Line("l1", 1, [Word(f"w{i}", t, t, 0.9, 1, "l1") for i, t in enumerate(text.split())], (0, 0, 10, 10))]
+
+    assert ocr.syllable_share(page("Ủy ban nhân dân các phường, xã thực hiện tốt một số nội dung sau: " * 2)) == 1.0
+    assert ocr.syllable_share(page("uội ẹp uư ạ/ ueịt “unu( ơa ueạa 2uôp “a1 1ọ1 uạịu 29 22 ỗs ỳa uuip AI 5 uvng ugne2 ugA" * 2)) < ocr.UPRIGHT_SHARE
+    assert ocr.syllable_share(page("Số: 356/VHXH-VP ngày 02 tháng 9 năm 2025")) is None  # too few words to tell
 
 
 def test_reading_order_of_two_column_header(header_page) -> None:

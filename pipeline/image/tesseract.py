@@ -11,6 +11,7 @@ import os
 import signal
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,27 +57,10 @@ def run_tesseract(
 
     The page goes to Tesseract as a 1-bit PBM when it is black and white, else as a BMP: Leptonica reads
     both several times faster than a PGM (0.2-0.3 s a page), and Tesseract reads the same pixels."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    with tempfile.TemporaryDirectory(prefix="vnocr-") as tmp:
-        path = Path(tmp) / ("page.pbm" if _black_and_white(gray) else "page.bmp")
-        cv2.imwrite(str(path), gray)
-        try:
-            data = pytesseract.image_to_data(
-                str(path),
-                lang=lang,
-                config=f"--psm {psm} --dpi {dpi}" + (" -c thresholding_method=2" if local_threshold else ""),
-                output_type=pytesseract.Output.DICT,
-                timeout=timeout,
-            )
-        except pytesseract.TesseractError as exc:  # a RuntimeError too: it must come first
-            detail = str(exc.message).strip()[:200]
-            raise InputError(f"Tesseract failed ({_exit_reason(exc.status)})" + (f": {detail}" if detail else "")) from exc
-        except RuntimeError as exc:
-            if "timeout" in str(exc).lower():
-                raise InputError(f"Tesseract did not finish within {timeout:.0f} s") from exc
-            raise InputError(f"Tesseract failed: {exc}") from exc
-        except (UnicodeDecodeError, ValueError, KeyError, IndexError) as exc:  # its output is not the TSV it writes
-            raise InputError(f"Tesseract wrote output that cannot be read ({type(exc).__name__}); is it a working Tesseract 4 or 5?") from exc
+    data = _run(
+        pytesseract.image_to_data, gray, timeout, lang=lang,
+        config=f"--psm {psm} --dpi {dpi}" + (" -c thresholding_method=2" if local_threshold else ""),
+    )
     words = []
     for i, text in enumerate(data["text"]):
         text = unicodedata.normalize("NFC", (text or "").strip())
@@ -86,6 +70,38 @@ def run_tesseract(
         conf = max(0.0, min(1.0, float(data["conf"][i]) / 100))
         words.append(OcrWord(text, conf, (x, y, x + w, y + h), (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
     return words
+
+
+def _run(read: Callable[..., dict], gray: np.ndarray, timeout: float, **options: str) -> dict:
+    """One run of Tesseract (`read`: pytesseract's `image_to_data` or `image_to_osd`) on a grayscale page, in
+    one thread; its output as a dict. A failure is an `InputError` that names it."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    with tempfile.TemporaryDirectory(prefix="vnocr-") as tmp:
+        path = Path(tmp) / ("page.pbm" if _black_and_white(gray) else "page.bmp")
+        cv2.imwrite(str(path), gray)
+        try:
+            return read(str(path), output_type=pytesseract.Output.DICT, timeout=timeout, **options)
+        except pytesseract.TesseractError as exc:  # a RuntimeError too: it must come first
+            detail = str(exc.message).strip()[:200]
+            raise InputError(f"Tesseract failed ({_exit_reason(exc.status)})" + (f": {detail}" if detail else "")) from exc
+        except RuntimeError as exc:
+            if "timeout" in str(exc).lower():
+                raise InputError(f"Tesseract did not finish within {timeout:.0f} s") from exc
+            raise InputError(f"Tesseract failed: {exc}") from exc
+        except (UnicodeDecodeError, ValueError, KeyError, IndexError) as exc:  # its output is not the TSV it writes
+            raise InputError(f"Tesseract wrote output that cannot be read ({type(exc).__name__}); is it a working Tesseract 4 or 5?") from exc
+
+
+def turn_upright(gray: np.ndarray, dpi: int, timeout: float = 0) -> int:
+    """The turn, clockwise in degrees (0, 90, 180 or 270), that Tesseract's orientation detection (`--psm 0`,
+    its `osd` model) finds sets the page's text upright; 0 where it finds too little text to tell."""
+    try:
+        found = _run(pytesseract.image_to_osd, gray, timeout, config=f"--psm 0 --dpi {dpi}")
+    except InputError as exc:
+        if "too few characters" in str(exc).lower():
+            return 0
+        raise
+    return int(found["rotate"]) % 360
 
 
 def net_letters(words: list[OcrWord]) -> float:
