@@ -595,6 +595,17 @@ def test_a_minutes_signers_name_after_marks_still_ends_the_document() -> None:
     assert footer_start(rows, 0) == 1
 
 
+def test_a_signatures_strokes_read_as_a_short_word_do_not_hide_the_signer() -> None:
+    """An earlier OCR's text of minutes signed by three: the last title's signature strokes read as marks and as a
+    short word (`ee`, which repair reads `cơ`), on lines of their own between the title and the name."""
+    from pipeline.layout.footer import footer_start
+
+    texts = ["Biên bản được lập thành 03 bản.", "ĐẠI DIỆN CƠ SỞ", "Huỳnh Văn Tài", "THƯ KÝ", "Võ Thị Kim Loan",
+             "TRƯỞNG ĐOÀN KIỂM TRA", "PHÓ CHỦ TỊCH UBND XÃ", "(S~", "cơ", "Lê Hoàng Phúc"]
+    assert footer_start([Row(text, 1, f"l{k}", "full") for k, text in enumerate(texts)], 0) == 5
+    assert text_document("\n".join(texts) + "\n").structure["signature"]["name"] == "Lê Hoàng Phúc"
+
+
 def test_a_sao_y_copy_keeps_its_own_block_apart() -> None:
     """The copying office's block after the original's signature: its own body, number, date and signer, recorded
     apart; the original's signer and number stay the document's."""

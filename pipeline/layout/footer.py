@@ -69,13 +69,20 @@ def footer_start(rows: list[Row], lo: int) -> int:
             rest = rows[i + 1 :]  # a list (the recipients, their label unread under a seal), not an appendix
             listed = sum(1 for row in rest if ITEM.match(row.text))
             return i + 1 if len(rest) <= FOOTER_ROWS or listed >= LISTED_SHARE * len(rest) else len(rows)
-    printed = [i for i in range(lo, len(rows)) if is_wordy(rows[i].text)]  # a signature's strokes read as marks aside
+    printed = [i for i in range(lo, len(rows)) if is_wordy(rows[i].text) and not _stroke(rows[i].text)]  # a signature's strokes aside
     if len(printed) >= 2 and looks_like_name(_unmarked(rows[printed[-1]].text)) and looks_like_capacity(rows[printed[-2]].text):
         start = printed[-2]
         while start - 1 >= lo and looks_like_capacity(rows[start - 1].text):  # a title on two lines
             start -= 1
         return start
     return len(rows)
+
+
+def _stroke(text: str) -> bool:
+    """A signature's strokes that an earlier OCR read as a short word of small letters, and repair as one (`ee` ->
+    `cơ`), on a line of their own between the title and the name."""
+    words = text.split()
+    return len(words) == 1 and len(words[0]) <= 2 and words[0].islower()
 
 
 # --------------------------------------------------------------------------- cutting rows
