@@ -154,9 +154,14 @@ def _holds_place(words: list[Word]) -> bool:
 
 def _opening(first: str, second: str) -> float:
     """ln P(first second) at the start of a sentence, by the language model repair uses."""
+    return _logprob([first.lower(), second.lower()])
+
+
+def _logprob(symbols: list[str]) -> float:
+    """ln P(symbols) from the start of a sentence, by the language model repair uses."""
     lm = shared_repairer().lexicon.lm
-    a, b = lm.id(first.lower()), lm.id(second.lower())
-    return sum(lm.scores([pack((lm.sent, lm.sent, a)), pack((lm.sent, a, b))]))
+    ids = [lm.sent, lm.sent, *map(lm.id, symbols)]
+    return sum(lm.scores([pack(tuple(ids[i : i + 3])) for i in range(len(ids) - 2)]))
 
 
 def _core(text: str) -> tuple[str, str, str]:
@@ -260,7 +265,7 @@ def restore_date_place(doc: Document) -> None:
         spellings = [tuple(_core(w.text)[1].capitalize() for w in ws) for ws in (named, dated)]
         if spellings[0] == spellings[1]:
             return
-        scores = [_after_unit(unit, spelling) for spelling in spellings]
+        scores = [_logprob([*unit.split(), *spelling, ","]) for spelling in spellings]  # after the unit: `xã Long Điền A,`
         if abs(scores[0] - scores[1]) < SURER:
             return
         right = spellings[scores[1] > scores[0]]
@@ -282,13 +287,6 @@ def _header_places(words: list[Word]) -> Iterator[tuple[str, list[Word]]]:
         named = list(takewhile(lambda w: _core(w.text)[1].isupper() and not _core(w.text)[0], words[i + 1 :]))
         if named:
             yield unit.lower(), named
-
-
-def _after_unit(unit: str, name: tuple[str, ...]) -> float:
-    """ln P(name) after its unit (`xã Long Điền A`), by the language model repair uses."""
-    lm = shared_repairer().lexicon.lm
-    ids = [lm.sent, *(lm.id(part) for part in unit.split()), *(lm.id(part) for part in name), lm.id(",")]
-    return sum(lm.scores([pack(tuple(ids[i : i + 3])) for i in range(len(ids) - 2)]))
 
 
 def document_names(doc: Document) -> dict[tuple[str, ...], tuple[str, ...]]:
