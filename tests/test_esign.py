@@ -437,3 +437,40 @@ def test_a_box_line_made_tall_by_a_seal_s_mark_is_small_print_by_its_words() -> 
     motto = line(3, [(w, 30) for w in "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".split()], 500, 120)
     (found,) = esign.ocr_boxes(Page(1, [gazette, address, motto, *body]))
     assert found.lines == ["p1-l1", "p1-l2"]
+
+
+def test_a_box_on_a_one_bit_scan_keeps_out_the_letters_header_printed_as_small() -> None:
+    """On a 200-dpi 1-bit scan the header's lines come out as small as the box's print: the box, grown line by
+    line, took the national title, the motto, the date line, then the issuer and the number through them, and the
+    header was lost. The letter's own header lines never join a box, and a box spans at most BOX_WIDTH of the page."""
+    def line(k: int, text: str, box: tuple[int, int, int, int]) -> Line:
+        return Line(f"p1-l{k}", 1, [Word(f"p1-w{k}{i}", t, t, 0.9, 1, f"p1-l{k}") for i, t in enumerate(text.split())], box)
+
+    header = [line(1, "ỦY BAN NHÂN DÂN", (226, 118, 564, 156)), line(2, "TỈNH QUẢNG NGÃI", (226, 162, 563, 202)),
+              line(3, "Số: 08 /CT-UBND", (230, 227, 554, 263)), line(4, "Trung tâm Công báo và Tin học", (1030, 24, 1389, 50)),
+              line(5, "xe mục te 04.04.2018 14:21:14 +07:00", (905, 81, 1348, 101)),
+              line(6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", (699, 112, 1443, 157)), line(7, "Độc lập - Tự do - Hạnh phúc", (846, 163, 1287, 198)),
+              line(8, "Quảng Ngãi, ngày 03 tháng 4 năm 2018", (798, 225, 1382, 262)), line(9, "CHỈ THỊ", (758, 286, 909, 329))]
+    body = [line(20 + k, "đối với các dự án đầu tư bằng nguồn vốn ngoài ngân sách Nhà nước, tạo sự", (201, 555 + 45 * k, 1470, 610 + 45 * k))
+            for k in range(30)]
+    (found,) = esign.ocr_boxes(Page(1, [*header, *body], width=1654))
+    assert found.lines == ["p1-l4", "p1-l5"] and found.time == "2018-04-04T14:21:14+07:00"
+
+
+def test_a_box_whose_labels_are_garbled_is_found_by_its_time_and_keeps_its_small_print() -> None:
+    """A 1-bit scan garbles the box's labels (`CS: šj Tỉnh Quảng Ngãi`) and reads a mark into its lines, which come
+    out as tall as the body's: the signing time's digits are small print and open the box, lines of print much
+    smaller than the body's join it, and the time is read from the garbled line that holds it."""
+    def line(k: int, words: list[tuple[str, int]], x: int, y: int, height: int) -> Line:
+        placed, left = [], x
+        for i, (text, size) in enumerate(words):
+            placed.append(Word(f"p1-w{k}{i}", text, text, 0.9, 1, f"p1-l{k}", (left, y, left + 20 * len(text), y + size)))
+            left += 20 * len(text) + 10
+        return Line(f"p1-l{k}", 1, placed, (x, y, left, y + height))
+
+    body = [line(10 + k, [(w, 40) for w in "Quảng Ngãi, ngày 24 tháng 01 năm 2025 về việc thụ lý".split()], 200, 400 + 50 * k, 45) for k in range(9)]
+    signer = line(1, [("“&", 40), ("Ủy", 17), ("ban", 17), ("nhân", 17), ("dân", 17), ("tỉnh", 17)], 1199, 31, 46)
+    agency = line(2, [("CS:", 45), ("šj", 40), ("Tỉnh", 22), ("Quảng", 22), ("Ngãi", 22)], 1204, 60, 58)
+    signed = line(3, [("&", 40), ("N<=", 45), ("27/12/2021", 17), ("17:22:11", 18)], 1205, 102, 53)
+    (found,) = esign.ocr_boxes(Page(1, [signer, agency, signed, *body], width=1654))
+    assert found.lines == ["p1-l1", "p1-l2", "p1-l3"] and found.time == "2021-12-27T17:22:11"

@@ -907,3 +907,18 @@ def test_a_long_list_of_recipients_whose_label_went_unread_is_still_the_footer()
     assert (footer.signature.capacity, footer.signature.name, len(footer.copies)) == ("CHỦ TỊCH", "Đặng Văn Minh", 19)
     body = [Row(f"Đoạn {k} của phụ lục, viết thành câu dài như văn bản thường.", 1, f"p{k}", "full", full=True) for k in range(14)]
     assert footer_start([rows[1], *body], 0) == len(body) + 1  # paragraphs after `./.`: an appendix, no footer
+
+
+def test_a_stamps_print_above_the_letterhead_is_the_headers_unplaced() -> None:
+    """A 1-bit scan reads the gazette's stamp over the page's top (`Hội`, `SÍ CÒNG BẢO:`) before the issuer: the
+    header goes on past it, and the number, the type, the date and the issuer are read."""
+    from pipeline.layout.header import parse_header
+
+    rows = [Row(text, 1, f"l{k}", column, geometric=True) for k, (text, column) in enumerate([
+        ("Hội", "full"), ("SÍ CÒNG BẢO:", "full"), ("VM}N HỌC", "full"), ("ỦY BAN NHÂN DÂN", "left"), ("TỈNH QUẢNG NGÃI", "left"),
+        ("Số: 16 /CT-UBND", "left"), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "right"), ("Độc lập - Tự do - Hạnh phúc", "right"),
+        ("Quảng Ngãi, ngày 27 tháng 12 năm 2021", "right"), ("CHỈ THỊ", "full"), ("Về việc bảo đảm đón Tết Nguyên đán", "full"),
+        ("Thực hiện Chỉ thị số 11-CT/TW ngày 08/12/2021 của Ban Bí thư về việc tổ chức Tết", "full")])]
+    h = parse_header(rows)
+    assert (h.number.text, h.doc_type, h.date_line, h.issuer.name) == (
+        "16/CT-UBND", "CHỈ THỊ", "Quảng Ngãi, ngày 27 tháng 12 năm 2021", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import BBox, Document, Line, Page, union
 from ..text.vietnamese import fold, is_syllable
+from .patterns import NATIONAL, SLOGAN, find_date, find_number, locate
 
 if TYPE_CHECKING:
     from ..image.poppler import TextBlock
@@ -116,13 +117,25 @@ def _height(line: Line) -> int:
 def _print_height(line: Line) -> float:
     """The height of a line's print: the median of its words of two letters or more (a seal's mark read beside
     them, `<ˆ`, makes the line's box taller than its print), else its box's."""
-    words = [w.bbox[3] - w.bbox[1] for w in line.words if w.bbox and sum(c.isalpha() for c in w.text) >= 2]
+    words = [w.bbox[3] - w.bbox[1] for w in line.words if w.bbox and sum(c.isalnum() for c in w.text) >= 2]
     return statistics.median(words) if words else _height(line)
+
+
+BOX_WIDTH = 0.45  # of the page's width, the most an e-signature box spans (0.23-0.27 on the real scans)
+TINY = 0.6  # of the body's line height: print this small, in a line made tall by a seal's mark or garbage, joins a box
+
+
+def _letterhead(text: str) -> bool:
+    """The letter's own header lines, never an e-signature box's: the national title, the motto, the number, the
+    date line. A 1-bit scan prints the header as small as a box's print, and a box grown into them took the header
+    whole."""
+    return bool(locate(text, NATIONAL) or locate(text, SLOGAN) or find_number(text) or find_date(text))
 
 
 def ocr_boxes(page: Page) -> list[ESignature]:
     """E-signature boxes among a page's OCR'd lines: small print holding a signing label or time,
-    with the small lines right above and below it that share its column."""
+    with the small lines right above and below it that share its column (`BOX_WIDTH` of the page at most),
+    the letter's own header lines aside (`_letterhead`)."""
     lines = [ln for ln in page.lines if ln.bbox and ln.words]
     if len(lines) < 3:
         return []
@@ -134,7 +147,10 @@ def ocr_boxes(page: Page) -> list[ESignature]:
     # open a box, and join one where it holds a label or an email (`Địa chỉ: 1A Nguyễn Công Trứ...`)
     printed_small = [ln for ln in lines if ln not in small and _print_height(ln) <= 0.85 * body]
     anchors = small + printed_small
-    labelled = [ln for ln in printed_small if EMAIL.search(ln.text) or any(p.search(fold(ln.text).lower()) for p, _ in LABELS)]
+    labelled = [ln for ln in printed_small if EMAIL.search(ln.text) or any(p.search(fold(ln.text).lower()) for p, _ in LABELS)
+                or _print_height(ln) <= TINY * body]
+    joinable = [ln for ln in small + garbled + labelled if not _letterhead(ln.text)]
+    widest = BOX_WIDTH * (page.width or max(ln.bbox[2] for ln in lines))
     taken: set[str] = set()
     boxes = []
     for anchor in anchors:
@@ -145,19 +161,19 @@ def ocr_boxes(page: Page) -> list[ESignature]:
         grown = True
         while grown:
             grown = False
-            for ln in small + garbled + labelled:
+            for ln in joinable:
                 if ln.id in taken or ln in group:
                     continue
                 lx0, ly0, lx1, ly1 = ln.bbox
                 overlap = min(x1, lx1) - max(x0, lx0)
                 near = ly0 < y1 + 1.2 * body and ly1 > y0 - 1.2 * body
-                if near and overlap > 0.3 * min(x1 - x0, lx1 - lx0):
+                if near and overlap > 0.3 * min(x1 - x0, lx1 - lx0) and max(x1, lx1) - min(x0, lx0) <= widest:
                     group.append(ln)
                     x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
                     grown = True
         group.sort(key=lambda ln: ln.bbox[1])
         taken.update(ln.id for ln in group)
-        read = [ln.text for ln in group if ln not in garbled]  # the garbage is the box's, but says nothing
+        read = [ln.text for ln in group if ln not in garbled or ln is anchor]  # the garbage is the box's, but says nothing
         boxes.append(parse(read, page.number, (x0, y0, x1, y1), "ocr", [ln.id for ln in group]))
     return boxes
 

@@ -44,6 +44,7 @@ from .patterns import (
 from .rows import Row
 
 MAX_HEADER_ROWS = 18
+STAMP_WORDS = 4  # a row of this many words at most, read on a page above the letterhead, is a stamp's print
 STRAY_ROWS, STRAY_CHARS = 4, 12  # stray rows between two addressees: so many at most, so short
 KINH_GUI_REACH = 30  # rows from the document's start within which a `Kính gửi:` after stray rows is the header's
 
@@ -179,9 +180,15 @@ class _Scan:
             return True
         if row.geometric and _speck(row.text):  # a speck of a scan read among the header's rows (`Ẩ.`, `z`, `lỗ`)
             return True
+        if row.geometric and len(row.text.split()) <= STAMP_WORDS and not self._started():
+            return True  # a stamp's print above the letterhead (the gazette's `TRUNG TÂM CÔNG BÁO`): the header's, unplaced
         seen = self.h.number or self.h.date_line
         # a dash before an issuer line is the rule printed above it, read as a mark
         return all(is_upper(p.text) for _, p in segments) and not seen and not marker_candidates(undashed(row.text))
+
+    def _started(self) -> bool:
+        """Some line of the letterhead was read: an issuer's, the number, the date or the motto."""
+        return bool(self.issuer_lines or self.h.number or self.h.date_line or self.h.motto.national or self.h.motto.slogan)
 
     def _above_motto(self, row: Row) -> bool:
         """The row is in one of the header's columns, read before the motto and the date: the header's. A scan is
