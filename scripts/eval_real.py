@@ -8,8 +8,9 @@ JPEGs archives hold (72 and 100 dpi, the 72-dpi one wrongly stating 300 dpi, as 
 as a phone photo of the sheet (1400 pixels high, seen at an angle on a desk, lit from one side).
 Last, each whole PDF goes through `vnocr`'s reading as a user's file would: what its JSON says of
 seals, e-signatures, text layers, number and date, and how many of its header and signature fields are
-right. Then again as a scanned archive holds a file: its pages as a 300-dpi TIFF, and as 100-dpi JPEGs
-in an image-only PDF (no text layer, no e-signature box's text: what a held-out page image gives).
+right. Then again as a scanned archive holds a file: its pages as a 300-dpi TIFF, as 100-dpi JPEGs
+in an image-only PDF, and as a 200-dpi 1-bit TIFF (no text layer, no e-signature box's text: what a
+held-out page image gives).
 
 Usage: eval_real.py [--pages N] (only the first N pages of each file, for a quick look)
        [--transcribed | --files [--as-filed]]
@@ -209,29 +210,34 @@ def field_check(name: str, s: dict) -> FieldCheck:
     return FieldCheck(len(FIELDS) - len(wrong), len(FIELDS), "; ".join(wrong), flags)
 
 
-FORMS = ("as filed", "300-dpi TIFF", "100-dpi JPEG PDF")
+FORMS = ("as filed", "300-dpi TIFF", "100-dpi JPEG PDF", "200-dpi 1-bit TIFF")
+BITONAL_THRESHOLD = 160  # grey level below which a 1-bit scanner prints black: red seals come out black
 
 
 def as_page_images(pdf: Path, form: str, folder: Path) -> Path:
-    """The PDF's pages as an archive that scanned the paper would hold them: a multi-page 300-dpi TIFF,
-    or 100-dpi JPEG pages (quality 75) in an image-only PDF. No text layer, no e-signature's text."""
+    """The PDF's pages as an archive that scanned the paper would hold them: a multi-page 300-dpi TIFF, a 200-dpi
+    1-bit one (CCITT G4, a scanner's black and white: red seals black), or 100-dpi JPEG pages (quality 75) in an
+    image-only PDF. No text layer, no e-signature's text."""
+    dpi = {"300-dpi TIFF": 300, "200-dpi 1-bit TIFF": 200}.get(form, 100)
     subprocess.run(["pdftoppm", "-r", "300", "-png", str(pdf), str(folder / "p")], check=True, capture_output=True)
-    dpi = 300 if form == "300-dpi TIFF" else 100
     pages = []
     for png in sorted(folder.glob("p*.png")):
         page = Image.open(png).convert("RGB")
         page = page.resize((round(page.width * dpi / 300), round(page.height * dpi / 300)), Image.LANCZOS)
-        if dpi != 300:
+        if dpi == 200:
+            page = page.convert("L").point(lambda v: 255 if v > BITONAL_THRESHOLD else 0).convert("1")
+        elif dpi != 300:
             buffer = io.BytesIO()
             page.save(buffer, "JPEG", quality=75)
             page = Image.open(io.BytesIO(buffer.getvalue()))
         pages.append(page)
-    if dpi == 300:
-        out = folder / f"{pdf.stem}.tif"
-        pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:], dpi=(dpi, dpi), compression="tiff_lzw")
-    else:
+    if dpi == 100:
         out = folder / pdf.name
         pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    else:
+        out = folder / f"{pdf.stem}.tif"
+        pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:], dpi=(dpi, dpi),
+                      compression="group4" if dpi == 200 else "tiff_lzw")
     return out
 
 
