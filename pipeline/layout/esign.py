@@ -115,8 +115,8 @@ def _height(line: Line) -> int:
 
 
 def _print_height(line: Line) -> float:
-    """The height of a line's print: the median of its words of two letters or more (a seal's mark read beside
-    them, `<ˆ`, makes the line's box taller than its print), else its box's."""
+    """The height of a line's print: the median of its words of two letters or digits or more (a seal's mark read
+    beside them, `<ˆ`, makes the line's box taller than its print; a signing time's digits are print), else its box's."""
     words = [w.bbox[3] - w.bbox[1] for w in line.words if w.bbox and sum(c.isalnum() for c in w.text) >= 2]
     return statistics.median(words) if words else _height(line)
 
@@ -144,7 +144,8 @@ def ocr_boxes(page: Page) -> list[ESignature]:
     # the box's small print read as garbage (no word in it) may come out taller than it is: it joins a box, opens none
     garbled = [ln for ln in lines if ln not in small and not any(is_syllable(w.text.strip(_PUNCT).lower()) for w in ln.words)]
     # small print by its words' height too (a seal's mark read into a line makes its box tall): such a line may
-    # open a box, and join one where it holds a label or an email (`Địa chỉ: 1A Nguyễn Công Trứ...`)
+    # open a box, and join one where it holds a label or an email (`Địa chỉ: 1A Nguyễn Công Trứ...`) or its print is
+    # far smaller than the body's (TINY: labels a 1-bit scan garbled, `CS: šj Tỉnh Quảng Ngãi`)
     printed_small = [ln for ln in lines if ln not in small and _print_height(ln) <= 0.85 * body]
     anchors = small + printed_small
     labelled = [ln for ln in printed_small if EMAIL.search(ln.text) or any(p.search(fold(ln.text).lower()) for p, _ in LABELS)
