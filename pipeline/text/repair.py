@@ -654,12 +654,12 @@ class Repairer:
                 continue
             before = flat[k - 2].candidates[flat[k - 2].chosen].symbol if k > 1 else lm.sent
             first, after = flat[k - 1].candidates[flat[k - 1].chosen].symbol, flat[k + 1]
-            second = after.candidates[after.chosen].text
-            inside = lm.id(second[:1].upper() + second[1:]) if is_title(after.piece.text) else lm.id(second)  # a name inside a sentence
-            if min(before, first) < 0 or lm.unk in (first, inside):
+            second = after.candidates[after.chosen]  # read as a sentence's start, after the dash
+            inside = lm.id(second.text[:1].upper() + second.text[1:]) if is_title(after.piece.text) else second.symbol  # a name inside a sentence
+            if min(before, first, second.symbol) < 0 or lm.unk in (first, inside):
                 continue
             found.append(k)
-            keys += [pack((before, first, inside)), pack((before, first, dash)), pack((first, dash, lm.id(second)))]
+            keys += [pack((before, first, inside)), pack((before, first, dash)), pack((first, dash, second.symbol))]
         scores = lm.scores(keys) if keys else []
         for j, k in enumerate(found):
             spaced, dashed, after_dash = scores[3 * j : 3 * j + 3]
