@@ -141,7 +141,7 @@ def restore_given_name(words: list[Word]) -> None:
         return
     toneless = strip_tone(last.text)[0]
     right = next((g for g in given_names() if strip_tone(g)[0] == toneless), None)
-    if right:  # a guess: the list is not every name (Chinh is not in it, and Chỉnh became Chính), so the clerks see it
+    if right:  # a guess: the list is not every name, so the clerks see it
         last.set_text(right, "repair")
         last.conf, last.flag = min(last.conf, GUESSED_NAME), True
 
