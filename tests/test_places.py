@@ -35,6 +35,18 @@ def test_a_province_read_a_letter_wrong_after_tinh_is_named() -> None:
     assert restored("xã Quang Ngoài") == "xã Quang Ngoài"
 
 
+def test_a_province_read_with_broken_marks_after_tinh_is_named() -> None:
+    """A 1-bit scan breaks a capital's marks into letters: two letters wrong in ten (`QUÁẢNG NGOÀI`), or a word
+    read in two pieces (`QUẢ ÁNG`), whose second piece is left empty. Not a word before the name (`TỈNH ỦY`),
+    nor a name two letters from two provinces."""
+    assert restored("ỦY BAN NHÂN DÂN TINH QUÁẢNG NGOÀI") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    line = words("ỦY BAN NHÂN DÂN TĨNH QUẢ ÁNG NGAI")
+    restore_words(line)
+    assert [w.text for w in line][4:] == ["TỈNH", "QUẢNG", "", "NGÃI"]
+    assert restored("TỈNH ỦY QUẢNG NGÃI") == "TỈNH ỦY QUẢNG NGÃI"
+    assert restored("tỉnh Quảng Ninh") == "tỉnh Quảng Ninh" and restored("tỉnh Quảng Minh") == "tỉnh Quảng Minh"
+
+
 def test_a_name_written_right_keeps_its_own_capitals() -> None:
     """Found by the property below: `Ia H'Drai` came back as `Ia H'drai`."""
     assert restored("huyện Ia H'Drai") == "huyện Ia H'Drai"
@@ -132,6 +144,7 @@ def test_the_date_lines_place_and_the_issuers_take_the_spelling_the_model_finds_
 
     assert restored_document("HỘI NGƯỜI CAO TUỔI\nXÃ LONG ĐIỀN A\nSố: 12/BC-HNCT\nTổng Điền A, ngày 12 tháng 12 năm 2024")[3] == "Long Điền A, ngày 12 tháng 12 năm 2024"
     assert restored_document("ỦY BAN NHÂN DÂN\nPHƯỜNG HÒA KHÁNH BẮC\nHòa Khánh Bác, ngày 17 tháng 2 năm 2025")[2] == "Hòa Khánh Bắc, ngày 17 tháng 2 năm 2025"
+    assert restored_document("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nQuảng Ngõi, ngày 17 tháng 2 năm 2025")[2] == "Quảng Ngãi, ngày 17 tháng 2 năm 2025"
     assert restored_document("ỦY BAN NHÂN DÂN\nXÃ TẤN AN\nTân An, ngày 17 tháng 2 năm 2025")[1] == "XÃ TÂN AN"
     assert restored_document("ỦY BAN NHÂN DÂN\nXÃ CAM PHÚC\nCẩm Phúc, ngày 17 tháng 2 năm 2025")[1:] == ["XÃ CAM PHÚC", "Cẩm Phúc, ngày 17 tháng 2 năm 2025"]
     assert restored_document("ỦY BAN NHÂN DÂN\nXÃ HÒA BÌNH\nHà Nội, ngày 17 tháng 2 năm 2025")[1:] == ["XÃ HÒA BÌNH", "Hà Nội, ngày 17 tháng 2 năm 2025"]

@@ -40,6 +40,7 @@ _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "
 _LOWER_UNITS = frozenset(_UNITS.values())
 GUESSED_NAME = 0.5  # the confidence at most of a given name whose tone was taken from the list, below a field's flag
 NEAR_LETTERS = 7  # a province's name read a letter wrong is taken for it from this many letters (spaces counted)
+TWO_LETTERS = 10  # and read two letters wrong from this many (`QUÁẢNG NGOÀI`, a 1-bit scan's broken marks)
 
 
 @cache
@@ -212,11 +213,24 @@ def _provinces() -> dict[str, tuple[str, ...]]:
 
 def _near_province(folded: tuple[str, ...]) -> tuple[str, ...] | None:
     """The one province whose name, marks aside, is a letter from the words after `tỉnh` (`TINH QUANG NGOÀI`:
-    Quảng Ngãi), as many words as they are; none where two are as near, or the words are short."""
+    Quảng Ngãi), two from ten letters on (`QUÁẢNG NGOÀI`), as many words as they are; or a letter from them with
+    one word read in two pieces (`QUẢ ÁNG NGAI`), the second piece then "" in what is returned, a word for each
+    word read. None where another province is as near, or the words are short."""
     read = " ".join(folded)
     if len(read) < NEAR_LETTERS:
         return None
-    return _only_near(read, ((key, name) for key, name in _provinces().items() if len(name) == len(folded)))
+    reach = 2 if len(read) >= TWO_LETTERS else 1
+    found = []
+    for key, name in _provinces().items():
+        if len(name) == len(folded) and Levenshtein.distance(key, read) <= reach:
+            found.append(name)
+        elif len(name) == len(folded) - 1:
+            for j in range(len(name)):  # words j and j + 1 read as one
+                joined = " ".join((*folded[:j], folded[j] + folded[j + 1], *folded[j + 2 :]))
+                if Levenshtein.distance(key, joined) <= 1:
+                    found.append((*name[: j + 1], "", *name[j + 1 :]))
+                    break
+    return found[0] if len(found) == 1 else None
 
 
 def _only_near(read: str, named: Iterable[tuple[str, T]]) -> T | None:
@@ -277,11 +291,11 @@ def restore_date_place(doc: Document) -> None:
 
 
 def _header_places(words: list[Word]) -> Iterator[tuple[str, list[Word]]]:
-    """A header line's unit in capitals (`XÃ`, `PHƯỜNG`, `THỊ TRẤN`) and the words in capitals after it."""
+    """A header line's unit in capitals (`XÃ`, `PHƯỜNG`, `THỊ TRẤN`, `TỈNH`) and the words in capitals after it."""
     texts = [w.text for w in words]
     for i, text in enumerate(texts):
         pair = " ".join(texts[i - 1 : i + 1]) if i else ""
-        unit = pair if pair in ("THỊ TRẤN", "THÀNH PHỐ") else text if text in ("XÃ", "PHƯỜNG", "HUYỆN", "QUẬN") else None
+        unit = pair if pair in ("THỊ TRẤN", "THÀNH PHỐ") else text if text in ("XÃ", "PHƯỜNG", "HUYỆN", "QUẬN", "TỈNH") else None
         if unit is None:
             continue
         named = list(takewhile(lambda w: _core(w.text)[1].isupper() and not _core(w.text)[0], words[i + 1 :]))
