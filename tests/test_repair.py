@@ -610,11 +610,13 @@ def test_a_lone_comma_or_quote_tesseract_doubts_is_a_speck_and_dropped(repairer)
         ("trên địa bàn xã Bình - Long năm 2025", "trên địa bàn xã Bình Long năm 2025"),
         ("bố trí các ki-ốt tại chợ", "bố trí các ki-ốt tại chợ"),
         ("Độc lập - Tự do - Hạnh phúc", "Độc lập - Tự do - Hạnh phúc"),
+        ("Nam Phước, ngày 04 tháng - 11 năm 2024", "Nam Phước, ngày 04 tháng 11 năm 2024"),
+        ("giai đoạn 2021 - 2025, từ 3 - 5 hộ", "giai đoạn 2021 - 2025, từ 3 - 5 hộ"),
     ],
 )
 def test_a_speck_read_as_a_dash_between_words_of_a_page_becomes_the_space(repairer, read: str, right: str) -> None:
     """On a page read with its marks, a dash the language model finds far likelier as a space is a speck's (a
-    poor scan's `nhân-dân`); the dashes of print stay, and a text's dashes are never touched."""
+    poor scan's `nhân-dân`, `tháng - 11`); the dashes of print stay (a range of numbers), and a text's dashes are never touched."""
     tokens = read.split()
     params = Params.estimate(tokens, repairer.lexicon)
     assert params.mode == "vie"

@@ -642,18 +642,19 @@ class Repairer:
                 _mark_among_caps(words, self.lexicon)
 
     def _drop_stray_dashes(self, flat: list[Slot]) -> None:
-        """A dash between two words, on a page whose marks were read, that the language model finds `STRAY_DASH`
-        likelier written with a space between (`nhân-dân`, `quốc - phòng`, `xã Bình - Long`) is a speck Tesseract
+        """A dash between two words or a word and a number, on a page whose marks were read, that the language model finds
+        `STRAY_DASH` likelier written with a space between (`nhân-dân`, `quốc - phòng`, `xã Bình - Long`, `tháng-11`) is a speck Tesseract
         read as a dash: it becomes the space. A dash the text may well hold stays (`kinh tế - xã hội`, `ki-ốt`,
         `Độc lập - Tự do`), and so does one beside a word the model does not know."""
         lm = self.lm
         dash = lm.id("-")
         found, keys = [], []
         for k in range(1, len(flat) - 1):
-            if flat[k].piece.text != "-" or flat[k - 1].piece.kind != "word" or flat[k + 1].piece.kind != "word":
+            after = flat[k + 1]
+            if flat[k].piece.text != "-" or flat[k - 1].piece.kind != "word" or not (after.piece.kind == "word" or after.piece.text.isdigit()):
                 continue
             before = flat[k - 2].candidates[flat[k - 2].chosen].symbol if k > 1 else lm.sent
-            first, after = flat[k - 1].candidates[flat[k - 1].chosen].symbol, flat[k + 1]
+            first = flat[k - 1].candidates[flat[k - 1].chosen].symbol
             second = after.candidates[after.chosen]  # read as a sentence's start, after the dash
             inside = lm.id(second.text[:1].upper() + second.text[1:]) if is_title(after.piece.text) else second.symbol  # a name inside a sentence
             if min(before, first, second.symbol) < 0 or lm.unk in (first, inside):
