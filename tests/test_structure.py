@@ -633,10 +633,10 @@ def test_a_cong_van_as_real_scans_read_it() -> None:
     assert s["signature"]["name"] == "Ngô Văn Công"
 
 
-@pytest.mark.parametrize("read", ["V/w triển khai", "V/ triển khai", "V|v triển khai"])
+@pytest.mark.parametrize("read", ["V/w triển khai", "V/ triển khai", "V|v triển khai", "— v/w triển khai", "Víw triển khai"])
 def test_a_cong_van_s_subject_opens_with_v_v_however_it_was_read(read: str) -> None:
-    """`V/v` read `V/w`, or with its v lost (`V/ trả lời`, on a Vietnamese OCR's text): a công văn all the same,
-    its subject spelt `V/v`."""
+    """`V/v` read `V/w`, or with its v lost (`V/ trả lời`, on a Vietnamese OCR's text), or its slash as a letter,
+    or after a speck read as a dash (a 1-bit scan): a công văn all the same, its subject spelt `V/v`."""
     s = text_document(CONG_VAN.replace("V/v triển khai", read).format(addressees="Kính gửi: Sở Tài chính.")).structure
     assert s["doc_type"] == "CÔNG VĂN" and s["subject"].startswith("V/v triển khai")
     assert s["recipients"]["addressees"] == ["Sở Tài chính"]

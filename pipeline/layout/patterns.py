@@ -327,7 +327,9 @@ def place_of(before_date: str) -> str | None:
 NATIONAL = "CONG HOA XA HOI CHU NGHIA VIET NAM"
 SLOGAN = "DOC LAP - TU DO - HANH PHUC"
 
-_VV_RE = re.compile(r"^\s*V\s*(?:[/|]?\s*[VW]\b\s*[.:]?|/\s)")  # `V/w`: the italic v read as w; `V/ trả lời`: lost
+# `V/w`: the italic v read as w; `Víw`: the slash read as a letter (no syllable ends in v or w); `V/ trả lời`:
+# lost; `— v/w`: a speck before it read as a dash
+_VV_RE = re.compile(r"^\s*(?:[-–—~_.'`]\s*)?V\s*(?:[/|I]?\s*[VW]\b\s*[.:]?|/\s)")
 
 
 def is_vv(text: str) -> bool:
@@ -336,7 +338,7 @@ def is_vv(text: str) -> bool:
 
 
 def spell_vv(text: str) -> str:
-    """A công văn's subject opened by `V/v` as printed, however the OCR read it (`V/w`, `V/ trả lời`)."""
+    """A công văn's subject opened by `V/v` as printed, however the OCR read it (`V/w`, `Víw`, `V/ trả lời`, `— v/w`)."""
     m = _VV_RE.match(fold(text))
     if m is None or text[: m.end()].strip().startswith("V/v"):
         return text
