@@ -88,6 +88,16 @@ def test_a_signers_surname_read_as_no_syllable_takes_the_one_surname_a_letter_fr
     assert restored("Trằế nhận") == "Trằế nhận"
 
 
+def test_a_signers_surname_garbled_with_a_symbol_takes_the_one_surname_a_letter_from_it() -> None:
+    """A seal's ring or the signature's stroke read into the surname (a 1-bit scan): `#` for its T, a speck and a
+    stroke before it; only before the rest of a name, and only where one surname is that near."""
+    assert restored("#rấñ Hoàng Tuấn") == "Trần Hoàng Tuấn"
+    assert restored("`xNguyễn Hoàng Giang") == "Nguyễn Hoàng Giang"
+    assert restored("Kguyễn Quác Việt") == "Nguyễn Quác Việt"  # the middle name is no name of the list: the last is
+    for kept in ["#rấñ hoàng", "12 Hoàng Tuấn", "- Nguyễn Văn An", "„ Hoàng Văn Tám", "#xyz Hoàng Tuấn"]:
+        assert restored(kept) == kept
+
+
 def test_a_signers_given_name_read_with_a_slipped_tone_takes_the_commonest_it_spells() -> None:
     for read, right in [("Trần Hoàng Tuần", "Trần Hoàng Tuấn"), ("Trần Phước Hiên", "Trần Phước Hiền"),
                         ("Ông Lê Văn Huê", "Ông Lê Văn Huệ"), ("Nguyên Thị Lân", "Nguyễn Thị Lân"),

@@ -97,15 +97,15 @@ def _person(words: list[Word]) -> list[Word]:
 
 def restore_surname(words: list[Word]) -> None:
     """A line holding only a person's name: its first word given the marks of the one surname it spells."""
-    name = _person(words)
+    name = _person(words) or _garbled_surname(words)
     if not name:
         return
     first, second = name[0], name[1].text
     right = surnames().get(fold(first.text).lower())
-    if not right and not is_syllable(first.text.lower()) and second in given_names():
-        near = _only_near(fold(first.text).lower(), ((key, s) for key, s in surnames().items() if len(key) > 2))
+    if not right and not is_syllable(first.text.lower()) and any(w.text in given_names() for w in name[1:]):
+        near = _near_surname(first.text)
         if near and first.source not in ("clerk", "text-layer"):  # `Trằế Hoàng Tuấn`: no word, a letter from Trần
-            first.set_text(apply_case(near, first.text), "repair")
+            first.set_text(apply_case(near, first.text) if first.text.isalpha() else near, "repair")  # a garble's case tells nothing
         return
     if not right or first.text in surnames().values() or first.source in ("clerk", "text-layer"):
         return
@@ -115,6 +115,21 @@ def restore_surname(words: list[Word]) -> None:
     # `Lễ Hội Xuân` a heading, `Tổ Quốc` two words the model knows better as they are
     if second in ("Văn", "Thị") or (second in given_names() and _opening(right, second) > _opening(first.text, second) + SURER):
         first.set_text(apply_case(right, first.text), "repair")
+
+
+def _garbled_surname(words: list[Word]) -> list[Word]:
+    """A person's name whose first word a seal's ring or the signature's stroke garbled with a symbol (`#rấñ Hoàng
+    Tuấn`, `Kguyễn Quác Việt`): the line's words, where the words after the first are a name (`_person`)."""
+    if len(words) < 3 or not _person(words[1:]) or not any(c.isalpha() for c in words[0].text) or words[0].text.isalpha():
+        return []
+    return words
+
+
+def _near_surname(text: str) -> str | None:
+    """The one surname a letter from `text` as read, a symbol standing for a letter (`#rấñ`: Trần), or else from its
+    letters without the symbols around them (`` `xNguyễn ``: Nguyễn)."""
+    named = [(key, s) for key, s in surnames().items() if len(key) > 2]
+    return _only_near(fold(text).lower(), named) or _only_near(fold(_core(text)[1]).lower(), named)
 
 
 def restore_initial(words: list[Word]) -> None:
