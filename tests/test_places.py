@@ -101,7 +101,7 @@ def test_a_signers_surname_garbled_with_a_symbol_takes_the_one_surname_a_letter_
 def test_a_signers_given_name_read_with_a_slipped_tone_takes_the_commonest_it_spells() -> None:
     for read, right in [("Trần Hoàng Tuần", "Trần Hoàng Tuấn"), ("Trần Phước Hiên", "Trần Phước Hiền"),
                         ("Ông Lê Văn Huê", "Ông Lê Văn Huệ"), ("Nguyên Thị Lân", "Nguyễn Thị Lân"),
-                        ("rần Ngọc Căng", "Trần Ngọc Căng")]:  # the last: a capital lost under the seal
+                        ("rần Ngọc Căng", "Trần Ngọc Căng"), ("gưýến Hoàng Giang", "Nguyễn Hoàng Giang")]:  # the last two: a capital lost under the seal
         assert restored(read) == right
     guessed = words("Trần Hoàng Tuần")
     restore_words(guessed)

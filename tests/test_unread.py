@@ -139,3 +139,18 @@ def test_a_signers_name_left_unread_under_the_title_is_read_again() -> None:
     assert unread.signer_below(gray, after, 300, "vie") == after
     far = signed(1200)
     assert unread.signer_below(far, title, 300, "vie") == title
+
+
+def test_a_line_read_again_loses_the_doubted_marks_at_its_ends_but_not_a_crossed_word() -> None:
+    """A seal's ring read beside `ĐỀN TỊCH` (`CS`) is no part of it; `` `xNguyễn `` before a name Tesseract is sure of
+    is its first word, which the signature's stroke crossed: it stays, and the line is judged by its sure words."""
+
+    def words(*read: tuple[str, float]) -> list[OcrWord]:
+        return [OcrWord(text, conf, (100 * k, 0, 100 * k + 90, 40), (1, 1, 1)) for k, (text, conf) in enumerate(read)]
+
+    title = words(("CS", 0.14), ("ĐỀN", 0.85), ("TỊCH", 0.96), ("ằ", 0.1))
+    assert unread._trimmed(title) == (title[1:3], title[1:3])
+    name = words(("ề.", 0.36), ("`xNguyễn", 0.25), ("Hoàng", 0.96), ("Giang", 0.96))
+    assert unread._trimmed(name) == (name[1:], name[2:])
+    for whole in (words(("xã", 0.9), ("*", 0.91), ("H", 0.86), ("Ấ", 0.41)), words(("Nà", 0.0), ("Z4", 0.25))):
+        assert unread._trimmed(whole) == (whole, whole)  # judged whole, as before: too little print is sure

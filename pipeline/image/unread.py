@@ -21,6 +21,7 @@ from .tesseract import Key, OcrWord, by_line, run_tesseract
 REGION_BLOCKS = 2000  # block numbers of the words read again start here
 MIN_SIDE_IN = 0.5  # a region must be this many inches each way to hold a block of print
 MIN_LINE_CONF = 0.75  # a line read again is kept when Tesseract's mean confidence in its words reaches this
+DAMAGED_LETTERS = 4  # a doubted word of this many letters before a line's sure words is print a stroke crossed
 SPECK_CONF = 0.5  # a mark with no letter or digit that Tesseract is less sure of than this is dropped from a line read again
 MAX_REGIONS = 4
 SHRINK = 4  # regions are found on the page a quarter the size
@@ -78,6 +79,19 @@ def _speck(word: OcrWord) -> bool:
     return word.conf < SPECK_CONF and not any(c.isalnum() for c in word.text)
 
 
+def _trimmed(line: list[OcrWord]) -> tuple[list[OcrWord], list[OcrWord]]:
+    """A line read again without the words Tesseract doubts at its ends (`CS | ĐỀN TỊCH`): a seal's ring or a
+    signature's stroke read beside the print; but a word of DAMAGED_LETTERS letters or more right before the words
+    it is sure of stays, print the stroke crossed (`` `xNguyễn | Hoàng Giang``). The line, and the words it is judged
+    by: its sure ones, where they are two words of two letters or more (print, not `xã * H` off a seal), else all."""
+    sure = [k for k, w in enumerate(line) if w.conf >= SPECK_CONF]
+    start, end = (sure[0], sure[-1] + 1) if sure else (0, 0)
+    if sum(sum(c.isalpha() for c in w.text) >= 2 for w in line[start:end]) < 2:
+        return line, line
+    damaged = start > 0 and sum(c.isalpha() for c in line[start - 1].text) >= DAMAGED_LETTERS
+    return line[start - damaged : end], line[start:end]
+
+
 def _on_page(word: OcrWord, x0: int, y0: int, key: Key) -> OcrWord:
     """A word read in the part of the page from (x0, y0) on, in page coordinates, under `key`."""
     x, y, right, bottom = word.box
@@ -99,17 +113,17 @@ def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout:
         crop = np.where(gray[y0:y1, x0:x1] < INK, 0, 255).astype(np.uint8)
         read = run_tesseract(crop, lang, 6, dpi, timeout)
         for line in by_line([_on_page(w, x0, y0, (REGION_BLOCKS * number + w.key[0], *w.key[1:])) for w in read]).values():
-            line = [w for w in line if not _speck(w)]
+            line, sure = _trimmed([w for w in line if not _speck(w)])
             span = union([w.box for w in line])
             if span is None or _overlaps(span, [w.box for w in found]):
                 continue
             under = [w for w in kept_before if _overlaps(w.box, [span])]
-            if under and all(_doubtful(w) for w in under) and _printed(line):
+            if under and all(_doubtful(w) for w in under) and _printed(sure):
                 kept_before = [w for w in kept_before if w not in under]
                 found += line
                 continue
             kept = [w for w in line if not _overlaps(w.box, [b.box for b in kept_before])]
-            if kept and _printed(kept):
+            if kept and _printed([w for w in kept if w in sure]):
                 found += kept
     return kept_before + found
 

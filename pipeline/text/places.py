@@ -134,12 +134,16 @@ def _near_surname(text: str) -> str | None:
 
 def restore_initial(words: list[Word]) -> None:
     """A line holding only a person's name whose surname lost its capital (under a seal or the signature's
-    strokes: `rần Ngọc Căng`) gets it back, when one surname alone ends so and a middle or given name follows."""
+    strokes: `rần Ngọc Căng`) gets it back, when one surname alone ends so and a middle or given name follows;
+    marks aside where none ends so as read (`gưýến Hoàng Giang`: Nguyễn)."""
     if len(words) < 3 or not (2 <= len(words[0].text) <= 5 and words[0].text.isalpha() and words[0].text.islower()):
         return
     if words[0].source in ("clerk", "text-layer") or not _person(words[1:]) or words[1].text not in given_names():
         return
     whole = [s for s in surnames().values() if s[1:] == words[0].text]
+    if not whole:
+        read = fold(words[0].text)
+        whole = [s for s in surnames().values() if fold(s[1:]) == read]
     if len(whole) == 1:
         words[0].set_text(whole[0], "repair")
 
