@@ -89,6 +89,7 @@ CACHE_REACH_MARKS = 9.0  # ... unless only marks tell them apart: Tesseract `vie
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
+RARE_READ = -10.0  # a word read with its marks this rare is looked for among the words the OCR may have misread (`đu`: đầu)
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 STRAY_DASH = 6.0  # on a page read with its marks, a dash between two words this much likelier (log odds) with a space between is a speck
@@ -287,7 +288,7 @@ class Repairer:
             if letters:
                 for word in self.lexicon.by_fold.get(fold(low), ()):
                     found[word] = -channel.cost(word, low)
-            if mode == "eng" or not found or not self.lexicon.knows(low):
+            if mode == "eng" or not found or not self.lexicon.knows(low) or self._rare(low, RARE_READ):
                 for word, score in channel.reach(low, self.lexicon).items():
                     if score > found.get(word, -math.inf) and self._within_reach(word, score, observed):
                         found[word] = score
