@@ -357,6 +357,14 @@ def test_a_section_number_read_with_l_or_1_for_i_is_given_back(repairer, read: s
     assert repairer.repair_text(read) == expected
 
 
+def test_a_headings_number_read_glued_to_its_first_word_gets_its_space_back(repairer) -> None:
+    """`I.MỤC`, `II.KẾT`, `1.Công`: the OCR lost the space after the number's stop; the sections still run I, II."""
+    text = "I.MỤC ĐÍCH, YÊU CẦU\nTăng cường công tác quản lý.\nII.KẾT QUẢ THỰC HIỆN\n1.Công tác tuyên truyền được triển khai.\nTP.HCM"
+    assert repairer.repair_text(text).splitlines() == [
+        "I. MỤC ĐÍCH, YÊU CẦU", "Tăng cường công tác quản lý.", "II. KẾT QUẢ THỰC HIỆN", "1. Công tác tuyên truyền được triển khai.", "TP.HCM"]
+    assert repairer.repair_text("I.MỤC TIÊU\nIl.KẾT QUẢ").splitlines() == ["I. MỤC TIÊU", "II. KẾT QUẢ"]
+
+
 @pytest.mark.parametrize(
     ("read", "expected"),
     [("tang kha nang Ién nhat", "tăng khả năng lớn nhất"), ("cai dat Internet cho ngudi dan", "Internet")],

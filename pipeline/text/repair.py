@@ -979,7 +979,7 @@ class TokenRepair:
     evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
-_SECTION = regex.compile(r"^([IVX][IVXv]*)\.$")  # a section's number at a paragraph's start: I., II., Iv.
+_SECTION = regex.compile(r"^([IVX][IVXv]*)\.(?= |$)")  # a section's number at a paragraph's start: I., II., Iv., I. MỤC (read I.MỤC)
 SECTION_GAP = 1.5  # cost of a section heading the OCR lost, against 1 for a stroke of its number lost or added
 SECTION_RESTART = 2.0  # cost of a new list of sections (an appendix's I.) where the numbers go down
 SECTIONS_MAX = 40  # the section numbers looked at: I to XXXIX
@@ -1014,7 +1014,7 @@ def _number_sections(firsts: list[TokenRepair]) -> None:
     if not sections:
         return
     for (r, read), n in zip(sections, _section_sequence([read for _, read in sections])):
-        r.text = to_roman(n) + "."
+        r.text = to_roman(n) + "." + r.text[len(read) + 1 :]
 
 
 _RULE = regex.compile(r"^_{1,2}$")  # a short rule read as text (the line under a header's motto): no word, dropped

@@ -42,6 +42,8 @@ _GLUED_SENTENCE = regex.compile(r"^(.*?\p{L}[.!?]+)(?=[“\"'‘(]?\p{Lu}[\p{Ll}
 _UNDERLINED = regex.compile(r"(?<=^[^\p{L}\p{N}_]*)_+(?=[\p{L}\p{N}])|(?<=[\p{L}\p{N}])_+(?=[^\p{L}\p{N}_]*$)")
 # A mark read as an apostrophe after a word (tt’ for từ, git’. for giữ.), where no quote opens before it
 _MARK_AS_APOSTROPHE = regex.compile(r"^([^‘'’]*\p{L}{2})[’'](?=[^\p{L}\p{N}’']*$)")
+# A heading's number read without the space after its stop (I.MỤC, II.KẾT, 1.Công): no code, the number and the word
+_NUMBER_GLUED = regex.compile(r"^((?:[IVX][IVXl]*|\d{1,2})\.)(\p{Lu}\p{L}+)$")  # Il.KẾT: II with an l for an I
 _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
 GAP = "gap"  # the kind of the piece that stands for the space between two glued words
 
@@ -66,7 +68,8 @@ def classify(core: str) -> str | None:
 
 
 def split_token(token: str) -> list[Piece]:
-    """`(KHCN),` -> `(`, `KHCN`, `)`, `,`; `S6:311` -> `S6`, `:`, `311`; codes and URLs stay whole."""
+    """`(KHCN),` -> `(`, `KHCN`, `)`, `,`; `S6:311` -> `S6`, `:`, `311`; `I.MỤC` -> `I`, `.`, a gap (the space
+    the OCR lost), `MỤC`; codes and URLs stay whole."""
     if classify(token) or _URL.match(token):
         return [Piece(token, "keep")]
     m = _EDGE.match(token)
@@ -77,6 +80,8 @@ def split_token(token: str) -> list[Piece]:
     elif core:
         if classify(core):
             pieces.append(Piece(core, "keep"))
+        elif glued := _NUMBER_GLUED.match(core):
+            pieces.extend([*split_token(glued.group(1)), Piece(" ", GAP), *split_token(glued.group(2))])
         elif _HYPHENATED.match(core):  # ki-ốt, đồng/suất: each part is a word of its own
             for part in regex.split(r"([-/])", core):
                 pieces.append(Piece(part, "punct" if part in "-/" else "word"))
