@@ -357,6 +357,18 @@ def test_a_section_number_read_with_l_or_1_for_i_is_given_back(repairer, read: s
     assert repairer.repair_text(read) == expected
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [("1. MỤC ĐÍCH, YÊU CẦU\n\nTăng cường.\n\nII. NỘI DUNG", "I. MỤC ĐÍCH, YÊU CẦU\n\nTăng cường.\n\nII. NỘI DUNG"),
+     ("I. MỤC ĐÍCH\n\n1. MỤC ĐÍCH\n\nII. NỘI DUNG", "I. MỤC ĐÍCH\n\n1. MỤC ĐÍCH\n\nII. NỘI DUNG"),
+     ("1. MỤC ĐÍCH\n\n2. YÊU CẦU", "1. MỤC ĐÍCH\n\n2. YÊU CẦU"), ("1. Công tác\n\nII. KẾT QUẢ", "1. Công tác\n\nII. KẾT QUẢ")],
+)
+def test_a_heading_in_capitals_numbered_1_before_the_first_section_is_its_i(repairer, read: str, expected: str) -> None:
+    """Tesseract `vie` reads a bold I. as 1.: a heading in capitals so numbered before the sections II, III... is
+    the run's I; not after an I., nor without sections, nor a subsection's heading in small letters."""
+    assert repairer.repair_text(read) == expected
+
+
 def test_a_headings_number_read_glued_to_its_first_word_gets_its_space_back(repairer) -> None:
     """`I.MỤC`, `II.KẾT`, `1.Công`: the OCR lost the space after the number's stop; the sections still run I, II."""
     text = "I.MỤC ĐÍCH, YÊU CẦU\nTăng cường công tác quản lý.\nII.KẾT QUẢ THỰC HIỆN\n1.Công tác tuyên truyền được triển khai.\nTP.HCM"

@@ -631,7 +631,7 @@ class Repairer:
             self._results(tokens, per_token, params, None if ocr_confs is None else ocr_confs[k], readings)
             for k, (tokens, per_token) in enumerate(zip(paragraphs, decoded))
         ]
-        _number_sections([r[0] for r in results if r])
+        _number_sections([r for r in results if r])
         return results
 
     def _decode_slots(self, flats: list[list[Slot]], params: Params) -> None:
@@ -979,6 +979,8 @@ class TokenRepair:
     evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
+_ONE_HEADING = regex.compile(r"^1\.(?= |$)")
+_CAPITALS_WORD = regex.compile(r"^\p{Lu}{2,}[,.:]?$")
 _SECTION = regex.compile(r"^([IVX][IVXv]*)\.(?= |$)")  # a section's number at a paragraph's start: I., II., Iv., I. MỤC (read I.MỤC)
 SECTION_GAP = 1.5  # cost of a section heading the OCR lost, against 1 for a stroke of its number lost or added
 SECTION_RESTART = 2.0  # cost of a new list of sections (an appendix's I.) where the numbers go down
@@ -1006,13 +1008,19 @@ def _section_sequence(read: list[str]) -> list[int]:
     return out[::-1]
 
 
-def _number_sections(firsts: list[TokenRepair]) -> None:
+def _number_sections(paragraphs: list[list[TokenRepair]]) -> None:
     """The OCR loses or adds a stroke of a section's number (I. for II., V. for IV. where marks are mangled; II. for a
-    bold III. with Tesseract's `vie`): the numbers at the paragraphs' starts (`firsts`) are set to the run they are
-    most likely to be (`_section_sequence`)."""
-    sections = [(r, m.group(1).upper()) for r in firsts if (m := _SECTION.match(r.text))]
+    bold III. with Tesseract's `vie`): the numbers at the paragraphs' starts are set to the run they are most likely
+    to be (`_section_sequence`). A heading in capitals numbered `1.` before the first section is the run's I, its
+    stroke read as a one (`1. MỤC ĐÍCH` before `II. NỘI DUNG`)."""
+    sections = [(r, m.group(1).upper()) for r, *_ in paragraphs if (m := _SECTION.match(r.text))]
     if not sections:
         return
+    first = next(k for k, (r, *_) in enumerate(paragraphs) if r is sections[0][0])
+    ones = [p[0] for p in paragraphs[:first] if _ONE_HEADING.match(p[0].text) and len(p) > 1 and _CAPITALS_WORD.match(p[1].text)]
+    if ones:
+        ones[-1].text = "I." + ones[-1].text[2:]
+        sections.insert(0, (ones[-1], "I"))
     for (r, read), n in zip(sections, _section_sequence([read for _, read in sections])):
         r.text = to_roman(n) + "." + r.text[len(read) + 1 :]
 
