@@ -643,9 +643,9 @@ class Repairer:
                 _mark_among_caps(words, self.lexicon)
 
     def _drop_stray_dashes(self, flat: list[Slot]) -> None:
-        """A dash between two words or a word and a number, on a page whose marks were read, that the language model finds
-        `STRAY_DASH` likelier written with a space between (`nhân-dân`, `quốc - phòng`, `xã Bình - Long`, `tháng-11`) is a speck Tesseract
-        read as a dash: it becomes the space. A dash the text may well hold stays (`kinh tế - xã hội`, `ki-ốt`,
+        """A dash between two words or a word and a number, on a page whose marks were read, that the language model
+        finds `STRAY_DASH` likelier written with a space between (`nhân-dân`, `quốc - phòng`, `xã Bình - Long`,
+        `tháng - 11`) is a speck Tesseract read as a dash: it becomes the space. A dash the text may well hold stays (`kinh tế - xã hội`, `ki-ốt`,
         `Độc lập - Tự do`), and so does one beside a word the model does not know."""
         lm = self.lm
         dash = lm.id("-")
@@ -979,8 +979,8 @@ class TokenRepair:
     evidence: Evidence | None = None  # what `conf` was computed from (none for numbers, codes, punctuation)
 
 
-_ONE_HEADING = regex.compile(r"^1\.(?= |$)")
-_CAPITALS_WORD = regex.compile(r"^\p{Lu}{2,}[,.:]?$")
+_ONE_HEADING = regex.compile(r"^1\.(?= |$)")  # a paragraph opened by `1.`
+_CAPITALS_WORD = regex.compile(r"^\p{Lu}{2,}[,.:]?$")  # a heading's word in capitals (MỤC, NỘI)
 _SECTION = regex.compile(r"^([IVX][IVXv]*)\.(?= |$)")  # a section's number at a paragraph's start: I., II., Iv., I. MỤC (read I.MỤC)
 SECTION_GAP = 1.5  # cost of a section heading the OCR lost, against 1 for a stroke of its number lost or added
 SECTION_RESTART = 2.0  # cost of a new list of sections (an appendix's I.) where the numbers go down
@@ -1019,8 +1019,7 @@ def _number_sections(paragraphs: list[list[TokenRepair]]) -> None:
     first = next(k for k, (r, *_) in enumerate(paragraphs) if r is sections[0][0])
     ones = [p[0] for p in paragraphs[:first] if _ONE_HEADING.match(p[0].text) and len(p) > 1 and _CAPITALS_WORD.match(p[1].text)]
     if ones:
-        ones[-1].text = "I." + ones[-1].text[2:]
-        sections.insert(0, (ones[-1], "I"))
+        sections.insert(0, (ones[-1], "I"))  # its `1.` is as long as `I.`: the run's number replaces it
     for (r, read), n in zip(sections, _section_sequence([read for _, read in sections])):
         r.text = to_roman(n) + "." + r.text[len(read) + 1 :]
 
