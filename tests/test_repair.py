@@ -369,6 +369,20 @@ def test_a_heading_in_capitals_numbered_1_before_the_first_section_is_its_i(repa
     assert repairer.repair_text(read) == expected
 
 
+@pytest.mark.parametrize(
+    ("read", "right"),
+    [("người:cao tuổi và danh.hiệu thi đua", "người cao tuổi và danh hiệu thi đua"), ("CÔNG.AN XÃ MỸ HÒA", "CÔNG AN XÃ MỸ HÒA"),
+     ("tại TP.HCM, các ki-ốt v.v", "tại TP.HCM, các ki-ốt v.v")],
+)
+def test_where_marks_are_read_two_syllables_glued_by_a_speck_are_parted(repairer, read: str, right: str) -> None:
+    """A speck between two words read as a stop, a colon or a comma (a poor scan's `người:cao`, `CÔNG.AN`): the
+    words and the space; what is no pair of syllables keeps its stop or dash."""
+    tokens = read.split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "vie"
+    assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, [0.9] * len(tokens))) == right
+
+
 def test_a_headings_number_read_glued_to_its_first_word_gets_its_space_back(repairer) -> None:
     """`I.MỤC`, `II.KẾT`, `1.Công`: the OCR lost the space after the number's stop; the sections still run I, II."""
     text = "I.MỤC ĐÍCH, YÊU CẦU\nTăng cường công tác quản lý.\nII.KẾT QUẢ THỰC HIỆN\n1.Công tác tuyên truyền được triển khai.\nTP.HCM"

@@ -37,7 +37,7 @@ from . import channel as channel_model
 from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidence
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS, pack
-from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, marks_read_as_questions, split_token, to_roman, unglue
+from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, marks_read_as_questions, part_specked, to_roman, unglue
 from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
@@ -352,7 +352,7 @@ class Repairer:
             if not initial and token.strip(_ESTIMATE_PUNCT).lower() not in lm.ids:
                 token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
-        for piece in unglue(token) if params.mode == "eng" else split_token(token):
+        for piece in unglue(token) if params.mode == "eng" else part_specked(token):
             if params.mode == "eng" and piece.text in self.lexicon.abbreviation_unmarked:  # GD&DT: GD&ĐT, read without its mark
                 piece = Piece(self.lexicon.abbreviation_unmarked[piece.text], piece.kind)
             text = piece.text

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .vietnamese import nfc
+from .vietnamese import is_syllable, nfc
 
 NUM = "<num>"
 CODE = "<code>"
@@ -44,6 +44,8 @@ _UNDERLINED = regex.compile(r"(?<=^[^\p{L}\p{N}_]*)_+(?=[\p{L}\p{N}])|(?<=[\p{L}
 _MARK_AS_APOSTROPHE = regex.compile(r"^([^‘'’]*\p{L}{2})[’'](?=[^\p{L}\p{N}’']*$)")
 # A heading's number read without the space after its stop (I.MỤC, II.KẾT, 1.Công): no code, the number and the word
 _NUMBER_GLUED = regex.compile(r"^((?:[IVX][IVXl]*|\d{1,2})\.)(\p{Lu}\p{L}+)$")  # Il.KẾT: II with an l for an I
+# Two syllables read with a speck for the space between them, where marks are read (người:cao, danh.hiệu, CÔNG.AN)
+_SPECK_GLUED = regex.compile(r"^(\p{L}{2,})[.,:;](\p{L}{2,})$")
 _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
 GAP = "gap"  # the kind of the piece that stands for the space between two glued words
 
@@ -92,6 +94,21 @@ def split_token(token: str) -> list[Piece]:
             pieces.append(Piece(core, "word"))
     pieces.extend(Piece(ch, "punct") for ch in trail)
     return [p for p in pieces if p.text]
+
+
+def part_specked(token: str) -> list[Piece]:
+    """`split_token`, where marks are read, two syllables glued by a speck read as a stop, a colon or a comma
+    parted first: `người:cao` -> `người`, a gap, `cao`; `CÔNG.AN` -> `CÔNG`, a gap, `AN`; the speck is no
+    punctuation (a word in small letters follows it, or both are in capitals). A sentence's stop before a
+    capital stays (`hàng.Chính`), and so does what is no pair of syllables (`TP.HCM`, `ki-ốt`, `v.v`)."""
+    m = _EDGE.match(token)
+    glued = _SPECK_GLUED.match(m.group(2))
+    if glued is None or not all(is_syllable(part.lower()) for part in glued.groups()):
+        return split_token(token)
+    first, second = glued.groups()
+    if second[0].isupper() and not (first.isupper() and second.isupper()):
+        return split_token(token)
+    return [*split_token(m.group(1) + first), Piece(" ", GAP), *split_token(second + m.group(3))]
 
 
 def unglue(token: str) -> list[Piece]:
