@@ -94,7 +94,8 @@ def test_a_signers_surname_garbled_with_a_symbol_takes_the_one_surname_a_letter_
     assert restored("#rấñ Hoàng Tuấn") == "Trần Hoàng Tuấn"
     assert restored("`xNguyễn Hoàng Giang") == "Nguyễn Hoàng Giang"
     assert restored("Kguyễn Quác Việt") == "Nguyễn Quác Việt"  # the middle name is no name of the list: the last is
-    for kept in ["#rấñ hoàng", "12 Hoàng Tuấn", "- Nguyễn Văn An", "„ Hoàng Văn Tám", "#xyz Hoàng Tuấn"]:
+    assert restored("frân Phước Hiền") == "Trần Phước Hiền"  # no syllable, its capital a stroke's
+    for kept in ["#rấñ hoàng", "12 Hoàng Tuấn", "- Nguyễn Văn An", "„ Hoàng Văn Tám", "#xyz Hoàng Tuấn", "và Hoàng Tuấn", "xyz Hoàng Tuấn"]:
         assert restored(kept) == kept
 
 

@@ -105,7 +105,7 @@ def restore_surname(words: list[Word]) -> None:
     if not right and not is_syllable(first.text.lower()) and any(w.text in given_names() for w in name[1:]):
         near = _near_surname(first.text)
         if near and first.source not in ("clerk", "text-layer"):  # `Trằế Hoàng Tuấn`: no word, a letter from Trần
-            first.set_text(apply_case(near, first.text) if first.text.isalpha() else near, "repair")  # a garble's case tells nothing
+            first.set_text(apply_case(near, first.text) if first.text.isupper() else near, "repair")  # a garble's case tells little
         return
     if not right or first.text in surnames().values() or first.source in ("clerk", "text-layer"):
         return
@@ -118,9 +118,11 @@ def restore_surname(words: list[Word]) -> None:
 
 
 def _garbled_surname(words: list[Word]) -> list[Word]:
-    """A person's name whose first word a seal's ring or the signature's stroke garbled with a symbol (`#rấñ Hoàng
-    Tuấn`, `Kguyễn Quác Việt`): the line's words, where the words after the first are a name (`_person`)."""
-    if len(words) < 3 or not _person(words[1:]) or not any(c.isalpha() for c in words[0].text) or words[0].text.isalpha():
+    """A person's name whose first word a seal's ring or the signature's stroke garbled, with a symbol or into no
+    syllable (`#rấñ Hoàng Tuấn`, `frân Phước Hiền`, `Kguyễn Quác Việt`): the line's words, where the words after the
+    first are a name (`_person`)."""
+    first = words[0].text if words else ""
+    if len(words) < 3 or not _person(words[1:]) or not any(c.isalpha() for c in first) or (first.isalpha() and is_syllable(first.lower())):
         return []
     return words
 
