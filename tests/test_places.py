@@ -95,7 +95,7 @@ def test_a_signers_surname_garbled_with_a_symbol_takes_the_one_surname_a_letter_
     assert restored("`xNguyễn Hoàng Giang") == "Nguyễn Hoàng Giang"
     assert restored("Kguyễn Quác Việt") == "Nguyễn Quác Việt"  # the middle name is no name of the list: the last is
     assert restored("frân Phước Hiền") == "Trần Phước Hiền"  # no syllable, its capital a stroke's
-    for kept in ["#rấñ hoàng", "12 Hoàng Tuấn", "- Nguyễn Văn An", "„ Hoàng Văn Tám", "#xyz Hoàng Tuấn", "và Hoàng Tuấn", "xyz Hoàng Tuấn"]:
+    for kept in ["#rấñ hoàng", "12 Hoàng Tuấn", "- Nguyễn Văn An", "„ Hoàng Văn Tám", "#xyz Hoàng Tuấn", "và Hoàng Tuấn", "xyz Hoàng Tuấn", "ñg Văn Minh"]:
         assert restored(kept) == kept
 
 

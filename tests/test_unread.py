@@ -154,3 +154,13 @@ def test_a_line_read_again_loses_the_doubted_marks_at_its_ends_but_not_a_crossed
     assert unread._trimmed(name) == (name[1:], name[2:])
     for whole in (words(("xã", 0.9), ("*", 0.91), ("H", 0.86), ("Ấ", 0.41)), words(("Nà", 0.0), ("Z4", 0.25))):
         assert unread._trimmed(whole) == (whole, whole)  # judged whole, as before: too little print is sure
+
+
+def test_a_line_read_again_replaces_sure_words_it_reads_too() -> None:
+    """`hước Hiên` (the seal cut the P) under the name read again as `frân Phước Hiền`: each sure word's letters are
+    in a word of the new line, marks aside, so the new line replaces them; a word it does not read stays."""
+    again = [OcrWord(t, c, (100 * k, 0, 100 * k + 90, 40), (1, 1, 1)) for k, (t, c) in enumerate([("frân", 0.52), ("Phước", 0.96), ("Hiền", 0.87)])]
+    assert unread._read_again(OcrWord("hước", 0.96, (100, 0, 190, 40), (1, 1, 1)), again)
+    assert unread._read_again(OcrWord("Hiên", 0.95, (200, 0, 290, 40), (1, 1, 1)), again)
+    assert not unread._read_again(OcrWord("Giang", 0.95, (200, 0, 290, 40), (1, 1, 1)), again)
+    assert not unread._read_again(OcrWord("„", 0.95, (200, 0, 290, 40), (1, 1, 1)), again)

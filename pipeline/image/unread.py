@@ -98,6 +98,13 @@ def _on_page(word: OcrWord, x0: int, y0: int, key: Key) -> OcrWord:
     return OcrWord(word.text, word.conf, (x0 + x, y0 + y, x0 + right, y0 + bottom), key)
 
 
+def _read_again(word: OcrWord, line: list[OcrWord]) -> bool:
+    """Does a sure word of `line` hold `word`'s letters, marks aside (`hước` in `Phước`, `Hiên` in `Hiền`): the line
+    read again reads it too, whole where the seal had cut it."""
+    letters = _letters(word.text)
+    return bool(letters) and any(letters in _letters(w.text) for w in line)
+
+
 def _doubtful(word: OcrWord) -> bool:
     """A word of the first reading that a line read again may replace: Tesseract unsure of it, or no letters."""
     return word.conf < MIN_LINE_CONF or not any(c.isalpha() for c in word.text)
@@ -106,7 +113,8 @@ def _doubtful(word: OcrWord) -> bool:
 def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
     """`words` and the words of the page's unread print, in page coordinates. A line read again that overlaps only
     words the first reading doubted (`ZZ _. TỊCH` for a seal-stamped `CHỦ TỊCH`: the whole line read again is
-    `CHỦ TỊCH`) replaces them; beside any other word read before, only its words that overlap none are kept."""
+    `CHỦ TỊCH`), or those and words it reads too (`M. LÀ hước Hiên` under `frân Phước Hiền`), replaces them;
+    beside any other word read before, only its words that overlap none are kept."""
     kept_before = list(words)
     found: list[OcrWord] = []
     for number, (x0, y0, x1, y1) in enumerate(regions(gray, words, dpi), start=1):
@@ -118,7 +126,7 @@ def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout:
             if span is None or _overlaps(span, [w.box for w in found]):
                 continue
             under = [w for w in kept_before if _overlaps(w.box, [span])]
-            if under and all(_doubtful(w) for w in under) and _printed(sure):
+            if any(map(_doubtful, under)) and all(_doubtful(w) or _read_again(w, sure) for w in under) and _printed(sure):
                 kept_before = [w for w in kept_before if w not in under]
                 found += line
                 continue

@@ -40,6 +40,7 @@ _UNITS = {fold(unit).lower(): unit for unit in ("tỉnh", "huyện", "quận", "
 _LOWER_UNITS = frozenset(_UNITS.values())
 GUESSED_NAME = 0.5  # the confidence at most of a given name whose tone was taken from the list, below a field's flag
 NEAR_LETTERS = 7  # a province's name read a letter wrong is taken for it from this many letters (spaces counted)
+GARBLED_LETTERS = 3  # a garbled first word is taken for a surname from this many letters (`ñg` tells nothing)
 TWO_LETTERS = 10  # and read two letters wrong from this many (`QUÁẢNG NGOÀI`, a 1-bit scan's broken marks)
 
 
@@ -122,7 +123,7 @@ def _garbled_surname(words: list[Word]) -> list[Word]:
     syllable (`#rấñ Hoàng Tuấn`, `frân Phước Hiền`, `Kguyễn Quác Việt`): the line's words, where the words after the
     first are a name (`_person`)."""
     first = words[0].text if words else ""
-    if len(words) < 3 or not _person(words[1:]) or not any(c.isalpha() for c in first) or (first.isalpha() and is_syllable(first.lower())):
+    if len(words) < 3 or not _person(words[1:]) or sum(map(str.isalpha, first)) < GARBLED_LETTERS or (first.isalpha() and is_syllable(first.lower())):
         return []
     return words
 
