@@ -89,7 +89,8 @@ CACHE_REACH_MARKS = 9.0  # ... unless only marks tell them apart: Tesseract `vie
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
-RARE_READ = -10.0  # a word read with its marks this rare is looked for among the words the OCR may have misread (`đu`: đầu)
+RARE_READ = -10.0  # a word read with its marks this rare, and doubted, is looked for among the words the OCR may have misread (`đu`: đầu)
+DOUBTED_READ = 0.7  # Tesseract's confidence below which a rare word it read is doubted (`đu` 0.48; `sạ`, `rạ` 0.93 are print)
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 STRAY_DASH = 6.0  # on a page read with its marks, a dash between two words this much likelier (log odds) with a space between is a speck
@@ -254,9 +255,10 @@ class Repairer:
         self.shapes = Shapes()  # the symbols of a row, numbered (SHAPE_AT)
 
     # candidates -------------------------------------------------------------
-    def candidates(self, observed: str, params: Params, initial: bool = True) -> list[Candidate]:
-        """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names)."""
-        found = self._candidates(observed, params)
+    def candidates(self, observed: str, params: Params, initial: bool = True, doubted: bool = False) -> list[Candidate]:
+        """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names). `doubted`:
+        Tesseract doubted the word (DOUBTED_READ), so a rare word it read may be a common one misread."""
+        found = self._candidates(observed, params, doubted)
         if initial or not is_title(observed):
             return found
         titled = []
@@ -269,7 +271,7 @@ class Repairer:
         return titled
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
-    def _candidates(self, observed: str, params: Params) -> list[Candidate]:
+    def _candidates(self, observed: str, params: Params, doubted: bool = False) -> list[Candidate]:
         low = observed.lower()
         lm = self.lm
         letters = bool(_LETTERS.match(low))
@@ -288,7 +290,7 @@ class Repairer:
             if letters:
                 for word in self.lexicon.by_fold.get(fold(low), ()):
                     found[word] = -channel.cost(word, low)
-            if mode == "eng" or not found or not self.lexicon.knows(low) or self._rare(low, RARE_READ):
+            if mode == "eng" or not found or not self.lexicon.knows(low) or (doubted and len(low) > 1 and self._rare(low, RARE_READ)):
                 for word, score in channel.reach(low, self.lexicon).items():
                     if score > found.get(word, -math.inf) and self._within_reach(word, score, observed):
                         found[word] = score
@@ -326,7 +328,7 @@ class Repairer:
         )
 
     # decoding ---------------------------------------------------------------
-    def _slots(self, tokens: list[str], params: Params) -> list[list[Slot]]:
+    def _slots(self, tokens: list[str], params: Params, ocr_confs: list[float] | None = None) -> list[list[Slot]]:
         out = []
         initial = True
         for index, token in enumerate(tokens):
@@ -336,15 +338,19 @@ class Repairer:
                 initial = False
                 continue
             in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
-            readings, initial_after = self._readings(token, params, initial, code_follows, in_name)
+            doubted = ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
+            readings, initial_after = self._readings(token, params, initial, code_follows, in_name, doubted)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
         return out
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
-    def _readings(self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
+    def _readings(
+        self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool, doubted: bool = False
+    ) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
-        `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do."""
+        `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do;
+        `doubted`: Tesseract doubted it (`candidates`)."""
         lm = self.lm
         readings = []
         if params.mode == "eng":
@@ -374,7 +380,7 @@ class Repairer:
                         readings.append((Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial))
                     readings.append((Piece(part, "word"), self.candidates(part, params, initial and not k), initial and not k))
                 if not glued:
-                    readings.append((piece, self.candidates(text, params, initial), initial))
+                    readings.append((piece, self.candidates(text, params, initial, doubted), initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 own = [Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)] if text.isdigit() or text == "&" or not others else []
@@ -613,7 +619,10 @@ class Repairer:
         params = params or Params.estimate([t for tokens in paragraphs for t in tokens], self.lexicon)
         settled = _settled_abbreviations(paragraphs, self.lexicon)
         as_read = [[settled.get(t, t) for t in tokens] for tokens in paragraphs]
-        decoded = [self._slots(marks_read_as_questions(tokens) if params.mode == "eng" else tokens, params) for tokens in as_read]
+        decoded = [
+            self._slots(marks_read_as_questions(tokens) if params.mode == "eng" else tokens, params, None if ocr_confs is None else ocr_confs[k])
+            for k, tokens in enumerate(as_read)
+        ]
         flats = [[s for slots in per_token for s in slots if s.piece.kind != GAP] for per_token in decoded]
         self._decode_slots(flats, params)
         cache = DocumentCache.settled([s for flat in flats for s in flat], self._plain)
