@@ -338,7 +338,9 @@ class Repairer:
                 initial = False
                 continue
             in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
-            doubted = ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
+            # only where marks are read does a doubt change the readings (`_candidates`); elsewhere it would only
+            # cache the same token twice
+            doubted = params.mode == "vie" and ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
             readings, initial_after = self._readings(token, params, initial, code_follows, in_name, doubted)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
@@ -654,8 +656,8 @@ class Repairer:
     def _drop_stray_dashes(self, flat: list[Slot]) -> None:
         """A dash between two words or a word and a number, on a page whose marks were read, that the language model
         finds `STRAY_DASH` likelier written with a space between (`nhân-dân`, `quốc - phòng`, `xã Bình - Long`,
-        `tháng - 11`) is a speck Tesseract read as a dash: it becomes the space. A dash the text may well hold stays (`kinh tế - xã hội`, `ki-ốt`,
-        `Độc lập - Tự do`), and so does one beside a word the model does not know."""
+        `tháng - 11`) is a speck Tesseract read as a dash: it becomes the space. A dash the text may well hold stays
+        (`kinh tế - xã hội`, `ki-ốt`, `Độc lập - Tự do`), and so does one beside a word the model does not know."""
         lm = self.lm
         dash = lm.id("-")
         found, keys = [], []
@@ -1022,11 +1024,11 @@ def _number_sections(paragraphs: list[list[TokenRepair]]) -> None:
     bold III. with Tesseract's `vie`): the numbers at the paragraphs' starts are set to the run they are most likely
     to be (`_section_sequence`). A heading in capitals numbered `1.` before the first section is the run's I, its
     stroke read as a one (`1. MỤC ĐÍCH` before `II. NỘI DUNG`)."""
-    sections = [(r, m.group(1).upper()) for r, *_ in paragraphs if (m := _SECTION.match(r.text))]
-    if not sections:
+    found = [(k, p[0], m.group(1).upper()) for k, p in enumerate(paragraphs) if (m := _SECTION.match(p[0].text))]
+    if not found:
         return
-    first = next(k for k, (r, *_) in enumerate(paragraphs) if r is sections[0][0])
-    ones = [p[0] for p in paragraphs[:first] if _ONE_HEADING.match(p[0].text) and len(p) > 1 and _CAPITALS_WORD.match(p[1].text)]
+    sections = [(r, read) for _, r, read in found]
+    ones = [p[0] for p in paragraphs[: found[0][0]] if _ONE_HEADING.match(p[0].text) and len(p) > 1 and _CAPITALS_WORD.match(p[1].text)]
     if ones:
         sections.insert(0, (ones[-1], "I"))  # its `1.` is as long as `I.`: the run's number replaces it
     for (r, read), n in zip(sections, _section_sequence([read for _, read in sections])):
