@@ -627,6 +627,19 @@ def test_a_lone_letter_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None
     assert _garbled_tail(repairer, "trung tam y té", [0.9, 0.9, 0.9, 0.9]) == "trung tâm y tế"
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("thay the bao | hiem y te giay", "thay thẻ bảo hiểm y tế giấy"),  # read as one phrase across the bar
+        ("duy tri cong tac © tiem chung", "duy trì công tác tiêm chủng"),
+        ("ho tro nguoi dan ® 2. De nghi", "hỗ trợ người dân 2. Đề nghị"),
+        ("Noi nhan: | ~ Van phong UBND tinh;", "Nơi nhận: - Văn phòng UBND tỉnh;"),  # a tilde is a list's dash
+    ],
+)
+def test_a_bar_or_sign_print_never_sets_alone_is_dropped_and_the_words_read_across_it(repairer, read: str, expected: str) -> None:
+    assert _garbled_tail(repairer, read) == expected
+
+
 def test_a_lone_comma_or_quote_tesseract_doubts_is_a_speck_and_dropped(repairer) -> None:
     """Print never sets a comma or a quote alone: one that Tesseract doubts is a speck's; one it is sure of stays."""
     tokens = "Cộng hòa xã hội chủ nghĩa Việt Nam , năm 2025".split()

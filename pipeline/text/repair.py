@@ -64,6 +64,8 @@ _GARBLED_SHAPE = regex.compile(r"\p{L}[¥§¢&@|]|[¥§¢&@|]\p{L}|[^\x00-\x7f]\
 _LETTER_LIKE = regex.compile(r"^(?:\d{1,2}|[@&§¢])$")  # what an OCR without Vietnamese makes of ở, là, ô...
 KEEP_NUMBER = math.log(0.5)
 _BROKEN_CODE = regex.compile(r"\d[/\p{Lu}\p{N}]*[/-]$")
+# a token print never has (none in vn-legal's 26M syllables): a rule's edge or a speck the OCR read
+_NO_PRINT = regex.compile(r"^[|¦©®]+$")
 # An OCR without Vietnamese reads the horn of ư and ơ as an apostrophe (tu’, nu’éc, THU'C); administrative
 # text quotes with “ ”, so there an apostrophe after u or o is taken for the horn
 _HORN = regex.compile(r"([uUoO])['’](?=\p{L}|[^\p{L}\p{N}]*$)")
@@ -336,6 +338,9 @@ class Repairer:
             if index and tokens[index - 1].endswith(("/", "-")) and _BROKEN_CODE.search(tokens[index - 1]):  # 1169/QĐ- | TTg: the rest of a code cut at a line end
                 out.append([Slot(Piece(token, "keep"), [Candidate(token, self.lm.id(CODE), 0.0)])])
                 initial = False
+                continue
+            if _NO_PRINT.match(token):  # left out of the decoding, dropped
+                out.append([Slot(Piece(" ", GAP), [Candidate(" ", -1, 0.0)])])
                 continue
             in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
             # only where marks are read does a doubt change the readings (`_candidates`); elsewhere it would only
