@@ -677,6 +677,7 @@ def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_
     (`không sạ dày`, sowing thin, is no `dạ dày`), and so is one right in its context (`chơi đu`)."""
     for read, conf, right in [
         ("6 tháng đu năm và phương hướng 6 tháng cuối năm", 0.48, "6 tháng đầu năm và phương hướng 6 tháng cuối năm"),
+        ("6 tháng đu năm và phương hướng 6 tháng cuối năm", 0.74, "6 tháng đầu năm và phương hướng 6 tháng cuối năm"),
         ("6 tháng đu năm và phương hướng 6 tháng cuối năm", 0.93, "6 tháng đu năm và phương hướng 6 tháng cuối năm"),
         ("Khuyến cáo bà con không sạ dày, giảm phân bón", 0.93, "Khuyến cáo bà con không sạ dày, giảm phân bón"),
         ("Cành cây đu đưa trong gió, các em chơi đu quay.", 0.48, "Cành cây đu đưa trong gió, các em chơi đu quay."),
