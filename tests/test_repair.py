@@ -616,6 +616,8 @@ def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_insi
         ("Hoi Chi? thap do xa giit? lai", "Hội Chữ thập đỏ xã giữ lại"),  # a horn read as a question mark
         ("Tai sao? Vi sao", "Tại sao? Vì sao"),  # a question, before a capital
         ("Chan nuoi giii? 6n dinh, git? 02 ban", "Chăn nuôi giữ ổn định, giữ 02 bản"),
+        ("Pé trién khai co hiéu qua cong tac", "Để triển khai có hiệu quả công tác"),  # a capital Đ of real print read as P
+        ("Pong chi Pinh Van Pac, Pho chu tich", "Đồng chí Đinh Văn Pắc, Phó chủ tịch"),  # and Ph stays Ph
     ],
 )
 def test_an_ocr_without_vietnamese_underlines_colons_units_and_dollars(repairer, read: str, expected: str) -> None:
