@@ -618,6 +618,8 @@ def test_unglue_keeps_a_colon_before_a_capital_or_a_number_and_an_underline_insi
         ("Chan nuoi giii? 6n dinh, git? 02 ban", "Chăn nuôi giữ ổn định, giữ 02 bản"),
         ("Pé trién khai co hiéu qua cong tac", "Để triển khai có hiệu quả công tác"),  # a capital Đ of real print read as P
         ("Pong chi Pinh Van Pac, Pho chu tich", "Đồng chí Đinh Văn Pắc, Phó chủ tịch"),  # and Ph stays Ph
+        ("- S¢ Khoa hoc va Cc“)ng nghé thanh pho;", "- Sở Khoa học và Công nghệ thành phố;"),  # symbols inside a word
+        ("tien hanh k)em tra", "tiến hành kiểm tra"),
     ],
 )
 def test_an_ocr_without_vietnamese_underlines_colons_units_and_dollars(repairer, read: str, expected: str) -> None:

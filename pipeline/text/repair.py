@@ -94,6 +94,10 @@ RARE_WORD = -11.0  # unigram log probability below which a folded reading may as
 RARE_READ = -10.0  # a word read with its marks this rare, and doubted, is looked for among the words the OCR may have misread (`đu`: đầu)
 DOUBTED_READ = 0.8  # Tesseract's confidence below which a rare word it read is doubted (`đu` 0.48 and 0.74; `sạ`, `rạ` 0.93 are print)
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
+# a token with symbols inside, between letters: its first letter and its last one or two (Cc“)ng, v@&n)
+_GARBLED_MIDDLE = regex.compile(r"^(\p{L})\p{L}?[^\p{L}\p{N}\s/.,:;&@-]{1,3}\p{L}?(\p{L}{1,2})$")
+GARBLE_SPAN = -9.0  # channel cost of a syllable read across symbols inside a token (`_around_garble`), as an unseen edit
+GARBLE_WORDS = 8  # the commonest syllables that fit a token's letters around its symbols, looked at
 MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo doi`: rare word, strong context)
 STRAY_DASH = 6.0  # on a page read with its marks, a dash between two words this much likelier (log odds) with a space between is a speck
 ABBREVIATION_SETTLED = 3  # an abbreviation the document writes this often settles its spelling (TTHC, PAKN)
@@ -296,6 +300,8 @@ class Repairer:
                 for word, score in channel.reach(low, self.lexicon).items():
                     if score > found.get(word, -math.inf) and self._within_reach(word, score, observed):
                         found[word] = score
+        if not found and mode != "vie":  # Cc“)ng: no word near it through the channel
+            found = dict.fromkeys(self._around_garble(low), GARBLE_SPAN)
         result = [Candidate(w, lm.id(w), s) for w, s in found.items()]
         if low not in found:
             known = lm.ids.get(low)
@@ -318,6 +324,21 @@ class Repairer:
         result.sort(key=prior, reverse=True)
         floor = prior(result[0]) - RARE_GAP
         return [c for c in result[:MAX_CANDIDATES] if prior(c) >= floor or c.text == low]
+
+    def _around_garble(self, low: str) -> list[str]:
+        """Where symbols stand inside a token between letters (`cc“)ng`, its ô read as a quote and a bracket), the
+        commonest syllables that open with its first letter, close with its last letters and are no longer than it:
+        công, cũng, cùng... for the context to choose among."""
+        m = _GARBLED_MIDDLE.match(low)
+        if m is None:
+            return []
+        first, last = fold(m.group(1)), fold(m.group(2))
+        fits = [
+            words[0] for key, words in self.lexicon.by_fold.items()
+            if key.startswith(first) and key.endswith(last) and len(first) + len(last) < len(key) <= len(low)
+        ]
+        uni, ids = self.lm.uni, self.lm.ids
+        return sorted(fits, key=lambda w: -uni[ids[w]])[:GARBLE_WORDS]
 
     def _within_reach(self, word: str, channel: float, observed: str) -> bool:
         """May the OCR have read `word` as `observed`? A word that is no syllable (internet, gpp) only through the
@@ -380,7 +401,7 @@ class Repairer:
             abbreviation = text in self.lexicon.abbreviations
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
-            if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or _NOT_GARBLE.search(text)):
+            if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or (_NOT_GARBLE.search(text) and not _GARBLED_MIDDLE.match(text))):
                 glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids, self.lm.uni)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
                     if k:
