@@ -554,6 +554,7 @@ SLIPS = [  # (what the OCR read, what repair writes)
     ("KẾ HOẠCH TRIỂỄN KHAI THỰC HIỆN", "KẾ HOẠCH TRIỂN KHAI THỰC HIỆN"),
     ("CÂU LẠC BỘ NGƯỜI CAO TUỜÔI", "CÂU LẠC BỘ NGƯỜI CAO TUỔI"),
     ("theo tiêu chuẩn kỹ thuật4 của Bộ", "theo tiêu chuẩn kỹ thuật4 của Bộ"),
+    ("theo Luật số 67/2025/QHI5 ngày 14/6/2025", "theo Luật số 67/2025/QH15 ngày 14/6/2025"),  # a code's 1 read as I
 ]
 
 

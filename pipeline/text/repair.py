@@ -1075,6 +1075,8 @@ def _speck(token: str, ocr_conf: float) -> bool:
     return ocr_conf < SPECK_CONF and bool(_LONE_LETTER.match(token))
 
 _NUMBERISH = regex.compile(r"\d$")
+# a code's part of capitals then a number, its 1 read as a letter (QHI5: vn-legal's 26M syllables have no I or l there)
+_CODE_ONE = regex.compile(r"(?<=/\p{Lu}{1,6})[Il](?=\d+(?:\W|$))")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 _ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
@@ -1086,10 +1088,12 @@ NUMBERED_IN_DIGITS = {"khoản", "điều"}  # clauses and articles: khoản 1 �
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
     clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1, of a paragraph's first item
-    (`!. Doanh nghiệp`) -> 1., and of a number (`trong I5 năm`) -> 15."""
+    (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
+        if "/" in r.text:
+            r.text = _CODE_ONE.sub("1", r.text)
         one = _ONE_READ.match(r.text) if len(r.text) <= 3 else None
         if one and (results[i - 1].text.lower() in NUMBERED_IN_DIGITS if i else r.text in _FIRST_ITEM_READ):
             r.text = "1" + one.group(1)
