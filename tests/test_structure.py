@@ -633,13 +633,22 @@ def test_a_cong_van_as_real_scans_read_it() -> None:
     assert s["signature"]["name"] == "Ngô Văn Công"
 
 
-@pytest.mark.parametrize("read", ["V/w triển khai", "V/ triển khai", "V|v triển khai", "— v/w triển khai", "Víw triển khai"])
+@pytest.mark.parametrize("read", ["V/w triển khai", "V/ triển khai", "V|v triển khai", "— v/w triển khai", "Víw triển khai", "Vv triển khai"])
 def test_a_cong_van_s_subject_opens_with_v_v_however_it_was_read(read: str) -> None:
-    """`V/v` read `V/w`, or with its v lost (`V/ trả lời`, on a Vietnamese OCR's text), or its slash as a letter,
-    or after a speck read as a dash (a 1-bit scan): a công văn all the same, its subject spelt `V/v`."""
-    s = text_document(CONG_VAN.replace("V/v triển khai", read).format(addressees="Kính gửi: Sở Tài chính.")).structure
+    """`V/v` read `V/w`, or with its v lost (`V/ trả lời`, on a Vietnamese OCR's text), or its slash as a letter or
+    lost (`Vv`, a real page at 300 dpi), or after a speck read as a dash (a 1-bit scan): a công văn all the same, its
+    subject spelt `V/v`, in the text too, the reading kept in the word's history."""
+    doc = text_document(CONG_VAN.replace("V/v triển khai", read).format(addressees="Kính gửi: Sở Tài chính."))
+    s = doc.structure
     assert s["doc_type"] == "CÔNG VĂN" and s["subject"].startswith("V/v triển khai")
     assert s["recipients"]["addressees"] == ["Sở Tài chính"]
+    assert "\nV/v triển khai" in doc.text and read not in doc.text
+    assert [w.history[0].text for w in doc.words() if w.text == "V/v"] == [read.split()[0]]
+
+
+def test_a_v_v_printed_in_small_letters_stays_so_in_the_text() -> None:
+    doc = text_document(CONG_VAN.replace("V/v triển khai", "v/v triển khai").format(addressees="Kính gửi: Sở Tài chính."))
+    assert doc.structure["subject"].startswith("V/v triển khai") and "\nv/v triển khai" in doc.text
 
 
 def test_a_consolidated_text_takes_its_fields_from_its_authentication() -> None:

@@ -5,8 +5,8 @@ marks, its own capitals kept: the signer or organisation of a born-digital e-sig
 (`CỤC THUÊ` -> `CỤC THUẾ`), a title in capitals that names a type of Decree 30's list
 (`QUYÉT ĐỊNH` -> `QUYẾT ĐỊNH`, where a title stands alone and repair has no sentence to go by).
 A date line's own words are spelled as a date line spells them: `ngày ø thủng # năm` -> `tháng`;
-a signature's title in capitals (`KT. CHfJ TÍCH`) as the title it spells but for a letter or two.
-The change is a repair in the word's history.
+a signature's title in capitals (`KT. CHfJ TÍCH`) as the title it spells but for a letter or two; a công văn's
+`V/v` as printed (`Vv`, `V/w`). The change is a repair in the word's history.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from rapidfuzz.distance import Levenshtein
 
 from ..model import Line
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
-from .patterns import BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_MISREAD, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_upper
+from .patterns import (
+    BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_MISREAD, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_kinh_gui, is_upper,
+    starts_body_phrase, vv_misread,
+)
 
 # a date line's words as `patterns.find_date` takes them, in the order they come; `năm` also any short word right
 # before the year (`ran 2025` in an old OCR's text)
@@ -100,3 +103,30 @@ def spell_titles(lines: Iterable[Line], style: str) -> None:
         for word, spelled in zip(rest, _TITLE_OF[near[0][1]]):
             if normalize_tone_placement(word.text, style) != normalize_tone_placement(spelled, style):
                 word.set_text(normalize_tone_placement(spelled, style), "repair")
+
+
+def spell_vv(lines: Iterable[Line]) -> None:
+    """The `V/v` opening a công văn's subject in its header (before `Kính gửi` or the body's first phrase), however
+    the OCR read it (`Vv`, `V/w`, `Víw`, `— v/w`), written as printed: the words the misreading spans give way to
+    one `V/v`. A misreading that ends inside a word is left as read, and so is a `v/v` in small letters."""
+    for line in lines:
+        if is_kinh_gui(line.text) or starts_body_phrase(line.text):
+            return
+        end = vv_misread(line.text)
+        if end is None:
+            continue
+        if line.text.lstrip().startswith("v/v"):  # printed so by some offices
+            return
+        words, at = [w for w in line.words if w.text], 0
+        spanned = []
+        for word in words:
+            if at >= end:
+                break
+            spanned.append(word)
+            at += len(word.text) + 1
+        if at - 1 != len(line.text[:end].rstrip()):
+            return
+        spanned[0].set_text("V/v", "repair")
+        for word in spanned[1:]:
+            word.set_text("", "repair")
+        return

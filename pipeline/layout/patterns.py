@@ -337,12 +337,19 @@ def is_vv(text: str) -> bool:
     return bool(_VV_RE.match(fold(text)))
 
 
-def spell_vv(text: str) -> str:
-    """A công văn's subject opened by `V/v` as printed, however the OCR read it (`V/w`, `Víw`, `V/ trả lời`, `— v/w`)."""
+def vv_misread(text: str) -> int | None:
+    """Where in a công văn's subject line its `V/v` ends, when the OCR read it otherwise (`Vv`, `V/w`, `Víw`,
+    `V/ trả lời`, `— v/w`)."""
     m = _VV_RE.match(fold(text))
     if m is None or text[: m.end()].strip().startswith("V/v"):
-        return text
-    return f"V/v {text[m.end():].lstrip()}"
+        return None
+    return m.end()
+
+
+def spell_vv(text: str) -> str:
+    """A công văn's subject opened by `V/v` as printed, however the OCR read it."""
+    end = vv_misread(text)
+    return text if end is None else f"V/v {text[end:].lstrip()}"
 
 
 def is_kinh_gui(text: str) -> bool:
