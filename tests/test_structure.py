@@ -646,6 +646,13 @@ def test_a_cong_van_s_subject_opens_with_v_v_however_it_was_read(read: str) -> N
     assert [w.history[0].text for w in doc.words() if w.text == "V/v"] == [read.split()[0]]
 
 
+@pytest.mark.parametrize("read", ["SỐ: 299/UBND-TTHC", "SÔ: 299/UBND-TTHC"])
+def test_the_number_s_label_read_in_capitals_is_written_as_printed(read: str) -> None:
+    """`Số:` read `SỐ:` (a real page at 300 dpi: the height of its ố taken for a capital's) is `Số:` in the text."""
+    doc = text_document(CONG_VAN.replace("Số: 299/UBND-TTHC", read).format(addressees="Kính gửi: Sở Tài chính."))
+    assert "\nSố: 299/UBND-TTHC\n" in doc.text and doc.structure["number"]["text"] == "299/UBND-TTHC"
+
+
 def test_a_v_v_printed_in_small_letters_stays_so_in_the_text() -> None:
     doc = text_document(CONG_VAN.replace("V/v triển khai", "v/v triển khai").format(addressees="Kính gửi: Sở Tài chính."))
     assert doc.structure["subject"].startswith("V/v triển khai") and "\nv/v triển khai" in doc.text

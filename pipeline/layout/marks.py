@@ -6,7 +6,7 @@ marks, its own capitals kept: the signer or organisation of a born-digital e-sig
 (`QUYÉT ĐỊNH` -> `QUYẾT ĐỊNH`, where a title stands alone and repair has no sentence to go by).
 A date line's own words are spelled as a date line spells them: `ngày ø thủng # năm` -> `tháng`;
 a signature's title in capitals (`KT. CHfJ TÍCH`) as the title it spells but for a letter or two; a công văn's
-`V/v` as printed (`Vv`, `V/w`). The change is a repair in the word's history.
+`V/v` as printed (`Vv`, `V/w`), and the number's `Số:` (`SỐ:`). The change is a repair in the word's history.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from rapidfuzz.distance import Levenshtein
 from ..model import Line
 from ..text.vietnamese import apply_case, fold, normalize_tone_placement
 from .patterns import (
-    BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_MISREAD, MONTH_WORD, YEAR_WORD, find_authority, find_date, is_kinh_gui, is_upper,
-    starts_body_phrase, vv_misread,
+    BEFORE_YEAR, DAY_WORD, DAY_WORD_CUT, MONTH_MISREAD, MONTH_WORD, YEAR_WORD, find_authority, find_date, find_number, is_kinh_gui,
+    is_upper, starts_body_phrase, vv_misread,
 )
 
 # a date line's words as `patterns.find_date` takes them, in the order they come; `năm` also any short word right
@@ -129,4 +129,20 @@ def spell_vv(lines: Iterable[Line]) -> None:
         spanned[0].set_text("V/v", "repair")
         for word in spanned[1:]:
             word.set_text("", "repair")
+        return
+
+
+_NUMBER_LABEL = re.compile(r"^S[ỐÔÓO](\W*)$")  # `Số` read in capitals, its ố's height taken for a capital's
+
+
+def spell_number_label(lines: Iterable[Line]) -> None:
+    """The `Số:` opening the header's number line (the first line holding a number), read in capitals (`SỐ: 2191`, a
+    real page at 300 dpi), written as Decree 30 prints it."""
+    for line in lines:
+        if find_number(line.text) is None:
+            continue
+        words = [w for w in line.words if w.text]
+        label = _NUMBER_LABEL.match(words[0].text)
+        if label:
+            words[0].set_text("Số" + label.group(1), "repair")
         return

@@ -127,6 +127,7 @@ def structure_document(doc: Document) -> Document:
     marks.spell_date_words(lines)
     marks.spell_titles(lines, style)
     marks.spell_vv(doc.pages[0].lines if doc.pages else [])
+    marks.spell_number_label(doc.pages[0].lines if doc.pages else [])
     signed = _signed(signatures)
     if signed:
         fillins.settle(lines, lambda date: _fits(date, signed))

@@ -94,7 +94,8 @@ RARE_WORD = -11.0  # unigram log probability below which a folded reading may as
 RARE_READ = -10.0  # a word read with its marks this rare, and doubted, is looked for among the words the OCR may have misread (`đu`: đầu)
 DOUBTED_READ = 0.8  # Tesseract's confidence below which a rare word it read is doubted (`đu` 0.48 and 0.74; `sạ`, `rạ` 0.93 are print)
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
-# a token with symbols inside, between letters: its first letter and its last one or two (Cc“)ng, v@&n)
+# a token with symbols inside, between letters: its first letter and its last one or two (Cc“)ng, k)em); not a
+# hyphen, slash, stop, colon, & or @, which join words and codes or stand for a letter (the channel's)
 _GARBLED_MIDDLE = regex.compile(r"^(\p{L})\p{L}?[^\p{L}\p{N}\s/.,:;&@-]{1,3}\p{L}?(\p{L}{1,2})$")
 GARBLE_SPAN = -9.0  # channel cost of a syllable read across symbols inside a token (`_around_garble`), as an unseen edit
 GARBLE_WORDS = 8  # the commonest syllables that fit a token's letters around its symbols, looked at
