@@ -381,6 +381,11 @@ class Repairer:
         `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do;
         `doubted`: Tesseract doubted it (`candidates`)."""
         lm = self.lm
+        glued = _ABBREVIATION_GLUED.match(token)
+        if glued and glued.group(1) in self.lexicon.abbreviations and fold(glued.group(2).lower()) in self.lexicon.by_fold:
+            first, _ = self._readings(glued.group(1), params, initial, False, in_name, doubted)
+            rest, after = self._readings(token[glued.end(1):], params, False, code_follows, False, doubted)
+            return (*first, (Piece(" ", GAP), [Candidate(" ", -1, 0.0)], False), *rest), after
         readings = []
         if params.mode == "eng":
             token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
@@ -1076,8 +1081,12 @@ def _speck(token: str, ocr_conf: float) -> bool:
     return ocr_conf < SPECK_CONF and bool(_LONE_LETTER.match(token))
 
 _NUMBERISH = regex.compile(r"\d$")
-# a code's part of capitals then a number, its 1 read as a letter (QHI5: vn-legal's 26M syllables have no I or l there)
-_CODE_ONE = regex.compile(r"(?<=/\p{Lu}{1,6})[Il](?=\d+(?:\W|$))")
+# an abbreviation and the syllable after it read without the space between (TTĐTtinh, a real page at 100 dpi)
+_ABBREVIATION_GLUED = regex.compile(r"^(\p{Lu}{3,})(\p{Ll}{2,})\W*$")  # not two capitals (ĐHờng, MGi: a word misread)
+# a code's part of capitals then a number, its 1 read as a letter (QHI5: vn-legal's 26M syllables have no I or l
+# there) or its 8 as § (CV-PA§3)
+_CODE_DIGIT_READ = regex.compile(r"(?<=/[\p{Lu}\d-]{0,12}\p{Lu})[Il§](?=\d+(?:\W|$))")
+_DIGIT_OF = {"I": "1", "l": "1", "§": "8"}
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 _ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
@@ -1089,12 +1098,13 @@ NUMBERED_IN_DIGITS = {"khoản", "điều"}  # clauses and articles: khoản 1 �
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
     clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1, of a paragraph's first item
-    (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15."""
+    (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15;
+    a code's 8 read as § (`115/CV-PA§3`) -> 8."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
         if "/" in r.text:
-            r.text = _CODE_ONE.sub("1", r.text)
+            r.text = _CODE_DIGIT_READ.sub(lambda m: _DIGIT_OF[m.group()], r.text)
         one = _ONE_READ.match(r.text) if len(r.text) <= 3 else None
         if one and (results[i - 1].text.lower() in NUMBERED_IN_DIGITS if i else r.text in _FIRST_ITEM_READ):
             r.text = "1" + one.group(1)
