@@ -117,14 +117,9 @@ def spell_vv(lines: Iterable[Line]) -> None:
             continue
         if line.text.lstrip().startswith("v/v"):  # printed so by some offices
             return
-        words, at = [w for w in line.words if w.text], 0
-        spanned = []
-        for word in words:
-            if at >= end:
-                break
-            spanned.append(word)
-            at += len(word.text) + 1
-        if at - 1 != len(line.text[:end].rstrip()):
+        head = line.text[:end].rstrip()
+        spanned = [w for w in line.words if w.text][: len(head.split())]
+        if " ".join(w.text for w in spanned) != head:  # the misreading ends inside a word
             return
         spanned[0].set_text("V/v", "repair")
         for word in spanned[1:]:

@@ -362,7 +362,8 @@ class Repairer:
                 initial = False
                 continue
             if _NO_PRINT.match(token):  # left out of the decoding, dropped
-                out.append([Slot(Piece(" ", GAP), [Candidate(" ", -1, 0.0)])])
+                piece, candidates, _ = _gap_reading(True)
+                out.append([Slot(piece, candidates)])
                 continue
             in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
             # only where marks are read does a doubt change the readings (`_candidates`); elsewhere it would only
@@ -385,7 +386,7 @@ class Repairer:
         if glued and glued.group(1) in self.lexicon.abbreviations and fold(glued.group(2).lower()) in self.lexicon.by_fold:
             first, _ = self._readings(glued.group(1), params, initial, False, in_name, doubted)
             rest, after = self._readings(token[glued.end(1):], params, False, code_follows, False, doubted)
-            return (*first, (Piece(" ", GAP), [Candidate(" ", -1, 0.0)], False), *rest), after
+            return (*first, _gap_reading(False), *rest), after
         readings = []
         if params.mode == "eng":
             token = _HORN.sub(lambda m: m.group(1).translate(_HORNED), token)
@@ -411,7 +412,7 @@ class Repairer:
                 glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids, self.lm.uni)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
                     if k:
-                        readings.append((Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial))
+                        readings.append(_gap_reading(initial))
                     readings.append((Piece(part, "word"), self.candidates(part, params, initial and not k), initial and not k))
                 if not glued:
                     readings.append((piece, self.candidates(text, params, initial, doubted), initial))
@@ -1073,6 +1074,11 @@ _LONE_STOP = regex.compile(r"^[,.;:'‘’`´]$")  # a comma or a quote standing
 _LONE_MARK = regex.compile(r"^[ˆ˜ˇ˘¨´`]+$")  # a mark read apart from its letter (44 lone ˆ in the 30 vie renders): no word
 SPECK_CONF = 0.7  # Tesseract's confidence below which a lone letter is taken for a speck of the page
 SPECK_WORD = -9.0  # where marks are read, a doubted lone letter is a speck only when it is a word rarer than this (log P)
+
+
+def _gap_reading(initial: bool) -> tuple[Piece, list[Candidate], bool]:
+    """The space between two words a token held glued, or what stands for no word: left out of the decoding."""
+    return Piece(" ", GAP), [Candidate(" ", -1, 0.0)], initial
 
 
 def _speck(token: str, ocr_conf: float) -> bool:
