@@ -156,6 +156,8 @@ def test_learn_overlay_changes_a_later_repair(tmp_path: Path) -> None:
         "Tờ trình số 12/TTr-UBND về CCHC, TTHC và ĐKKD của CĐS",
         "Phó Chủ tịch Trần Văn Hường ký thay Chủ tịch Lê Thị Hường.",
         "Ông Hường và bà Hường, đồng chí Hường; mưa to ở xã Nậm Xé.",
+        "1. Cô Hương gửi văn bản đến các đơn vị thuộc trường; 2. Anh Sơn báo cáo.",
+        "Bảo đảm TTATGT cho HS, SV 1. Giáo dục HSSV và CB-GV-NV của các trung tâm GDTX.",
     ],
 )
 def test_abbreviations_and_names_stay_as_written(repairer, sentence: str) -> None:

@@ -366,21 +366,23 @@ class Repairer:
                 out.append([Slot(piece, candidates)])
                 continue
             in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
+            before_name = index + 1 < len(tokens) and self._name_part(tokens[index + 1].strip(_NAME_PUNCT))
             # only where marks are read does a doubt change the readings (`_candidates`); elsewhere it would only
             # cache the same token twice
             doubted = params.mode == "vie" and ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
-            readings, initial_after = self._readings(token, params, initial, code_follows, in_name, doubted)
+            readings, initial_after = self._readings(token, params, initial, code_follows, in_name, doubted, before_name)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
         return out
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Repairer per process, bounded cache
     def _readings(
-        self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool, doubted: bool = False
+        self, token: str, params: Params, initial: bool, code_follows: bool, in_name: bool, doubted: bool = False,
+        before_name: bool = False,
     ) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
         `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do;
-        `doubted`: Tesseract doubted it (`candidates`)."""
+        `doubted`: Tesseract doubted it (`candidates`); `before_name`: a capitalised part of a name follows it."""
         lm = self.lm
         glued = _ABBREVIATION_GLUED.match(token)
         if glued and glued.group(1) in self.lexicon.abbreviations and fold(glued.group(2).lower()) in self.lexicon.by_fold:
@@ -408,6 +410,8 @@ class Repairer:
             abbreviation = text in self.lexicon.abbreviations
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
             name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
+            # and so does the title before a name, even where a sentence opens (`1. Cô Hương gửi...` is not Cổ)
+            name_like = name_like or (before_name and params.mode != "eng" and is_title(text) and text.lower() in _HONORIFICS)
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or (_NOT_GARBLE.search(text) and not _GARBLED_MIDDLE.match(text))):
                 glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids, self.lm.uni)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
@@ -432,8 +436,11 @@ class Repairer:
     def _names_next(self, word: str) -> bool:
         """Does a name follow `word`, capitalised: a part of a person's name or a title (Văn | Hường, Ông | Hường),
         or a word too rare to be a common one (Nậm | Xé); not a common word heading an office's name (Cục | Thuế)."""
-        low = word.lower()
-        return is_title(word) and (low in self.lexicon.name_parts or low in _HONORIFICS or self._rare(word, NAME_WORD))
+        return self._name_part(word) or (is_title(word) and (word.lower() in _HONORIFICS or self._rare(word, NAME_WORD)))
+
+    def _name_part(self, word: str) -> bool:
+        """Is `word` a capitalised part of a personal name (Hương, Lan, Nguyễn)?"""
+        return is_title(word) and word.lower() in self.lexicon.name_parts
 
     def _rare(self, word: str, floor: float) -> bool:
         """No word, or a word rarer than `floor` (log P)."""
