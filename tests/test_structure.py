@@ -515,8 +515,9 @@ def test_a_note_between_the_header_and_kinh_gui_leaves_the_addressees_theirs() -
 
 def test_a_stamps_words_between_two_addressees_leave_the_list_whole() -> None:
     """Short rows read off a stamp or handwriting between the `-` items of Kính gửi (`: nụ`, `Nx`): the list goes on
-    after them, they are unplaced; a short row after a list that has ended (`.`) is the body's."""
-    listed = "Kính gửi: - Sở Giáo dục và Đào tạo;\n: nụ\nNx\n- Sở Nội vụ;\n- Đại học Đà Nẵng."
+    after them, they are unplaced, and a speck read after an item's `;` (`„`) is not the item's; a short row after a
+    list that has ended (`.`) is the body's."""
+    listed = "Kính gửi: - Sở Giáo dục và Đào tạo;\n: nụ\nNx\n- Sở Nội vụ; „\n- Đại học Đà Nẵng."
     s = text_document(CONG_VAN.format(addressees=listed)).structure
     assert s["recipients"]["addressees"] == ["Sở Giáo dục và Đào tạo", "Sở Nội vụ", "Đại học Đà Nẵng"]
     assert ": nụ" in s["unplaced"] and "Nx" in s["unplaced"]

@@ -119,9 +119,10 @@ ITEM = re.compile(_BULLET)
 
 
 def clean_item(text: str) -> str:
-    """A list item without its bullet and closing punctuation: `- Lưu: VT, VP.` -> `Lưu: VT, VP`."""
+    """A list item without its bullet and closing punctuation, and the specks read after it, a low quote mark
+    no item closes with among them: `- Lưu: VT, VP.` -> `Lưu: VT, VP`; `Sở Giao thông vận tải; „` -> `Sở Giao thông vận tải`."""
     text = re.sub(rf"{_BULLET}\s*", "", text).strip()
-    return re.sub(r"[\s;,.:_|~^*\-–—]+$", "", text)
+    return re.sub(r"[\s;,.:_|~^*\-–—„‚·]+$", "", text)
 
 
 def undashed(text: str) -> str:
