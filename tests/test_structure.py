@@ -926,6 +926,23 @@ def test_a_long_list_of_recipients_whose_label_went_unread_is_still_the_footer()
     assert footer_start([rows[1], *body], 0) == len(body) + 1  # paragraphs after `./.`: an appendix, no footer
 
 
+def test_a_number_line_whose_label_the_handwriting_took_is_the_number_not_the_issuer() -> None:
+    """`Số:11` handwritten against its label, read on a 1-bit scan as `36⁄1/CT-UBND`: the line is the number's, its
+    sequence unread, not a third line of the issuer's."""
+    from pipeline.layout.header import parse_header
+
+    def header(number_line: str):
+        rows = [Row(text, 1, f"l{k}", column, geometric=True) for k, (text, column) in enumerate([
+            ("ỦY BAN NHÂN DÂN", "left"), ("TỈNH QUẢNG NGÃI", "left"), (number_line, "left"),
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "right"), ("Độc lập - Tự do - Hạnh phúc", "right"),
+            ("Quảng Ngãi, ngày 11 tháng 5 năm 2021", "right"), ("CHỈ THỊ", "full"), ("Về tăng cường phòng, chống dịch", "full")])]
+        return parse_header(rows)
+
+    h = header("36⁄1/CT-UBND")
+    assert (h.issuer.name, h.number.text, h.number.sequence, h.doc_type) == ("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "/CT-UBND", "", "CHỈ THỊ")
+    assert header("11/CT-UBND").number.text == "11/CT-UBND"
+
+
 def test_a_stamps_print_above_the_letterhead_is_the_headers_unplaced() -> None:
     """A 1-bit scan reads the gazette's stamp over the page's top (`Hội`, `SÍ CÒNG BẢO:`) before the issuer: the
     header goes on past it, and the number, the type, the date and the issuer are read."""

@@ -217,12 +217,23 @@ _BLANK_NUMBER_RE = re.compile(
     r"(?<![A-Z0-9])S[O0]\s*[:;.,]?\s*(?P<seq>[^\s/]{0,4})\s*[/\u2044]\s*"
     r"(?P<sym>[A-Z][A-Z0-9&§\u00d0]*(?:(?:-+\s?|\s-+)[A-Z0-9&§\u00d0]+)+)"
 )
+# A line that is a number and its symbol alone, its `Số:` lost to the handwriting glued to it (`Số:11` read as
+# `36⁄1 /CT-UBND`, a real page as a 1-bit scan); taken only where the symbol opens with a document type's code.
+_UNLABELLED_NUMBER_RE = re.compile(
+    r"^\W*(?P<seq>[^\s/]{0,5}?)\s*/\s*(?P<sym>[A-Z][A-Z0-9&\u00d0]*(?:-+[A-Z0-9&\u00d0]+)+)\W*$"
+)
 _DIGIT_LIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
+def _unlabelled_number(folded: str) -> re.Match[str] | None:
+    m = _UNLABELLED_NUMBER_RE.match(folded)
+    return m if m and _code(m.group("sym").split("-")[0]) else None
+
+
 def find_number(text: str) -> tuple[int, int, NumberParts] | None:
-    """`S6:45 /BC-UBND` anywhere in a header line -> its span and parts."""
-    m = _NUMBER_RE.search(fold(text)) or _BLANK_NUMBER_RE.search(fold(text))
+    """`S6:45 /BC-UBND` anywhere in a header line, or `45/BC-UBND` as the whole line -> its span and parts."""
+    folded = fold(text)
+    m = _NUMBER_RE.search(folded) or _BLANK_NUMBER_RE.search(folded) or _unlabelled_number(folded)
     if not m:
         return None
     sequence = m.group("seq").translate(_DIGIT_LIKE)
