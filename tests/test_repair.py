@@ -699,6 +699,22 @@ def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_
         assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs)) == right
 
 
+def test_with_vietnamese_ocr_a_doubted_word_of_a_name_that_no_name_is_made_of_is_repaired(repairer) -> None:
+    """A signer's `Quác` (a 1-bit scan's Quốc) that Tesseract doubted is no name's word: it may be read as another
+    name's word, never as a common one (Nậm Xé is no Nậm Xe). Read sure, or doubted but a word names are made of
+    (Hường), the name stays as read."""
+    for read, doubt, right in [
+        ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Nguyễn Quác Việt", 0.5, "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Nguyễn Quốc Việt"),
+        ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Nguyễn Quác Việt", 0.95, "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Nguyễn Quác Việt"),
+        ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Thị Thu Hường", 0.5, "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Thị Thu Hường"),
+        ("Mưa to làm sạt lở đất ở xã Nậm Xé, huyện Văn Bàn.", 0.5, "Mưa to làm sạt lở đất ở xã Nậm Xé, huyện Văn Bàn."),
+    ]:
+        tokens = read.split()
+        params = Params.estimate(tokens, repairer.lexicon)
+        confs = [doubt if t.strip(",") in ("Quác", "Hường", "Xé") else 0.95 for t in tokens]
+        assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs)) == right
+
+
 def test_with_vietnamese_ocr_a_doubted_lone_letter_goes_only_where_it_is_no_word_and_a_lone_mark_always(repairer) -> None:
     tokens = "kết quả ụ thực hiện ở xã ˆ năm 2025".split()
     params = Params.estimate(tokens, repairer.lexicon)

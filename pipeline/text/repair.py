@@ -408,8 +408,11 @@ class Repairer:
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
             abbreviation = text in self.lexicon.abbreviations
-            # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read
-            name_like = name_like or (in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text))
+            # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read;
+            # a word no name is made of that Tesseract doubted may be another name's word (`Nguyễn Quác Việt`, a 1-bit
+            # scan's Quốc), not a common word (Nậm Xé is no Nậm Xe)
+            name_read = in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text)
+            name_like = name_like or (name_read and (not doubted or text.lower() in self.lexicon.name_parts))
             # and so does the title before a name, even where a sentence opens (`1. Cô Hương gửi...` is not Cổ)
             name_like = name_like or (before_name and params.mode != "eng" and is_title(text) and text.lower() in _HONORIFICS)
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or (_NOT_GARBLE.search(text) and not _GARBLED_MIDDLE.match(text))):
@@ -419,7 +422,10 @@ class Repairer:
                         readings.append(_gap_reading(initial))
                     readings.append((Piece(part, "word"), self.candidates(part, params, initial and not k), initial and not k))
                 if not glued:
-                    readings.append((piece, self.candidates(text, params, initial, doubted), initial))
+                    candidates = self.candidates(text, params, initial, doubted)
+                    if name_read:
+                        candidates = [c for c in candidates if c.text == text.lower() or c.text in self.lexicon.name_parts]
+                    readings.append((piece, candidates, initial))
             elif params.mode == "eng" and _LETTER_LIKE.match(text):  # `6` for `ở`, `14` for `là`: a number unless context says no
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 own = [Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)] if text.isdigit() or text == "&" or not others else []
