@@ -58,6 +58,14 @@ from .conftest import FONT_DIR, HEADER, draw_page, load_valid_json
             ["TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "ttcbth@quangngai.gov.vn", "24.01.2025 20:06:24 +07:00"],
             "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "ttcbth@quangngai.gov.vn", "2025-01-24T20:06:24+07:00",
         ),
+        (  # the same from a scan, its @ misread: the address is no part of the agency's name
+            ["TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "ttcbth()quangngai.gov.vn", "24.01.2025 20:06:24 +07:00"],
+            "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", None, "2025-01-24T20:06:24+07:00",
+        ),
+        (  # labelled, the Email label lost: the address is not the signer's
+            ["Ký bởi: Sở Tài chính", "snv(đquangngai,gov.vn", "Thời gian ký: 04.05.2026 09:44:21 +07:00"],
+            "Sở Tài chính", None, None, "2026-05-04T09:44:21+07:00",
+        ),
     ],
 )
 def test_parse_box(lines, signer, organization, email, time) -> None:

@@ -35,6 +35,8 @@ _PUNCT = ".,;:!?()[]\"'“”-"
 # are small print a scan often loses), or the time zone a signing time ends with
 ANCHOR = re.compile(r"\b(?:ky boi|nguoi ky|thoi gian ky|ky so boi|cong thong tin dien tu|bao va tin hoc)\b|\bt?am cong bao\b|\+\s?07:00\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# an e-mail address whose @ a scan's OCR misread (`ttcbth()quangngai.gov.vn`, `ttcbth(đquangngaI.gov.vn`): no name's
+ADDRESS = re.compile(r"\S*[\w)]\.(?:gov|com|edu|org|net|vn)\b\S*", re.IGNORECASE)
 TIME = re.compile(
     r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})[ ,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([+-])\s*(\d{2}):?(\d{2}))?"
 )
@@ -75,6 +77,10 @@ def _clean(value: str) -> str | None:
     return value or None
 
 
+def _without_address(text: str) -> str:
+    return ADDRESS.sub(" ", EMAIL.sub(" ", text))
+
+
 def is_esignature(text: str) -> bool:
     """Does this text read as an e-signature box (a signing label, or a signing time with seconds)?"""
     folded = fold(text).lower()
@@ -93,10 +99,10 @@ def parse(lines: list[str], page: int, bbox: BBox | None, source: str, line_ids:
         values.setdefault(name, text[end:stop])
     email = EMAIL.search(text)
     time = iso_time(text)
-    leftover = EMAIL.sub(" ", TIME.sub(" ", rest[0]))
-    organization = _clean(EMAIL.sub(" ", values.get("organization", ""))) or _clean(leftover)
+    leftover = _without_address(TIME.sub(" ", rest[0]))
+    organization = _clean(_without_address(values.get("organization", ""))) or _clean(leftover)
     # an unlabelled box (`TRUNG TÂM CÔNG BÁO VÀ TIN HỌC / email / time`) is an organisation's own signature
-    signer = _clean(values.get("signer", "")) if found else organization
+    signer = _clean(_without_address(values.get("signer", ""))) if found else organization
     return ESignature(
         signer=signer,
         organization=organization,
