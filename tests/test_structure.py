@@ -795,11 +795,11 @@ def test_a_signature_s_title_spelled_but_for_a_letter_or_two_takes_the_title_s_s
         return Line("l", 1, [Word(f"w{i}", t, t, 0.9, 1, "l") for i, t in enumerate(text.split())])
 
     read = ["KT. CHfJ TÍCH", "PHO CHU TICH", "TM. UỶ BAN NHÂN DÂN", "TRƯỞNG THÔN", "GIÁM SÁT", "Chủ tịch phường",
-            "- Sở Khoa học và Công nghệ thành phố; KT. CHfJ TÍCH"]
+            "- Sở Khoa học và Công nghệ thành phố; KT. CHfJ TÍCH", "= HỦ TỊCH", "- TRƯỞNG THÔN"]
     lines = [line(t) for t in read]
     spell_titles(lines, "old")
     assert [ln.text for ln in lines] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "TM. UỶ BAN NHÂN DÂN", "TRƯỞNG THÔN", "GIÁM SÁT", "Chủ tịch phường",
-                                          "- Sở Khoa học và Công nghệ thành phố; KT. CHỦ TỊCH"]
+                                          "- Sở Khoa học và Công nghệ thành phố; KT. CHỦ TỊCH", "= CHỦ TỊCH", "- TRƯỞNG THÔN"]
     assert [e.text for e in lines[0].words[1].history] == ["CHfJ"]
 
 

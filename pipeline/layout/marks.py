@@ -87,12 +87,15 @@ def spell_titles(lines: Iterable[Line], style: str) -> None:
     authority's prefix), nearer it than any other title, takes the title's spelling: `KT. CHfJ TÍCH` -> `KT. CHỦ
     TỊCH` (the real garbled sample, after its recipients' column), `PHO CHU TICH` -> `PHÓ CHỦ TỊCH`; not
     `TRƯỞNG THÔN` (two letters from `TRƯỞNG PHÒNG`). A title spelled right, in either tone style (`UỶ BAN`), is
-    left as it is."""
+    left as it is. Marks read before it are passed over: a seal's ring over its first letter (`= HỦ TỊCH`, a real
+    page as a 1-bit scan)."""
     for line in lines:
         words = [w for w in line.words if w.text]
         at = find_authority(line.text)  # an old OCR's text may hold the recipients' column before it on its line
         prefixed = at is not None
         rest = words[len(line.text[:at].split()) + 1 :] if prefixed else words  # the prefix opens a word
+        while rest and not any(c.isalnum() for c in rest[0].text):
+            rest = rest[1:]
         text = " ".join(w.text for w in rest)
         if not 1 <= len(rest) <= 4 or not is_upper(text) or not all(w.text.isalpha() for w in rest):
             continue
