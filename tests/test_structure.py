@@ -501,6 +501,13 @@ def test_a_cong_van_with_its_addressees_and_a_three_line_authority_chain(address
     assert (signature["capacity"], signature["name"]) == ("PHÓ CHÁNH VĂN PHÒNG", "Võ Thị Hường")
 
 
+def test_the_labels_read_without_their_capital_are_written_with_it() -> None:
+    """`kính gửi:` and `nơi nhận:` (a capital the scan lost, a letter repair gave back small) open with their capital."""
+    doc = text_document(CONG_VAN.format(addressees="kính gửi: Sở Tài chính.").replace("Nơi nhận:", "nơi nhận:"))
+    assert "Kính gửi: Sở Tài chính." in doc.text and "Nơi nhận:" in doc.text and "nơi nhận" not in doc.text
+    assert doc.structure["recipients"]["addressees"] == ["Sở Tài chính"]
+
+
 def test_a_note_between_the_header_and_kinh_gui_leaves_the_addressees_theirs() -> None:
     """A processing note typed beside the subject, read between the date and `Kính gửi:`, ended the header: the
     addressees went to the body. The note is the header's, unplaced; the addressees are found; the body is the body."""

@@ -130,6 +130,18 @@ def spell_vv(lines: Iterable[Line]) -> None:
         return
 
 
+_LABELS = {("NOI", "NHAN:"), ("KINH", "GUI:")}  # folded: `Nơi nhận:`, `Kính gửi:`, which open with a capital
+
+
+def spell_labels(lines: Iterable[Line]) -> None:
+    """`Nơi nhận:` and `Kính gửi:` opening a line in small letters, their capital lost (`ơi nhận:` on a real page at
+    72 dpi, which repair made `nơi`), written with it, as printed."""
+    for line in lines:
+        words = [w for w in line.words if w.text]
+        if len(words) >= 2 and words[0].text.islower() and (fold(words[0].text).upper(), fold(words[1].text).upper()) in _LABELS:
+            words[0].set_text(words[0].text.capitalize(), "repair")
+
+
 _NUMBER_LABEL = re.compile(r"^S[ỐÔÓO](\W*)$")  # `Số` read in capitals, its ố's height taken for a capital's
 
 

@@ -126,6 +126,7 @@ def structure_document(doc: Document) -> Document:
     marks.lend_marks((line for line in lines if is_upper(line.text)), DOC_TYPES, style)
     marks.spell_date_words(lines)
     marks.spell_titles(lines, style)
+    marks.spell_labels(lines)
     first_page = doc.pages[0].lines if doc.pages else []
     marks.spell_vv(first_page)
     marks.spell_number_label(first_page)
