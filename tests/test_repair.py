@@ -699,6 +699,22 @@ def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_
         assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs)) == right
 
 
+def test_words_with_the_new_placement_of_their_tone_are_words_and_stay_so(repairer) -> None:
+    """`hoá`, `thuỷ`, `Uỷ`, `HOÀ` are the lexicon's hóa, thủy, Ủy, HÒA with the tone placed the other way: kept as
+    read and not doubted (they were taken for unknown words, at a confidence of 0.3); a misread one (`Uý ban`, a
+    real page at 72 dpi, its tone misread) is repaired, and written with the placement it was read with."""
+    text = "Uỷ ban nhân dân xã Hoà Bình tổ chức thuỷ lợi và hoá học; CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    tokens = text.split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    results = repairer.repair_tokens(tokens, params, [0.95] * len(tokens))
+    assert " ".join(r.text for r in results) == text
+    assert all(r.conf > 0.8 and not r.flag for r in results if r.ocr in ("Uỷ", "Hoà", "thuỷ", "hoá", "HOÀ"))
+    tokens = "- Ủy ban nhân dân tỉnh; - Uý ban MTTQ Việt Nam tỉnh;".split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    results = repairer.repair_tokens(tokens, params, [0.3 if t == "Uý" else 0.95 for t in tokens])
+    assert " ".join(r.text for r in results) == "- Ủy ban nhân dân tỉnh; - Uỷ ban MTTQ Việt Nam tỉnh;"
+
+
 def test_with_vietnamese_ocr_a_doubted_word_of_a_name_that_no_name_is_made_of_is_repaired(repairer) -> None:
     """A signer's `Quác` (a 1-bit scan's Quốc) that Tesseract doubted is no name's word: it may be read as another
     name's word, never as a common one (Nậm Xé is no Nậm Xe). Read sure, or doubted but a word names are made of

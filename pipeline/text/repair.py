@@ -279,7 +279,7 @@ class Repairer:
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
     def _candidates(self, observed: str, params: Params, doubted: bool = False) -> list[Candidate]:
-        low = observed.lower()
+        low = observed.lower() if params.mode == "eng" else normalize_tone_placement(observed.lower())  # uỷ: ủy
         lm = self.lm
         letters = bool(_LETTERS.match(low))
         mode = params.mode
@@ -628,7 +628,7 @@ class Repairer:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
-        if original.islower() and self.tone_style == "old":  # `_as_written`'s common case, without its cache's look-up
+        if original.islower() and self.tone_style == "old" and not _placed_new(original):  # `_as_written`'s common case
             return text
         if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
             original = "l" + original[1:]
@@ -731,7 +731,7 @@ class Repairer:
         mode = params.mode
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
-            if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower():  # as `_surface` would have it
+            if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower() and not _placed_new(words[0].piece.text):  # as `_surface` would have it
                 text, alternatives = words[0].candidates[words[0].chosen].text, list(words[0].ranked)
             else:
                 text, alternatives = self._surfaces(slots, words)
@@ -862,12 +862,21 @@ def _glued_marked(text: str, known: dict[str, int], uni: list[float]) -> tuple[s
 
 
 @lru_cache(maxsize=100_000)
+def _placed_new(word: str) -> bool:
+    """Is `word` written with the new placement of its tone (hoá, thuỷ, Uỷ), not the lexicon's (hóa, thủy, Ủy)?"""
+    low = word.lower()
+    return normalize_tone_placement(low) != low
+
+
+@lru_cache(maxsize=100_000)
 def _as_written(original: str, text: str, lone_caps: bool, among_caps: bool, initial: bool, tone_style: str, cased: str | None) -> str:
     """A word's reading `text` (small letters) written as the word `original` was read: its case, its tone style.
     `lone_caps`: a two-capital word among words not in capitals (`_mark_lone_caps`); `among_caps`: a word in mixed
     case among capitals (`_mark_among_caps`); `initial`: it starts a sentence; `cased`: how the channel learnt to
     write the reading (a name: VNeID)."""
-    if original.islower() and tone_style == "old":
+    if _placed_new(original):  # read with the new placement (hoá, Uỷ): written so, whatever its reading
+        text = normalize_tone_placement(text, "new")
+    elif original.islower() and tone_style == "old":
         return text  # the common case: a small word, read in small letters
     if text == original.lower() and (original.islower() or original.isupper() or is_title(original) or not is_syllable(original)):
         return original  # as read; mixed case is kept on names (VNeID, eGov), not on syllables (SaU)
