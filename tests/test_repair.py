@@ -558,6 +558,7 @@ SLIPS = [  # (what the OCR read, what repair writes)
     ("theo tiêu chuẩn kỹ thuật4 của Bộ", "theo tiêu chuẩn kỹ thuật4 của Bộ"),
     ("theo Luật số 67/2025/QHI5 ngày 14/6/2025", "theo Luật số 67/2025/QH15 ngày 14/6/2025"),  # a code's 1 read as I
     ("Số: 115/CV-PA§3 ngày 5/3/2018", "Số: 115/CV-PA83 ngày 5/3/2018"),  # a code's 8 read as §
+    ("Công văn số S770/NBI-QLDN2 ngày 4/3/2026, mục S và S/2", "Công văn số 5770/NBI-QLDN2 ngày 4/3/2026, mục S và S/2"),  # its 5 as S
     ("Công văn của UBNDtỉnh Quảng Ngãi", "Công văn của UBND tỉnh Quảng Ngãi"),  # an abbreviation glued to a word
     ("Phòng GD&ĐT huyện, TTr số 5, VNeID", "Phòng GD&ĐT huyện, TTr số 5, VNeID"),  # abbreviations in mixed case stay
 ]

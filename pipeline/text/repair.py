@@ -1115,6 +1115,8 @@ _ABBREVIATION_GLUED = regex.compile(r"^(\p{Lu}{3,})(\p{Ll}{2,})\W*$")  # not two
 # there) or its 8 as § (CV-PA§3)
 _CODE_DIGIT_READ = regex.compile(r"(?<=/[\p{Lu}\d-]{0,12}\p{Lu})[Il§](?=\d+(?:\W|$))")
 _DIGIT_OF = {"I": "1", "l": "1", "§": "8"}
+# a code's number whose first 5 was read as an S (S770/NBI-QLDN2, a real page as a photo; vn-legal's codes never open so)
+_CODE_FIVE_READ = regex.compile(r"^(\W*)S(?=\d+/[\p{Lu}\d])")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 _ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
@@ -1132,7 +1134,7 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
         if "/" in r.text:
-            r.text = _CODE_DIGIT_READ.sub(lambda m: _DIGIT_OF[m.group()], r.text)
+            r.text = _CODE_FIVE_READ.sub(r"\g<1>5", _CODE_DIGIT_READ.sub(lambda m: _DIGIT_OF[m.group()], r.text))
         one = _ONE_READ.match(r.text) if len(r.text) <= 3 else None
         if one and (results[i - 1].text.lower() in NUMBERED_IN_DIGITS if i else r.text in _FIRST_ITEM_READ):
             r.text = "1" + one.group(1)
