@@ -700,6 +700,21 @@ def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_
         assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs)) == right
 
 
+def test_with_vietnamese_ocr_a_syllable_cut_before_its_vowel_is_joined_back(repairer) -> None:
+    """Tesseract cut a syllable before its vowel (`THƯ! ỜNG`, bold capitals on a real page at 300 dpi; `nghi ệp`),
+    or read the vowel at the cut on both sides (`TRỤ ỰC`): one word again, the second token left empty. A common
+    word after another (`ra ở`, `Tốt! ông`) is no piece of it."""
+    for read, right in [
+        ("CỦA BAN THƯ! ỜNG TRỤ ỰC THÀNH ỦY", "CỦA BAN THƯỜNG TRỰC THÀNH ỦY"),
+        ("hỗ trợ các doanh nghi ệp nhỏ và vừa", "hỗ trợ các doanh nghiệp nhỏ và vừa"),
+        ("Tốt! ông đi ra ở ngoài.", "Tốt! ông đi ra ở ngoài."),
+    ]:
+        tokens = read.split()
+        results = repairer.repair_tokens(tokens, Params.estimate(tokens, repairer.lexicon), [0.9] * len(tokens))
+        assert " ".join(r.text for r in results if r.text) == right
+        assert len(results) == len(tokens)
+
+
 def test_words_with_the_new_placement_of_their_tone_are_words_and_stay_so(repairer) -> None:
     """`hoá`, `thuỷ`, `Uỷ`, `HOÀ` are the lexicon's hóa, thủy, Ủy, HÒA with the tone placed the other way: kept as
     read and not doubted (they were taken for unknown words, at a confidence of 0.3); a misread one (`Uý ban`, a

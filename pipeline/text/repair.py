@@ -91,6 +91,10 @@ CACHE_REACH_MARKS = 9.0  # ... unless only marks tell them apart: Tesseract `vie
 CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of them agreeing)
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
+SPLIT_JOINED = -12.0  # a syllable cut in two is joined back only into a word at least this common (log P)
+_SPLIT_AFTER = ",.;:!?)"
+_CUT_MARKS = "!|'`"
+_VOWELS = set("aeiouy")
 RARE_READ = -10.0  # a word read with its marks this rare, and doubted, is looked for among the words the OCR may have misread (`đu`: đầu)
 DOUBTED_READ = 0.8  # Tesseract's confidence below which a rare word it read is doubted (`đu` 0.48 and 0.74; `sạ`, `rạ` 0.93 are print)
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
@@ -755,7 +759,29 @@ class Repairer:
             )
             conf = self.calibration.probability(evidence)
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
+        if mode == "vie":
+            self._join_split(results)
         return _tidy_symbols(_tidy_commas(_tidy_numbers(results)))
+
+    def _join_split(self, results: list[TokenRepair]) -> None:
+        """Where marks are read, a syllable Tesseract cut before its vowel (`THƯ ỜNG`, `nghi ệp`, a real page's
+        bold capitals; `THƯ! ỜNG`, a stroke of the cut read as a mark): a token opening with a vowel, two letters or more,
+        that is no word the model knows (rarer than RARE_READ), after a word with which it spells a common one
+        (SPLIT_JOINED), is that word's end: joined to it; where the vowel at the cut was read on both sides (`TRỤ
+        ỰC`), once."""
+        for before, after in zip(results, results[1:]):
+            head, tail = before.text.rstrip(_CUT_MARKS), after.text
+            core = tail.rstrip(_SPLIT_AFTER)
+            if not (head.isalpha() and core.isalpha() and len(core) >= 2 and fold(core[0]).lower() in _VOWELS and self._rare(core, RARE_READ)):
+                continue
+            # the vowel at the cut may be read on both sides (`TRỤ ỰC`: TRỰC)
+            twice = fold(head[-1]).lower() == fold(core[0]).lower()
+            for kept in (head, head[:-1]) if twice else (head,):
+                joined = kept + core
+                if (joined.isupper() or joined.islower() or is_title(joined)) and not self._rare(joined, SPLIT_JOINED):
+                    before.text, after.text = kept + tail, ""
+                    before.conf, before.flag, after.flag = min(before.conf, after.conf), before.flag or after.flag, False
+                    break
 
     def repair_lines(self, text: str) -> list[list[TokenRepair]]:
         """Each line's tokens repaired, the text decoded as one document (paragraphs: runs of non-empty lines)."""
