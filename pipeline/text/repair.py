@@ -38,7 +38,7 @@ from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidenc
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS, pack
 from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, marks_read_as_questions, part_specked, to_roman, unglue
-from .vietnamese import apply_case, fold, is_syllable, nfc, normalize_tone_placement
+from .vietnamese import BASE_VOWELS, apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
@@ -92,9 +92,8 @@ CACHE_WEIGHT = 4.0  # log odds given to the document's settled reading (all of t
 CHANGE_SURE = 0.5  # where marks are read, a change less likely than not leaves the word as read
 RARE_WORD = -11.0  # unigram log probability below which a folded reading may as well be a garbled one
 SPLIT_JOINED = -12.0  # a syllable cut in two is joined back only into a word at least this common (log P)
-_SPLIT_AFTER = ",.;:!?)"
-_CUT_MARKS = "!|'`"
-_VOWELS = set("aeiouy")
+_SPLIT_AFTER = ",.;:!?)"  # the sentence's punctuation after the second piece, kept after the word joined
+_CUT_MARKS = "!|'`"  # a stroke of the cut read after the first piece (`THƯ! ỜNG`), dropped
 RARE_READ = -10.0  # a word read with its marks this rare, and doubted, is looked for among the words the OCR may have misread (`đu`: đầu)
 DOUBTED_READ = 0.8  # Tesseract's confidence below which a rare word it read is doubted (`đu` 0.48 and 0.74; `sạ`, `rạ` 0.93 are print)
 ROWS_LIMIT = 200_000  # remembered rows of trigram scores (`Repairer._remembered`), about 100 MB
@@ -772,7 +771,7 @@ class Repairer:
         for before, after in zip(results, results[1:]):
             head, tail = before.text.rstrip(_CUT_MARKS), after.text
             core = tail.rstrip(_SPLIT_AFTER)
-            if not (head.isalpha() and core.isalpha() and len(core) >= 2 and fold(core[0]).lower() in _VOWELS and self._rare(core, RARE_READ)):
+            if not (head.isalpha() and core.isalpha() and len(core) >= 2 and fold(core[0]).lower() in BASE_VOWELS and self._rare(core, RARE_READ)):
                 continue
             # the vowel at the cut may be read on both sides (`TRỤ ỰC`: TRỰC)
             twice = fold(head[-1]).lower() == fold(core[0]).lower()
@@ -1155,7 +1154,7 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
     clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1, of a paragraph's first item
     (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15;
-    a code's 8 read as § (`115/CV-PA§3`) -> 8."""
+    a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
