@@ -682,6 +682,15 @@ def test_a_speck_read_as_a_dash_between_words_of_a_page_becomes_the_space(repair
     assert repairer.repair_text(read) == read
 
 
+def read_with_doubt(repairer, read: str, doubted: tuple[str, ...], conf: float) -> str:
+    """`read` repaired as Tesseract `vie` read it: the words `doubted` at confidence `conf`, the others at 0.95."""
+    tokens = read.split()
+    params = Params.estimate(tokens, repairer.lexicon)
+    assert params.mode == "vie"
+    confs = [conf if t.strip(",") in doubted else 0.95 for t in tokens]
+    return " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs))
+
+
 def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_letter_short(repairer) -> None:
     """A poor scan's `đu` (a rare word: the swing), Tesseract unsure of it, for `đầu`, its vowel lost: the common word
     a letter away is among the readings, and the context chooses it. A rare word Tesseract is sure of is print
@@ -693,11 +702,7 @@ def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_
         ("Khuyến cáo bà con không sạ dày, giảm phân bón", 0.93, "Khuyến cáo bà con không sạ dày, giảm phân bón"),
         ("Cành cây đu đưa trong gió, các em chơi đu quay.", 0.48, "Cành cây đu đưa trong gió, các em chơi đu quay."),
     ]:
-        tokens = read.split()
-        params = Params.estimate(tokens, repairer.lexicon)
-        assert params.mode == "vie"
-        confs = [conf if t.strip(",") in ("đu", "sạ") else 0.95 for t in tokens]
-        assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs)) == right
+        assert read_with_doubt(repairer, read, ("đu", "sạ"), conf) == right
 
 
 def test_with_vietnamese_ocr_a_syllable_cut_before_its_vowel_is_joined_back(repairer) -> None:
@@ -741,10 +746,7 @@ def test_with_vietnamese_ocr_a_doubted_word_of_a_name_that_no_name_is_made_of_is
         ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Thị Thu Hường", 0.5, "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Thị Thu Hường"),
         ("Mưa to làm sạt lở đất ở xã Nậm Xé, huyện Văn Bàn.", 0.5, "Mưa to làm sạt lở đất ở xã Nậm Xé, huyện Văn Bàn."),
     ]:
-        tokens = read.split()
-        params = Params.estimate(tokens, repairer.lexicon)
-        confs = [doubt if t.strip(",") in ("Quác", "Hường", "Xé") else 0.95 for t in tokens]
-        assert " ".join(r.text for r in repairer.repair_tokens(tokens, params, confs)) == right
+        assert read_with_doubt(repairer, read, ("Quác", "Hường", "Xé"), doubt) == right
 
 
 def test_with_vietnamese_ocr_a_doubted_lone_letter_goes_only_where_it_is_no_word_and_a_lone_mark_always(repairer) -> None:
