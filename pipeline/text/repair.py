@@ -369,7 +369,9 @@ class Repairer:
                 out.append([Slot(piece, candidates)])
                 continue
             in_name = index > 0 and self._names_next(tokens[index - 1].strip(_NAME_PUNCT))
-            before_name = index + 1 < len(tokens) and self._name_part(tokens[index + 1].strip(_NAME_PUNCT))
+            before_name = (  # Cô | Hương: asked only of a title, so that other tokens share `_readings`' cache
+                token.strip(_NAME_PUNCT).lower() in _HONORIFICS and index + 1 < len(tokens) and self._name_part(tokens[index + 1].strip(_NAME_PUNCT))
+            )
             # only where marks are read does a doubt change the readings (`_candidates`); elsewhere it would only
             # cache the same token twice
             doubted = params.mode == "vie" and ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
@@ -385,7 +387,8 @@ class Repairer:
     ) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
         `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do;
-        `doubted`: Tesseract doubted it (`candidates`); `before_name`: a capitalised part of a name follows it."""
+        `doubted`: Tesseract doubted it (`candidates`); `before_name`: it is a title (Ông, Bà, Cô), a capitalised part of
+        a name after it."""
         lm = self.lm
         glued = _ABBREVIATION_GLUED.match(token)
         if glued and glued.group(1) in self.lexicon.abbreviations and fold(glued.group(2).lower()) in self.lexicon.by_fold:
@@ -417,7 +420,7 @@ class Repairer:
             name_read = in_name and params.mode != "eng" and not initial and is_title(text) and not text.isascii() and is_syllable(text)
             name_like = name_like or (name_read and (not doubted or text.lower() in self.lexicon.name_parts))
             # and so does the title before a name, even where a sentence opens (`1. Cô Hương gửi...` is not Cổ)
-            name_like = name_like or (before_name and params.mode != "eng" and is_title(text) and text.lower() in _HONORIFICS)
+            name_like = name_like or (before_name and params.mode != "eng" and is_title(text))
             if piece.kind == "word" and not (name_like or abbreviation or enumerator or _ROMAN.match(text) or _UNIT.match(text) or (_NOT_GARBLE.search(text) and not _GARBLED_MIDDLE.match(text))):
                 glued = self._glued_syllables(text, params) if params.mode == "eng" else _glued_marked(text, self.lm.ids, self.lm.uni)
                 for k, part in enumerate(glued):  # NHANDAN, Noinh@n: two syllables read without the space between
@@ -627,11 +630,16 @@ class Repairer:
             done = upto
             _rank(slot, scores, trust_read)
 
+    def _written_as_read(self, original: str) -> bool:
+        """`_as_written`'s common case, without its cache's look-up: a word read in small letters, its tone placed as
+        the lexicon places it, is written as its reading."""
+        return original.islower() and self.tone_style == "old" and not _placed_new(original)
+
     def _surface(self, slot: Slot, text: str) -> str:
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
-        if original.islower() and self.tone_style == "old" and not _placed_new(original):  # `_as_written`'s common case
+        if self._written_as_read(original):
             return text
         if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
             original = "l" + original[1:]
@@ -730,11 +738,10 @@ class Repairer:
 
     def _results(self, tokens: list[str], per_token: list[list[Slot]], params: Params, ocr_confs: list[float] | None, readings: DocumentReadings) -> list[TokenRepair]:
         results = []
-        plain = self.tone_style == "old"
         mode = params.mode
         for k, (token, slots) in enumerate(zip(tokens, per_token)):
             words = [s for s in slots if s.piece.kind == "word"]
-            if plain and len(slots) == len(words) == 1 and words[0].piece.text.islower() and not _placed_new(words[0].piece.text):  # as `_surface` would have it
+            if len(slots) == len(words) == 1 and self._written_as_read(words[0].piece.text):  # as `_surface` would have it
                 text, alternatives = words[0].candidates[words[0].chosen].text, list(words[0].ranked)
             else:
                 text, alternatives = self._surfaces(slots, words)
