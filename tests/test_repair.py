@@ -705,6 +705,19 @@ def test_with_vietnamese_ocr_a_rare_word_read_and_doubted_may_be_a_common_one_a_
         assert read_with_doubt(repairer, read, ("đu", "sạ"), conf) == right
 
 
+def test_with_vietnamese_ocr_a_word_under_marks_no_word_has_gives_way_to_the_word_its_letters_spell(repairer) -> None:
+    """`buôi`, `thuân`: a known word's letters under marks no word the model knows has (a poor scan's `buổi`,
+    `thuần` on real pages) are the OCR's misreading, so the word the context wants is read. The next word is judged
+    on its own: `tôi` is a known word read with its marks, and stays. A known word read right stays too."""
+    for read, right in [
+        ("trong chương trình thời sự buôi sáng", "trong chương trình thời sự buổi sáng"),
+        ("phát trong chương trình thời sự buôi tôi của đài", "phát trong chương trình thời sự buổi tôi của đài"),
+        ("không đi ngược thuân phong mỹ tục", "không đi ngược thuần phong mỹ tục"),
+        ("trong chương trình thời sự buổi sáng", "trong chương trình thời sự buổi sáng"),
+    ]:
+        assert read_with_doubt(repairer, read, (), 0.95) == right
+
+
 def test_with_vietnamese_ocr_a_syllable_cut_before_its_vowel_is_joined_back(repairer) -> None:
     """Tesseract cut a syllable before its vowel (`THƯ! ỜNG`, bold capitals on a real page at 300 dpi; `nghi ệp`),
     or read the vowel at the cut on both sides (`TRỤ ỰC`): one word again, the second token left empty. A common
