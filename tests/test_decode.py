@@ -82,7 +82,8 @@ def plain_decode(repairer: Repairer, slots: list[Slot], trust_read: bool) -> lis
             k = next((n for n, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), k)
             conf = weights[k] / sum(weights)
         order = sorted(range(len(scores)), key=lambda n: -scores[n])
-        out.append((k, conf, [slot.candidates[n].text for n in order if n != k][:5]))
+        texts = [slot.candidates[n].text for n in order]  # a text once, the chosen one not among its rivals
+        out.append((k, conf, list(dict.fromkeys(t for t in texts if t != slot.candidates[k].text))[:5]))
     return out
 
 

@@ -486,12 +486,34 @@ def test_the_channel_learns_the_parts_of_codes_read_without_their_marks() -> Non
         ("TM. Uy BAN NHAN DAN XA", "TM. ỦY BAN NHÂN DÂN XÃ"),  # Ủ read as U, a small letter after it
         ("ngan hang co I¢i nhuan va Idp hoc", "ngân hàng có lợi nhuận và lớp học"),  # I for a small l
         ("cai dat VNelD cho ngudi dan", "cài đặt VNeID cho người dân"),
+        ("Cong van s6 2114/BGDDT-GDCTHSSV ctia B6 Giao duc", "Công văn số 2114/BGDĐT-GDCTHSSV của Bộ Giáo dục"),  # a ministry's code: B, GDĐT
     ],
 )
 def test_an_ocr_without_vietnamese_codes_and_case(repairer, read: str, expected: str) -> None:
     paragraphs = [GARBLED_PARAGRAPH.split(), read.split()]
     out = repairer.repair_paragraphs(paragraphs, Params.estimate([t for p in paragraphs for t in p], repairer.lexicon))
     assert " ".join(r.text for r in out[1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("Can cu Nghi dinh so 71/2016/ND-CP va Quyet dinh so 24/QD-UBND", "Căn cứ Nghị định số 71/2016/NĐ-CP và Quyết định số 24/QĐ-UBND"),
+        ("Cong van so 2114/BGDDT-GDCTHSSV cua Bo Giao duc va Dao tao", "Công văn số 2114/BGDĐT-GDCTHSSV của Bộ Giáo dục và Đào tạo"),
+        ("PHONG GD&DT HUYEN DUY XUYEN", "PHÒNG GD&ĐT HUYỆN DUY XUYÊN"),
+        ("UBND HUYEN TAY GIANG", "UBND HUYỆN TÂY GIANG"),
+        ("CONG AN TINH AN GIANG", "CÔNG AN TỈNH AN GIANG"),
+        ("HUYEN TRI TON", "HUYỆN TRI TÔN"),
+    ],
+)
+def test_text_with_every_mark_removed_codes_abbreviations_and_names_in_capitals(repairer, read: str, expected: str) -> None:
+    """Marks removed from a whole text: a code's parts and an abbreviation are written as the lexicon writes them
+    (NĐ-CP, QĐ, GD&ĐT, and a ministry's BGDĐT: B before GDĐT), and a place's name in capitals is read as the name
+    (TÂY GIANG, AN GIANG, TRI TÔN), not as the common words its letters also spell (TAY GIẢNG, ĂN GIẢNG, TRỊ TỔN)."""
+    paragraphs = [fold(CLEAN[0]).split(), read.split()]
+    params = Params.estimate([t for p in paragraphs for t in p], repairer.lexicon)
+    assert params.mode == "folded"
+    assert " ".join(r.text for r in repairer.repair_paragraphs(paragraphs, params)[1]) == expected
 
 
 @pytest.mark.parametrize(("read", "expected"), [("NHANDAN", "NHÂN DÂN"), ("CHUTICH", "CHỦ TỊCH"), ("vipham", "vi phạm")])

@@ -100,9 +100,16 @@ class Confusions:
         """The unmarked letters `observed` (in small letters) most likely stands for, one for one: n@m -> nam."""
         return "".join(self.skeleton.get(ch, ch) for ch in fold(observed))
 
-    def code(self, read: str) -> str:
-        """A code (1968/QD-UBND, 20/2021/ND-CP) with the parts the OCR reads without their marks written back."""
-        return "".join(self.code_parts.get(part, part) for part in _CODE_PARTS.split(read))
+    def code(self, read: str, lexicon: Lexicon | None = None) -> str:
+        """A code (1968/QD-UBND, 20/2021/ND-CP) with the parts the OCR reads without their marks written back: as
+        training saw them written, or, given the lexicon, as it writes an abbreviation (2114/BGDDT-GDCTHSSV: BGDĐT)."""
+        def written(part: str) -> str:
+            found = self.code_parts.get(part)
+            if found is not None or lexicon is None:
+                return found or part
+            return lexicon.written_abbreviation(part)
+
+        return "".join(map(written, _CODE_PARTS.split(read)))
 
     def reach(self, observed: str, lexicon: Lexicon, limit: int = 16) -> dict[str, float]:
         """Inventory words the OCR may have turned into `observed`, with log P(observed | word)."""

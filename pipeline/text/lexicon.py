@@ -41,6 +41,14 @@ class Lexicon:
                 found.setdefault(read, []).append(abbreviation)
         return {read: written[0] for read, written in found.items() if len(written) == 1}
 
+    def written_abbreviation(self, read: str) -> str:
+        """`read` as written where it is an abbreviation read without its marks (`abbreviation_unmarked`), or a
+        ministry's (B) or department's (S) abbreviation made of one (BGDDT, SGDDT: BGDĐT, SGDĐT); else as read."""
+        found = self.abbreviation_unmarked.get(read)
+        if found is None and read[:1] in ("B", "S") and (rest := self.abbreviation_unmarked.get(read[1:])) is not None:
+            found = read[0] + rest
+        return found or read
+
 
 def load_lexicon(user_lm: Path | None = None, dict_dir: Path | None = None) -> Lexicon:
     """Load the shipped dictionaries (and the user overlay when present)."""

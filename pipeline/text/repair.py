@@ -270,6 +270,8 @@ class Repairer:
         """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names). `doubted`:
         Tesseract doubted the word (DOUBTED_READ), so a rare word it read may be a common one misread."""
         found = self._candidates(observed, params, doubted)
+        if params.mode != "vie" and len(observed) > 1 and observed.isupper():  # marks lost, a name in capitals (TINH QUANG NGAI) is a reading beside the common word
+            return found + [Candidate(c.text, sym, c.channel) for c in found if (sym := self.lm.ids.get(c.text[:1].upper() + c.text[1:])) is not None]
         if initial or not is_title(observed):
             return found
         titled = []
@@ -405,7 +407,7 @@ class Repairer:
                 token = _I_FOR_L.sub(r"\1l", token)
         enumerator = params.mode != "eng" and _ENUMERATOR.match(token)
         for piece in unglue(token) if params.mode == "eng" else part_specked(token):
-            if params.mode == "eng" and piece.text in self.lexicon.abbreviation_unmarked:  # GD&DT: GD&ĐT, read without its mark
+            if params.mode != "vie" and piece.text in self.lexicon.abbreviation_unmarked:  # GD&DT: GD&ĐT, read without its mark
                 piece = Piece(self.lexicon.abbreviation_unmarked[piece.text], piece.kind)
             text = piece.text
             if piece.kind == GAP:  # no word: left out of the decoding (`repair_paragraphs`), a space in the text
@@ -439,8 +441,8 @@ class Repairer:
                 others = [c for c in self.candidates(text, params, initial) if c.text != text.lower() and c.symbol >= 0]
                 own = [Candidate(text, lm.id(lm_symbol(piece, initial)), KEEP_NUMBER)] if text.isdigit() or text == "&" or not others else []
                 readings.append((Piece(text, "word"), [*own, *others], initial))  # a lone @ or § is no word: a letter; & may be `và`
-            elif params.mode == "eng" and piece.kind == "keep" and classify(text) == CODE:  # 12/QD-UBND: QĐ
-                readings.append((Piece(self.channels["eng"].code(text), "keep"), [Candidate(text, lm.id(CODE), 0.0)], initial))
+            elif params.mode in ("eng", "folded") and piece.kind == "keep" and classify(text) == CODE:  # 12/QD-UBND: QĐ
+                readings.append((Piece(self.channels["eng"].code(text, self.lexicon), "keep"), [Candidate(text, lm.id(CODE), 0.0)], initial))
             else:
                 kept = Piece(text.translate(_ROMAN_READ) if _ROMAN.match(text) else text, "keep") if piece.kind == "word" else piece
                 symbol = CODE if code_follows and kept.kind == "keep" and text.isdigit() else lm_symbol(piece, initial)
@@ -874,7 +876,8 @@ def _rank(slot: Slot, scores: list[float], trust_read: bool) -> None:
         read = next((k for k, c in enumerate(slot.candidates) if c.text == slot.piece.text.lower()), slot.chosen)
         slot.chosen, slot.conf = read, weights[read] / total
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: equals keep their order
-    slot.ranked = [slot.candidates[k].text for k in order[:6] if k != slot.chosen][:5]  # the chosen one is at most one of six
+    texts = [slot.candidates[k].text for k in order]
+    slot.ranked = list(dict.fromkeys(t for t in texts if t != slot.candidates[slot.chosen].text))[:5]  # a name and its common word are one text
 
 
 def _glued_marked(text: str, known: dict[str, int], uni: list[float]) -> tuple[str, ...]:
