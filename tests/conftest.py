@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from pipeline.outputs import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL_PAGE = Path(__file__).parent / "data" / "real" / "quangngai-chithi-07-2018-p1.pdf"  # a real archive page (samples/README.md)
 
 # CI draws the same examples on every run, so a red CI names a change that broke a property, not a lucky draw
 # (repair's idempotence fails on rare word salads: `so so qua` -> `số sổ qua`, the model's `số sổ` as in

@@ -11,7 +11,7 @@ import numpy as np
 
 from pipeline.image import analysis, tesseract
 
-from .conftest import HEADER, draw_page, load_valid_json
+from .conftest import HEADER, REAL_PAGE, draw_page, load_valid_json
 
 BODY = [(300, 900 + 90 * i, text, False) for i, text in enumerate([
     "Ủy ban nhân dân phường báo cáo kết quả thực hiện nhiệm vụ",
@@ -41,6 +41,27 @@ def test_the_sheet_is_found_in_a_photo_and_not_in_a_scan() -> None:
     assert abs(straight.shape[0] / straight.shape[1] - page.shape[0] / page.shape[1]) < 0.06
     assert analysis.page_outline(page) is None  # a scan is the page itself
     assert analysis.page_outline(np.full((500, 400), 255, np.uint8)) is None
+
+
+def test_a_photo_s_sheet_gives_its_resolution_where_the_letters_measure_too_tall() -> None:
+    """The real fixture page photographed small (its sheet about 85 dpi), softened as a camera does: its
+    letters measure as at 137 dpi, which would leave it as it is; the straightened A4 sheet says 85, so
+    the page is enlarged before Tesseract reads it. A page that is no photo's sheet still goes by its letters."""
+    from pdf2image import convert_from_path
+
+    page = np.asarray(convert_from_path(str(REAL_PAGE), dpi=300)[0].convert("L"))
+    h, w = page.shape
+    corners = np.float32([(130, 50), (780, 75), (810, 1055), (100, 1025)])  # photo_of's, at half the size
+    matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (w, 0), (w, h), (0, h)]), corners)
+    photo = cv2.warpPerspective(page, matrix, (925, 1150), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_TRANSPARENT,
+                                dst=np.full((1150, 925), 60, np.uint8))
+    photo = cv2.GaussianBlur(photo, (3, 3), 0)
+    outline = analysis.page_outline(photo)
+    straight = analysis.straighten(photo, outline)
+    found = analysis.analyze(straight, None, outline).resolution
+    assert (found.source, found.paper) == ("paper", "A4") and abs(found.dpi - 85) <= 5, found
+    assert found.text_dpi > 1.5 * found.dpi
+    assert analysis.estimate_resolution(straight, None).source == "text"
 
 
 def test_a_photo_is_straightened_and_read(tmp_path: Path) -> None:

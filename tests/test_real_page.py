@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from .conftest import load_valid_json
+from .conftest import REAL_PAGE, load_valid_json
 
-PAGE = Path(__file__).parent / "data" / "real" / "quangngai-chithi-07-2018-p1.pdf"
 
 
 @pytest.fixture(scope="module")
 def read(tmp_path_factory) -> tuple[dict, str]:
     out = tmp_path_factory.mktemp("real")
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "process", str(PAGE), "-o", str(out)],
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "process", str(REAL_PAGE), "-o", str(out)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    return load_valid_json(out / f"{PAGE.stem}.json"), (out / f"{PAGE.stem}.txt").read_text("utf-8")
+    return load_valid_json(out / f"{REAL_PAGE.stem}.json"), (out / f"{REAL_PAGE.stem}.txt").read_text("utf-8")
 
 
 def test_the_scan_is_read_as_it_is(read) -> None:

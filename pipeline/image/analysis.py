@@ -124,13 +124,16 @@ def _near(a: float, b: float, factor: float = 1.6) -> bool:
     return 1 / factor < a / b < factor
 
 
-def estimate_resolution(gray: np.ndarray, metadata: int | None) -> Resolution:
+def estimate_resolution(gray: np.ndarray, metadata: int | None, sheet: bool = False) -> Resolution:
     """The page's true resolution, from what the file says, the paper size and the letters' height.
 
     Metadata is trusted when the paper size or the letters' height confirms it (the letters within a
-    factor of 1.6: type sizes vary); else the paper size when the letters agree with it; else the
-    letters' height (a cropped page, a photo, a screenshot). The letters are measured only when the
-    paper size does not already confirm the metadata."""
+    factor of 1.6: type sizes vary); else the paper size when the letters agree with it, or when the
+    page is a `sheet` found in a photo and straightened (its proportions are the paper's own, where
+    the letters mislead: near 100 dpi they measure taller than they are, blurred and joined by their
+    marks; a real page scaled to 102 dpi measures 137 from its letters, its phone photo 168 where its
+    A4 sheet says 103); else the letters' height (a cropped page, a screenshot). The letters are measured only when the paper size does not already
+    confirm the metadata."""
     h, w = gray.shape[:2]
     paper = paper_of(w, h)
     paper_dpi = paper[1] if paper else None
@@ -146,7 +149,7 @@ def estimate_resolution(gray: np.ndarray, metadata: int | None) -> Resolution:
     res.text_height, res.text_dpi = height, round(text_dpi, 1) if text_dpi else None
     if metadata and text_dpi and _near(metadata, text_dpi):
         res.dpi, res.source = metadata, "metadata"
-    elif paper_dpi and (text_dpi is None or _near(paper_dpi, text_dpi)):
+    elif paper_dpi and (text_dpi is None or sheet or _near(paper_dpi, text_dpi)):
         res.dpi, res.source = round(paper_dpi), "paper"
     elif text_dpi:
         res.dpi, res.source = round(text_dpi), "text"
@@ -210,7 +213,7 @@ def analyze(
     `gray`: `grey(image)`, when the caller has it already."""
     colour = image.ndim == 3
     gray = grey(image) if gray is None else gray
-    resolution = estimate_resolution(gray, metadata)
+    resolution = estimate_resolution(gray, metadata, outline is not None)
     masks = _strong_colour(image[..., ::-1]) if colour else None
     marks = find_marks(image[..., ::-1], resolution.dpi, masks) if masks else []
     bilevel = not colour and cv2.countNonZero(cv2.inRange(gray, 1, 254)) == 0
