@@ -640,7 +640,8 @@ class Repairer:
         the lexicon places it, is written as its reading."""
         return original.islower() and self.tone_style == "old" and not _placed_new(original)
 
-    def _surface(self, slot: Slot, text: str) -> str:
+    def _surface(self, slot: Slot, text: str, label: bool = False) -> str:
+        """`text` written as `slot` was read (its case, the placement of its tone); `label`: a colon follows it."""
         if slot.piece.kind != "word":
             return slot.piece.text
         original = slot.piece.text
@@ -648,20 +649,22 @@ class Repairer:
             return text
         if not slot.initial and original[:1] in "IJ" and text[:1] == "l":  # Ii, I¢i, Idp: the OCR's capital for a small l
             original = "l" + original[1:]
-        if original[:1] == "$" and text[:1] == "s":  # $6: (Số:), $6 Tu phap (Sở Tư pháp): the OCR's $ for a capital S
-            original = "S" + original[1:]
+        if original[:1] == "$" and text[:1] == "s" and (slot.initial or label or text == "sở"):  # the OCR's $ for a capital S:
+            original = "S" + original[1:]  # $6: (Số:), $6 Tu phap (Sở Tư pháp); inside a sentence `chuyển đổi $6,` is số
         return _as_written(original, text, slot.lone_caps, slot.among_caps, slot.initial, self.tone_style, self.cased.get(text))
 
     def _surfaces(self, slots: list[Slot], words: list[Slot]) -> tuple[str, list[str]]:
         """A token's text as written (its slots' readings put back into its case and punctuation), and
         its alternatives where it has one word."""
-        text = "".join(self._surface(s, s.candidates[s.chosen].text) for s in slots)
+        labels = [i + 1 < len(slots) and slots[i + 1].piece.text.startswith(":") for i in range(len(slots))]
+
+        def written(alt: str | None = None, at: Slot | None = None) -> str:
+            return "".join(self._surface(s, alt if s is at else s.candidates[s.chosen].text, label) for s, label in zip(slots, labels))
+
+        text = written()
         if len(words) != 1:
             return text, []
-        w = words[0]
-        if len(slots) == 1:
-            return text, [self._surface(w, alt) for alt in w.ranked]
-        return text, ["".join(self._surface(s, alt) if s is w else self._surface(s, s.candidates[s.chosen].text) for s in slots) for alt in w.ranked]
+        return text, [written(alt, words[0]) for alt in words[0].ranked]
 
     def repair_tokens(self, tokens: list[str], params: Params | None = None, ocr_confs: list[float] | None = None) -> list[TokenRepair]:
         """Repair a paragraph given as whitespace tokens (with Tesseract's confidence in each, when they
