@@ -489,6 +489,7 @@ def test_the_channel_learns_the_parts_of_codes_read_without_their_marks() -> Non
         ("Cong van s6 2114/BGDDT-GDCTHSSV ctia B6 Giao duc", "Công văn số 2114/BGDĐT-GDCTHSSV của Bộ Giáo dục"),  # a ministry's code: B, GDĐT
         ("day manh chuyén doi $6, phé bién ki nang $6 cho nguoi dan", "đẩy mạnh chuyển đổi số, phổ biến kĩ năng số cho người dân"),  # $ for s
         ("Tw do - Hanh phtic $6: 238/KH-UBND gui Giam déc $6 Tu phap", "Tự do - Hạnh phúc Số: 238/KH-UBND gửi Giám đốc Sở Tư pháp"),  # a label, an office
+        ("Kinh giti: Ong Nguyén Van Thuan, thon Yén H6, xa Ditc Tho.", "Kính gửi: Ông Nguyễn Văn Thuận, thôn Yên Hồ, xã Đức Thọ."),  # H6: a name, not capitals
     ],
 )
 def test_an_ocr_without_vietnamese_codes_and_case(repairer, read: str, expected: str) -> None:

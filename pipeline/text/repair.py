@@ -270,7 +270,7 @@ class Repairer:
         """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names). `doubted`:
         Tesseract doubted the word (DOUBTED_READ), so a rare word it read may be a common one misread."""
         found = self._candidates(observed, params, doubted)
-        if params.mode != "vie" and len(observed) > 1 and observed.isupper():  # marks lost, a name in capitals (TINH QUANG NGAI) is a reading beside the common word
+        if params.mode != "vie" and len(observed) > 1 and observed.isupper() and not is_title(observed):  # marks lost, a name in capitals (TINH QUANG NGAI) is a reading beside the common word
             return found + [Candidate(c.text, sym, c.channel) for c in found if (sym := self.lm.ids.get(c.text[:1].upper() + c.text[1:])) is not None]
         if initial or not is_title(observed):
             return found
