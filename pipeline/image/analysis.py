@@ -132,8 +132,8 @@ def estimate_resolution(gray: np.ndarray, metadata: int | None, sheet: bool = Fa
     page is a `sheet` found in a photo and straightened (its proportions are the paper's own, where
     the letters mislead: near 100 dpi they measure taller than they are, blurred and joined by their
     marks; a real page scaled to 102 dpi measures 137 from its letters, its phone photo 168 where its
-    A4 sheet says 103); else the letters' height (a cropped page, a screenshot). The letters are measured only when the paper size does not already
-    confirm the metadata."""
+    A4 sheet says 103); else the letters' height (a cropped page, a screenshot). The letters are
+    measured only when the paper size does not already confirm the metadata."""
     h, w = gray.shape[:2]
     paper = paper_of(w, h)
     paper_dpi = paper[1] if paper else None

@@ -50,7 +50,7 @@ PRIOR_UNKNOWN = 0.03  # the share of unknown words assumed before any are seen: 
 _ESTIMATE_PUNCT = "”\"')],.;:!?…"
 KEEP_UNKNOWN = {"eng": (-6.0, -6.0), "vie": (-2.0, -0.1)}  # log P(a word not in the lexicon is right): letters, with digits
 KEEP_GARBLED = -6.0  # further log odds against keeping as read a token that reads as no word (_looks_garbled)
-KEEP_MISMARKED = -3.0  # where marks are read, further log odds against keeping a marked word the model does not know whose letters are a known word's (_mismarked)
+KEEP_MISMARKED = -3.0  # where marks are read, further log odds against keeping a marked word the model does not know (_mismarked)
 UNKNOWN_LM = -9.0  # language-model score of a word the model does not know, kept as read
 TITLE_AS_LOWER = -4.0  # a capitalised word inside a sentence read as a common word
 _LETTERS = regex.compile(r"^\p{L}+$")
@@ -267,11 +267,13 @@ class Repairer:
 
     # candidates -------------------------------------------------------------
     def candidates(self, observed: str, params: Params, initial: bool = True, doubted: bool = False) -> list[Candidate]:
-        """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names). `doubted`:
-        Tesseract doubted the word (DOUBTED_READ), so a rare word it read may be a common one misread."""
+        """Readings of `observed`; inside a sentence a title-case token prefers title-case words (names), and where
+        marks are lost a word in capitals is also read as the names its letters spell. `doubted`: Tesseract
+        doubted the word (DOUBTED_READ), so a rare word it read may be a common one misread."""
         found = self._candidates(observed, params, doubted)
-        if params.mode != "vie" and len(observed) > 1 and observed.isupper() and not is_title(observed):  # marks lost, a name in capitals (TINH QUANG NGAI) is a reading beside the common word
-            return found + [Candidate(c.text, sym, c.channel) for c in found if (sym := self.lm.ids.get(c.text[:1].upper() + c.text[1:])) is not None]
+        if params.mode != "vie" and len(observed) > 1 and observed.isupper() and not is_title(observed):  # marks lost: TAY GIANG may be a name
+            names = ((c, self.lm.ids.get(c.text[:1].upper() + c.text[1:])) for c in found)
+            return found + [Candidate(c.text, sym, c.channel) for c, sym in names if sym is not None]
         if initial or not is_title(observed):
             return found
         titled = []
