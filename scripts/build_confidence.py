@@ -96,9 +96,9 @@ Labelled = list[tuple[TokenRepair, bool]]  # a repaired word (with its evidence)
 
 
 def labelled(repairer, render: dict, with_conf: bool) -> Labelled:
-    """The repaired words of one render, each right or wrong against the truth (a word the OCR made up
-    is wrong too). A token repair parted in two (`theo.cdc`: theo các) is right where both its words are."""
-    from eval_repair import align_indices, strip_token
+    """The repaired words of one render, each right or wrong against the truth (`results_right`, NEAR words
+    around: a word the OCR made up is wrong too)."""
+    from eval_repair import results_right, strip_token
 
     from pipeline.text.repair import Params
 
@@ -106,21 +106,7 @@ def labelled(repairer, render: dict, with_conf: bool) -> Labelled:
     confs = [[c for _, c in para] if with_conf else None for para in render["paragraphs"]]
     params = Params.estimate([w for para in paragraphs for w in para], repairer.lexicon)
     out = [r for results in repairer.repair_paragraphs(paragraphs, params, confs) for r in results if strip_token(r.text)]
-    words = [(k, w) for k, r in enumerate(out) for w in (strip_token(part) for part in r.text.split()) if w]
-    truth = [strip_token(t) for t in normalize_text(render["truth"]).split() if strip_token(t)]
-    pairs = align_indices(truth, [w for _, w in words])
-    at = 0
-    right: dict[int, bool] = {}
-    for t, o in pairs:
-        at = t if t is not None else at
-        if o is None:
-            continue
-        k, word = words[o]
-        # right: the truth's word there, or (where the OCR read the two header columns in another
-        # order than the truth) the same word close by; reading order is the layout's business
-        near = truth[max(0, at - NEAR) : at + NEAR]
-        ok = (t is not None and truth[t] == word) or (t is None or fold(truth[t]) != fold(word)) and word in near
-        right[k] = right.get(k, True) and ok
+    right = results_right(normalize_text(render["truth"]), out, NEAR)
     return [(out[k], ok) for k, ok in right.items() if out[k].evidence is not None]
 
 

@@ -114,6 +114,25 @@ def align_indices(truth: list[str], output: list[str]) -> list[tuple[int | None,
     return pairs
 
 
+def results_right(truth: str, results: list, near: int = 0) -> dict[int, bool]:
+    """Per repaired token (its index in `results`), whether it is the truth's word where it aligns to it; a token the
+    repair parted (`theo.cdc`: theo các) is right where all its words are, a word the truth lacks is wrong. `near`:
+    a word that is not the truth's there but stands within that many of its words counts as right (two columns
+    the OCR read in another order than the truth; reading order is the layout's business)."""
+    words = [(k, w) for k, r in enumerate(results) for w in (strip_token(part) for part in r.text.split()) if w]
+    want = [strip_token(t) for t in truth.split() if strip_token(t)]
+    at = 0
+    right: dict[int, bool] = {}
+    for t, o in align_indices(want, [w for _, w in words]):
+        at = t if t is not None else at
+        if o is None:
+            continue
+        k, word = words[o]
+        ok = (t is not None and want[t] == word) or (t is None or fold(want[t]) != fold(word)) and word in want[max(0, at - near) : at + near]
+        right[k] = right.get(k, True) and ok
+    return right
+
+
 def align_tokens(truth: list[str], output: list[str]) -> list[tuple[str | None, str | None]]:
     return [(None if t is None else truth[t], None if o is None else output[o]) for t, o in align_indices(truth, output)]
 
@@ -223,7 +242,7 @@ def sample_report(repairer) -> dict[str, float]:
     raw, total, _, _ = ocr_accuracy(truth, normalize_text(text))
     right, _, _, _ = ocr_accuracy(truth, out)
     figures["sample restored"] = right / total
-    wrong = _wrong_words(truth, words)
+    wrong = [words[k] for k, ok in results_right(truth, words).items() if not ok]
     figures["sample caught"] = sum(r.flag for r in wrong) / len(wrong) if wrong else 1.0
     print(
         f"garbled sample ({SAMPLE.name}, {len(words)} words): raw OCR {raw / total:.2%} -> repaired {right / total:.2%} "
@@ -232,15 +251,6 @@ def sample_report(repairer) -> dict[str, float]:
         f"'truyền thông' {figures['sample truyền thông']}, 'truyền thống' {figures['sample truyền thống']}"
     )
     return figures
-
-
-def _wrong_words(truth: str, results: list) -> list:
-    """The repaired words that are not the truth's word where they align to it (a word the repair parted is
-    wrong where one of its parts is)."""
-    parts = [(k, w) for k, r in enumerate(results) for w in (strip_token(p) for p in r.text.split()) if w]
-    want = [strip_token(t) for t in truth.split() if strip_token(t)]
-    wrong = {parts[o][0] for t, o in align_indices(want, [w for _, w in parts]) if o is not None and (t is None or want[t] != parts[o][1])}
-    return [results[k] for k in sorted(wrong)]
 
 
 SUMMARY = (  # figure, key in the figures, how it is shown, the issue's target

@@ -272,18 +272,21 @@ class Repairer:
         doubted the word (DOUBTED_READ), so a rare word it read may be a common one misread."""
         found = self._candidates(observed, params, doubted)
         if params.mode != "vie" and len(observed) > 1 and observed.isupper() and not is_title(observed):  # marks lost: TAY GIANG may be a name
-            names = ((c, self.lm.ids.get(c.text[:1].upper() + c.text[1:])) for c in found)
+            names = ((c, self._name_symbol(c.text)) for c in found)
             return found + [Candidate(c.text, sym, c.channel) for c, sym in names if sym is not None]
         if initial or not is_title(observed):
             return found
         titled = []
         for cand in found:
-            name = cand.text[:1].upper() + cand.text[1:]
-            sym = self.lm.ids.get(name)
+            sym = self._name_symbol(cand.text)
             if sym is not None:
-                titled.append(Candidate(name.lower(), sym, cand.channel))
+                titled.append(Candidate(cand.text.lower(), sym, cand.channel))
             titled.append(Candidate(cand.text, cand.symbol, cand.channel + TITLE_AS_LOWER))
         return titled
+
+    def _name_symbol(self, word: str) -> int | None:
+        """The model's symbol of `word` written as a name (title case: Đà, Nẵng), if it has one."""
+        return self.lm.ids.get(word[:1].upper() + word[1:])
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one Repairer per process, bounded cache
     def _candidates(self, observed: str, params: Params, doubted: bool = False) -> list[Candidate]:
