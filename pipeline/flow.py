@@ -161,6 +161,7 @@ def _ocr_page(page: raster.RasterPage, settings: Settings) -> tuple[Page, np.nda
     if thresholds:
         prepared.info["thresholds"] = thresholds
     words = unread.reread(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
+    words = unread.skipped_lines(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words = unread.whole_names(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words = unread.signer_below(prepared.image, words, prepared.dpi, settings.lang, settings.page_timeout)
     words, received = stamps.received(prepared.image, words, prepared.dpi)

@@ -11,6 +11,7 @@ from pipeline.image import unread
 from pipeline.image.tesseract import OcrWord, run_tesseract
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+REGULAR = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 
 
 def page(ring: bool = True) -> np.ndarray:
@@ -164,3 +165,57 @@ def test_a_line_read_again_replaces_sure_words_it_reads_too() -> None:
     assert unread._read_again(OcrWord("Hiên", 0.95, (200, 0, 290, 40), (1, 1, 1)), again)
     assert not unread._read_again(OcrWord("Giang", 0.95, (200, 0, 290, 40), (1, 1, 1)), again)
     assert not unread._read_again(OcrWord("„", 0.95, (200, 0, 290, 40), (1, 1, 1)), again)
+
+
+def header() -> np.ndarray:
+    """A 300-dpi issuer block, centred: its first line's last word wrapped onto a short line of its own."""
+    image = Image.new("L", (1500, 600), 255)
+    draw = ImageDraw.Draw(image)
+    lines = (
+        (200, "HUYỆN ỦY - HĐND - UBND HUYỆN NGHĨA", REGULAR), (248, "ĐÀN", REGULAR),
+        (296, "ỦY BAN NHÂN DÂN THỊ TRẤN NGHĨA ĐÀN", FONT), (400, "Số: 42/BC-UBND", REGULAR),
+    )
+    for y, text, face in lines:
+        font = ImageFont.truetype(face, 42)
+        draw.text((700 - draw.textlength(text, font=font) / 2, y), text, font=font, fill=0)
+    return np.asarray(image)
+
+
+@pytest.mark.slow
+def test_a_short_line_a_box_above_stretched_over_is_read_again() -> None:
+    """Tesseract took the short line `ĐÀN` into the boxes of the words above it and read it nowhere: it is read
+    again, as a line of its own, where it stands; the words read before stay as they are."""
+    gray = header()
+    read = run_tesseract(gray, "vie", 3, 300)
+    short = [w for w in read if w.text == "ĐÀN" and w.box[3] < 290]
+    assert len(short) == 1, "Tesseract reads the drawn header as three lines"
+    bottom = short[0].box[3]
+    before = [
+        OcrWord(w.text, w.conf, (*w.box[:3], bottom) if w.text in ("UBND", "HĐND") and w.box[1] < 240 else w.box, w.key)
+        for w in read if w is not short[0]
+    ]
+    after = unread.skipped_lines(gray, before, 300, "vie")
+    assert after[: len(before)] == before
+    added = after[len(before):]
+    assert [w.text for w in added] == ["ĐÀN"]
+    assert unread._overlaps(added[0].box, [short[0].box]) and added[0].key[0] > unread.SKIPPED_BLOCKS
+
+
+@pytest.mark.slow
+def test_a_page_read_whole_gains_no_line_nor_a_word_whose_box_was_drawn_short() -> None:
+    """Every line read: nothing is added. A word of a line read with a box that covers only its last letter
+    (as Tesseract draws some on a photo) is not read a second time from the ink left uncovered."""
+    gray = header()
+    read = run_tesseract(gray, "vie", 3, 300)
+    assert unread.skipped_lines(gray, read, 300, "vie") == read
+    short = [OcrWord(w.text, w.conf, (w.box[2] - 12, *w.box[1:]), w.key) if w.text == "TRẤN" else w for w in read]
+    assert unread.skipped_lines(gray, short, 300, "vie") == short
+
+
+def test_a_box_stretched_over_the_line_under_is_held_to_its_neighbours_height() -> None:
+    line = [OcrWord("HĐND", 0.9, (538, 210, 656, 238), (1, 1, 1)), OcrWord("UBND", 0.9, (694, 210, 810, 286), (1, 1, 1)),
+            OcrWord("HUYỆN", 0.9, (823, 202, 968, 245), (1, 1, 1))]
+    (words, boxes), = unread._line_bound(line)
+    assert words == line
+    assert boxes[0] == line[0].box and boxes[2] == line[2].box
+    assert boxes[1][1] == 210 and boxes[1][3] < 250

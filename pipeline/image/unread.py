@@ -6,6 +6,10 @@ ink left outside every word Tesseract read is gathered into regions; each region
 hold a block is read again, in black and white, as one uniform block of text (`--psm 6`). Of what
 it gives, the lines that read as print (letters, Tesseract sure of them) join the page's words where
 no word read before overlaps them, or where they overlap only words Tesseract doubted, which they replace.
+
+A short line inside a block can go unread too: a centred issuer's last word wrapped onto a line of its own
+(`ĐÀN`), whose ink Tesseract took into the boxes of the words above it. `skipped_lines` reads such a line
+again on its own (`--psm 7`).
 """
 
 from __future__ import annotations
@@ -33,10 +37,7 @@ def regions(gray: np.ndarray, words: list[OcrWord], dpi: int) -> list[tuple[int,
     """Boxes of the ink no word covers, gathered a line's height around, the largest first. A region takes in
     whole the smaller pieces of ink a quarter of an inch from it: the title above a signature's stroke and the
     name under it (`CHỦ TỊCH`, `Nguyễn Hoàng Giang`), too small to be regions of their own."""
-    ink = (gray < INK).astype(np.uint8)
-    for w in words:
-        x0, y0, x1, y1 = w.box
-        ink[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
+    ink = _uncovered(gray, [w.box for w in words])
     small = cv2.resize(ink, (ink.shape[1] // SHRINK, ink.shape[0] // SHRINK), interpolation=cv2.INTER_AREA)
     reach = max(3, dpi // (12 * SHRINK))  # a sixth of an inch: letters of one block touch
     joined = cv2.dilate((small > 0).astype(np.uint8), np.ones((reach, reach), np.uint8))
@@ -60,6 +61,14 @@ def regions(gray: np.ndarray, words: list[OcrWord], dpi: int) -> list[tuple[int,
         if not any(b[0] <= box[0] and b[1] <= box[1] and box[2] <= b[2] and box[3] <= b[3] for b in largest):
             largest.append(box)  # two pieces that took in each other read once
     return largest[:MAX_REGIONS]
+
+
+def _uncovered(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """1 where the page has ink that none of the words' `boxes` covers (a box and two pixels around it)."""
+    ink = (gray < INK).astype(np.uint8)
+    for x0, y0, x1, y1 in boxes:
+        ink[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
+    return ink
 
 
 def _overlaps(box: tuple[int, int, int, int], others: list[tuple[int, int, int, int]]) -> bool:
@@ -134,6 +143,80 @@ def reread(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout:
             if kept and _printed([w for w in kept if w in sure]):
                 found += kept
     return kept_before + found
+
+
+SKIPPED_BLOCKS = 4000  # block numbers of the lines read in a block's gaps start here
+SKIPPED_HEIGHT_IN = (0.08, 0.5)  # a line of print is this tall, its marks included
+SKIPPED_MIN_WIDTH_IN = 0.2
+SKIPPED_REACH = 1.5  # a skipped line stands within this many of its block's line heights of a line read
+MAX_SKIPPED = 6
+STRETCHED = 1.4  # a word's box this many times its line's middle height took in print beside the line
+
+
+def _line_bound(words: list[OcrWord]) -> list[tuple[list[OcrWord], list[tuple[int, int, int, int]]]]:
+    """Each line read, with its words' boxes; a box Tesseract stretched over a short line under or above its own
+    (`UBND` over `ĐÀN`: STRETCHED times the line's middle height) held to the height of the nearest word of the
+    line that is not stretched, a quarter of the line's height more each way. The words of a line curved on a
+    photo keep their own boxes."""
+    out = []
+    for line in by_line(words).values():
+        heights = [w.box[3] - w.box[1] for w in line]
+        middle = float(np.median(heights))
+        plain = [k for k, h in enumerate(heights) if h <= STRETCHED * middle]
+        boxes = []
+        for k, (x0, y0, x1, y1) in enumerate(w.box for w in line):
+            if heights[k] > STRETCHED * middle and plain:
+                near = line[min(plain, key=lambda j: abs(j - k))].box
+                slack = int(middle) // 4
+                y0, y1 = max(y0, near[1] - slack), min(y1, near[3] + slack)
+            boxes.append((x0, y0, x1, y1))
+        out.append((line, boxes))
+    return out
+
+
+def _beside_a_line(box: tuple[int, int, int, int], lines: list[tuple[int, int, int, int]]) -> bool:
+    """Does a line read stand right above or under `box`, over the same columns, as tall as it give or take half,
+    and no line read run through it (ink inside a line is a word whose box Tesseract drew short, read already):
+    `box` is then a line of the same block of print."""
+    x0, y0, x1, y1 = box
+    beside = False
+    for lx0, ly0, lx1, ly1 in lines:
+        height, across = ly1 - ly0, min(x1, lx1) - max(x0, lx0)
+        gap = max(y0, ly0) - min(y1, ly1)  # less than 0: they overlap by as much
+        if across >= (x1 - x0) / 2 and -gap >= (y1 - y0) / 2:
+            return False
+        beside |= across > 0 and -height / 4 <= gap <= SKIPPED_REACH * height and 0.5 * height <= y1 - y0 <= 2 * height
+    return beside
+
+
+def skipped_lines(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, timeout: float = 0) -> list[OcrWord]:
+    """`words` and the short lines of print Tesseract's layout analysis passed over inside a block it read: the
+    last word of a centred issuer wrapped onto a line of its own (`ĐÀN` under `... UBND HUYỆN NGHĨA`), which
+    Tesseract took into the words above it. Ink that no word held to its line's height covers, as tall as a line
+    and standing right above or under a line read over the same columns, is read again as one line; its words
+    join the page where they read as print and overlap no word read before."""
+    bound_lines = _line_bound(words)
+    bound = [box for _, boxes in bound_lines for box in boxes]
+    ink = _uncovered(gray, bound)
+    small = cv2.resize(ink * 255, (ink.shape[1] // SHRINK, ink.shape[0] // SHRINK), interpolation=cv2.INTER_AREA)
+    reach = max(3, dpi // (8 * SHRINK))  # an eighth of an inch: the words of a line touch, not the lines
+    joined = cv2.dilate((small > 0).astype(np.uint8), np.ones((3, reach), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    lines = [union(boxes) for line, boxes in bound_lines if any(c.isalpha() for w in line for c in w.text)]
+    low, high = (side * dpi for side in SKIPPED_HEIGHT_IN)
+    found: list[OcrWord] = []
+    pieces = [(int(x) * SHRINK, int(y) * SHRINK, int(x + bw) * SHRINK, int(y + bh) * SHRINK) for x, y, bw, bh, _ in stats[1:]]
+    pieces = [b for b in pieces if low <= b[3] - b[1] <= high and b[2] - b[0] >= SKIPPED_MIN_WIDTH_IN * dpi]
+    for number, box in enumerate([b for b in pieces if _beside_a_line(b, lines)][:MAX_SKIPPED], start=1):
+        pad = (box[3] - box[1]) // 2
+        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+        x1, y1 = min(gray.shape[1], box[2] + pad), min(gray.shape[0], box[3] + pad)
+        crop = np.where(ink[y0:y1, x0:x1] > 0, 0, 255).astype(np.uint8)
+        read = [_on_page(w, x0, y0, (SKIPPED_BLOCKS + number, 1, 1)) for w in run_tesseract(crop, lang, 7, dpi, timeout)]
+        line = [w for w in read if not _speck(w)]
+        if line and _printed(line) and not _overlaps(union([w.box for w in line]), bound + [w.box for w in found]):
+            found += line
+    return words + found
 
 
 NAME_WORDS = (2, 4)  # a name line: this many capitalised words after what is left of its first one
