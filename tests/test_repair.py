@@ -774,6 +774,22 @@ def test_words_with_the_new_placement_of_their_tone_are_words_and_stay_so(repair
     assert " ".join(r.text for r in results) == "- Ủy ban nhân dân tỉnh; - Uỷ ban MTTQ Việt Nam tỉnh;"
 
 
+def test_with_vietnamese_ocr_a_doubted_abbreviation_may_be_a_word_misread(repairer) -> None:
+    """`TH THẢO` (a render's bold header: Tesseract at 28% on `TH`) is `THỂ THAO`: an abbreviation Tesseract doubted
+    is read as the words its letters may be too, and the context chooses. Read sure, it stays; doubted where the
+    context wants it (a primary school, `trường TH`; `UBND`), it stays, with its doubt kept."""
+    for read, doubt, right in [
+        ("TRUNG TÂM VĂN HÓA - TH THẢO VÀ TRUYỀN THANH", 0.3, "TRUNG TÂM VĂN HÓA - THỂ THAO VÀ TRUYỀN THANH"),
+        ("TRUNG TÂM VĂN HÓA - TH THẢO VÀ TRUYỀN THANH", 0.95, "TRUNG TÂM VĂN HÓA - TH THẢO VÀ TRUYỀN THANH"),
+        ("Hiệu trưởng trường TH và THCS xã Tân Lập", 0.5, "Hiệu trưởng trường TH và THCS xã Tân Lập"),
+        ("Chủ tịch UBND xã Tân Lập", 0.5, "Chủ tịch UBND xã Tân Lập"),
+    ]:
+        assert read_with_doubt(repairer, read, ("TH", "UBND"), doubt) == right
+    tokens = "Hiệu trưởng trường TH và THCS".split()
+    results = repairer.repair_tokens(tokens, Params.estimate(tokens, repairer.lexicon), [0.3 if t == "TH" else 0.95 for t in tokens])
+    assert results[3].text == "TH" and results[3].flag
+
+
 def test_with_vietnamese_ocr_a_doubted_word_of_a_name_that_no_name_is_made_of_is_repaired(repairer) -> None:
     """A signer's `Quác` (a 1-bit scan's Quốc) that Tesseract doubted is no name's word: it may be read as another
     name's word, never as a common one (Nậm Xé is no Nậm Xe). Read sure, or doubted but a word names are made of

@@ -423,7 +423,7 @@ class Repairer:
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
-            abbreviation = text in self.lexicon.abbreviations
+            abbreviation = text in self.lexicon.abbreviations and not doubted
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read;
             # a word no name is made of that Tesseract doubted may be another name's word (`Nguyễn Quác Việt`, a 1-bit
             # scan's Quốc), not a common word (Nậm Xé is no Nậm Xe)
