@@ -1177,9 +1177,20 @@ _FIRST_ITEM_READ = {"!.", "l.", "|."}  # a paragraph opening `1.` with its 1 rea
 NUMBERED_IN_DIGITS = {"khoản", "điều"}  # clauses and articles: khoản 1 Điều 13 (vn-legal: 218,740 in digits, 1 in Roman)
 
 
+_LISTED_NUMBER = regex.compile(r"^\d+,$")
+
+
+def _in_number_list(results: list[TokenRepair], i: int) -> bool:
+    """Does `results[i]`, a 1 read as a letter followed by a comma, open or stand in a list of numbers that goes on
+    (`GDTX số I, 2, 3`, a real page at 100 dpi; `1, I, 3`)? Not a Roman one before a count (`quý I, 6 tháng`)."""
+    after = results[i + 1].text if i + 1 < len(results) else ""
+    listed = bool(_LISTED_NUMBER.match(after)) or (i > 0 and bool(_LISTED_NUMBER.match(results[i - 1].text)) and after[:1].isdigit())
+    return results[i].text.endswith(",") and listed
+
+
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
-    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) -> 1, of a paragraph's first item
+    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2, 3`) -> 1, of a paragraph's first item
     (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15;
     a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
     for i, r in enumerate(results):
@@ -1188,7 +1199,7 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
         if "/" in r.text:
             r.text = _CODE_FIVE_READ.sub(r"\g<1>5", _CODE_DIGIT_READ.sub(lambda m: _DIGIT_OF[m.group()], r.text))
         one = _ONE_READ.match(r.text) if len(r.text) <= 3 else None
-        if one and (results[i - 1].text.lower() in NUMBERED_IN_DIGITS if i else r.text in _FIRST_ITEM_READ):
+        if one and ((results[i - 1].text.lower() in NUMBERED_IN_DIGITS if i else r.text in _FIRST_ITEM_READ) or _in_number_list(results, i)):
             r.text = "1" + one.group(1)
         elif r.text[:1] in "Il" and _ONE_LEADING.match(r.text):
             r.text = "1" + r.text[1:]
