@@ -397,8 +397,8 @@ class Repairer:
     ) -> tuple[tuple[tuple[Piece, list[Candidate], bool], ...], bool]:
         """A token's pieces with their candidate readings (cached: tokens repeat), and whether a sentence starts after it.
         `in_name`: the token follows a capitalised surname, middle or given name, as the parts of a personal name do;
-        `doubted`: Tesseract doubted it (`candidates`); `before_name`: it is a title (Ông, Bà, Cô), a capitalised part of
-        a name after it."""
+        `doubted`: Tesseract doubted it (`candidates`; an abbreviation is then read as words too); `before_name`: it is a
+        title (Ông, Bà, Cô), a capitalised part of a name after it."""
         lm = self.lm
         glued = _ABBREVIATION_GLUED.match(token)
         if glued and glued.group(1) in self.lexicon.abbreviations and fold(glued.group(2).lower()) in self.lexicon.by_fold:
@@ -423,6 +423,7 @@ class Repairer:
             name_like = _MIXED_CASE.search(text) and fold(text.lower()) not in self.lexicon.by_fold
             if params.mode == "eng":
                 name_like = name_like and text.lower() in lm.ids
+            # an abbreviation Tesseract doubted may be a word misread (`VĂN HÓA - TH THẢO`: THỂ THAO); the context chooses
             abbreviation = text in self.lexicon.abbreviations and not doubted
             # a name read with its marks stays the name it is (Hường is not Hương, Hưởng), wherever marks are read;
             # a word no name is made of that Tesseract doubted may be another name's word (`Nguyễn Quác Việt`, a 1-bit
@@ -1190,9 +1191,10 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
 
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
-    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2, 3`) -> 1, of a paragraph's first item
-    (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15;
-    a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
+    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2, 3`)
+    -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a
+    code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first
+    5 read as S (`S770/NBI-QLDN2`) -> 5."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
