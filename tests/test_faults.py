@@ -135,6 +135,18 @@ def test_tesseract_faults_cost_the_scan_only(tmp_path: Path, body: str, args: tu
     resumes(src, out, 1, 2)
 
 
+def test_a_hung_text_layer_leaves_the_page_most_of_its_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The look at a page's text layer is given a third of the page timeout, so that a pdftotext that hangs for all
+    of it leaves the page's OCR the rest before the pool's watchdog (the page timeout and a little grace) fires."""
+    from pipeline.image import raster
+
+    asked: list[float | None] = []
+    monkeypatch.setattr(raster, "text_blocks", lambda path, number, timeout=None: asked.append(timeout) or [])
+    scanned_pdf(tmp_path / "book.pdf")
+    assert [p.number for p in raster.pdf_pages(tmp_path / "book.pdf", timeout=3.0)] == [1]
+    assert asked == [pytest.approx(1.0)]
+
+
 @pytest.mark.parametrize("tool", ["pdftoppm", "pdftotext"])
 def test_hanging_poppler(tmp_path: Path, tool: str) -> None:
     """pdftoppm hanging fails the PDF, naming poppler; pdftotext hanging (the text layer) costs the layer only,

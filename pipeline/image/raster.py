@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 LAYER_DPI = 150  # the image of a page read from its text layer: for the clerks' eyes and the ink check
 MIN_SCAN_DPI = 50  # an embedded scan this sharp or sharper is read as it is, enlarged by `preprocess` where small
+TEXT_LAYER_SHARE = 1 / 3  # of the page timeout, allowed for poppler's look at a page's text layer: a hung pdftotext
+# leaves the page's OCR the rest (the pool kills a page silent for its timeout and a little grace)
 MAX_PIXELS = 150_000_000  # an A0 sheet at 300 DPI is 140 million pixels
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -192,7 +194,7 @@ def pdf_pages(path: Path, dpi: int = DEFAULT_DPI, timeout: float | None = None, 
         for index in range(count):
             box = reader.pages[index].mediabox
             _check_pixels(int(float(box.width) / 72 * dpi), int(float(box.height) / 72 * dpi), f"page {index + 1}")
-            layer = text_blocks(path, index + 1, timeout)
+            layer = text_blocks(path, index + 1, None if timeout is None else timeout * TEXT_LAYER_SHARE)
             judgement, read = _judge(pdf, index, ocr)
             if read is not None:
                 regions = [
