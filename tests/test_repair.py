@@ -579,6 +579,7 @@ SLIPS = [  # (what the OCR read, what repair writes)
     ("thuế suất 10% trong I5 năm, tại Điều I2 và số l23.", "thuế suất 10% trong 15 năm, tại Điều 12 và số 123."),
     ("các trung tâm GDTX số I, 2, 3 và điểm 1, l, 3", "các trung tâm GDTX số 1, 2, 3 và điểm 1, 1, 3"),  # in a list of numbers
     ("kết quả quý I, 6 tháng đầu năm; Phụ lục I, II", "kết quả quý I, 6 tháng đầu năm; Phụ lục I, II"),
+    ("Nam Phước, ngày 04 tháng-11 năm 2024", "Nam Phước, ngày 04 tháng 11 năm 2024"),  # a speck read as a dash after a date's label
     # a marked capital read twice (Tesseract's vie): marks on what is no syllable are garbled; a footnote's number stays
     ("KẾ HOẠCH TRIỂỄN KHAI THỰC HIỆN", "KẾ HOẠCH TRIỂN KHAI THỰC HIỆN"),
     ("CÂU LẠC BỘ NGƯỜI CAO TUỜÔI", "CÂU LẠC BỘ NGƯỜI CAO TUỔI"),
