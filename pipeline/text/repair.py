@@ -1172,7 +1172,7 @@ _DIGIT_OF = {"I": "1", "l": "1", "§": "8"}
 _CODE_FIVE_READ = regex.compile(r"^(\W*)S(?=\d+/[\p{Lu}\d])")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
-_DATE_LABEL_JOINED = regex.compile(r"(?i)^(ngày|tháng|năm)[-–—~_](\d)")  # tháng-11: a speck between read as a dash (never in vn-legal)
+_DATE_LABEL_JOINED = regex.compile(r"(?i)^(ngày|tháng|năm)[-–—~_](\d)")  # tháng-11: a speck read as a dash (vn-legal: none)
 _ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
 _ONE_LEADING = regex.compile(r"^[Il]\d+[^\p{L}\p{N}]*$")  # I2, l5: a number whose first 1 was read as a letter (vn-legal: 10 in 26M)
 _FIRST_ITEM_READ = {"!.", "l.", "|."}  # a paragraph opening `1.` with its 1 read as a letter or a bar (never I.: a section)
@@ -1191,11 +1191,11 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
 
 
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
-    """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to its number); the 1 of a
-    clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2, 3`)
-    -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a
-    code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first
-    5 read as S (`S770/NBI-QLDN2`) -> 5."""
+    """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to
+    its number); the 1 of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of
+    numbers (`số I, 2, 3`) -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5
+    năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and
+    its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
