@@ -40,11 +40,9 @@ def regions(gray: np.ndarray, words: list[OcrWord], dpi: int) -> list[tuple[int,
     ink = _uncovered(gray, [w.box for w in words])
     small = cv2.resize(ink, (ink.shape[1] // SHRINK, ink.shape[0] // SHRINK), interpolation=cv2.INTER_AREA)
     reach = max(3, dpi // (12 * SHRINK))  # a sixth of an inch: letters of one block touch
-    joined = cv2.dilate((small > 0).astype(np.uint8), np.ones((reach, reach), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    pieces = [(int(x), int(y), int(x + bw), int(y + bh)) for x, y, bw, bh, _ in stats[1:]]
+    pieces = _pieces(small, (reach, reach))
     side = MIN_SIDE_IN * dpi / SHRINK
-    h, w = joined.shape
+    h, w = small.shape
     near = dpi // (4 * SHRINK)
     found = []
     for x0, y0, x1, y1 in pieces:
@@ -69,6 +67,14 @@ def _uncovered(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.n
     for x0, y0, x1, y1 in boxes:
         ink[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
     return ink
+
+
+def _pieces(small: np.ndarray, kernel: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """The boxes of the pieces of ink on a page shrunk by SHRINK (any pixel above 0), each grown by `kernel` (rows,
+    columns) so that what stands that close is one piece; in the shrunk page's pixels."""
+    joined = cv2.dilate((small > 0).astype(np.uint8), np.ones(kernel, np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    return [(int(x), int(y), int(x + bw), int(y + bh)) for x, y, bw, bh, _ in stats[1:]]
 
 
 def _overlaps(box: tuple[int, int, int, int], others: list[tuple[int, int, int, int]]) -> bool:
@@ -200,12 +206,10 @@ def skipped_lines(gray: np.ndarray, words: list[OcrWord], dpi: int, lang: str, t
     ink = _uncovered(gray, bound)
     small = cv2.resize(ink * 255, (ink.shape[1] // SHRINK, ink.shape[0] // SHRINK), interpolation=cv2.INTER_AREA)
     reach = max(3, dpi // (8 * SHRINK))  # an eighth of an inch: the words of a line touch, not the lines
-    joined = cv2.dilate((small > 0).astype(np.uint8), np.ones((3, reach), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     lines = [union(boxes) for line, boxes in bound_lines if any(c.isalpha() for w in line for c in w.text)]
     low, high = (side * dpi for side in SKIPPED_HEIGHT_IN)
     found: list[OcrWord] = []
-    pieces = [(int(x) * SHRINK, int(y) * SHRINK, int(x + bw) * SHRINK, int(y + bh) * SHRINK) for x, y, bw, bh, _ in stats[1:]]
+    pieces = [(x0 * SHRINK, y0 * SHRINK, x1 * SHRINK, y1 * SHRINK) for x0, y0, x1, y1 in _pieces(small, (3, reach))]
     pieces = [b for b in pieces if low <= b[3] - b[1] <= high and b[2] - b[0] >= SKIPPED_MIN_WIDTH_IN * dpi]
     for number, box in enumerate([b for b in pieces if _beside_a_line(b, lines)][:MAX_SKIPPED], start=1):
         pad = (box[3] - box[1]) // 2
