@@ -28,6 +28,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from pipeline import outputs
+from pipeline.batch.progress import Reporter
 from pipeline.batch.runner import run
 from pipeline.errors import OutputError, failure_message
 from pipeline.flow import process_file
@@ -301,6 +302,35 @@ def test_sigterm_then_resume(tmp_path: Path) -> None:
     done = len(check_outputs(out, stopped=True))
     assert 1 <= done < 8
     resumes(src, out, done, 8, stopped=True)
+
+
+def test_sigterm_lost_in_a_destructor_still_stops_the_run(tmp_path: Path, monkeypatch) -> None:
+    """SIGTERM may arrive while the garbage collector runs a destructor (once the `regex` package's), where Python
+    prints and ignores the KeyboardInterrupt its handler raises. The signal is remembered: the run still stops,
+    marked interrupted, before it processes anything, and the signal's handler is given back."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "note.txt").write_text("Số: 7/TB-UBND\n", "utf-8")
+
+    class Finalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)  # the handler runs here, inside the destructor
+
+    class StartsByCollecting(Reporter):
+        def start(self, files: int, executor: str = "") -> None:
+            super().start(files, executor)
+            Finalised()  # dropped at once: its destructor runs now
+
+    ignored: list[type] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: ignored.append(unraisable.exc_type))
+    handler = signal.getsignal(signal.SIGTERM)
+    summary = run([src], out, Settings(repair=False), jobs=1, reporter=StartsByCollecting())
+    assert ignored == [KeyboardInterrupt]
+    assert summary.interrupted
+    assert json.loads((out / "summary.json").read_text("utf-8"))["interrupted"] is True
+    assert not (out / "note.json").exists()
+    assert signal.getsignal(signal.SIGTERM) is handler
 
 
 def test_reader_of_stdout_goes_away(tmp_path: Path) -> None:

@@ -291,6 +291,7 @@ class Batch:
         """Feed the workers and handle what they report, for up to `seconds` (less when all is done)."""
         end = time.monotonic() + seconds
         while True:
+            raise_if_stopped()
             self._feed()
             left = end - time.monotonic()
             if not self.jobs or left <= 0:
@@ -400,22 +401,42 @@ def make_pool(jobs: int | None = None, dask: str | None = None) -> Any:
     return LocalPool(jobs or default_jobs(), preload=("pipeline.batch.tasks", "pipeline.flow"))
 
 
-@contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM (a service manager stopping us) ends the run like Ctrl-C: cleanly."""
+_stop_signalled: list[int] = []  # the stopping signals received inside `stop_on_signals`
 
-    def handler(signum: int, frame: Any) -> None:
+
+def raise_if_stopped() -> None:
+    """Raise the KeyboardInterrupt of a stopping signal whose own was lost: a handler that raises while Python runs a
+    destructor (the garbage collector can run one anywhere) has its exception printed and ignored."""
+    if _stop_signalled:
         raise KeyboardInterrupt
 
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGTERM (a service manager stopping us) ends the run like Ctrl-C: cleanly. Either signal is also remembered,
+    so one whose KeyboardInterrupt was lost still stops the run: at the batch's next look (`raise_if_stopped`), and at
+    the latest when the block ends. SIGINT is taken only where it is Python's own (not where the shell ignores it)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        _stop_signalled.append(signum)
+        raise KeyboardInterrupt
+
+    taken = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        taken.append(signal.SIGINT)
+    _stop_signalled.clear()
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = {signum: signal.signal(signum, handler) for signum in taken}
     except ValueError:  # not the main thread
         yield
         return
     try:
         yield
+        raise_if_stopped()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, was in previous.items():
+            signal.signal(signum, was)
+        _stop_signalled.clear()
 
 
 def write_summary(out_dir: Path, summary: Summary, **extra: Any) -> dict[str, Any]:
@@ -475,7 +496,7 @@ def run(
         batch = Batch(out_dir, settings, manifest, new_pool, reporter, force=force, split_pages=split_pages)
         killed = True
         try:
-            with stop_on_sigterm():
+            with stop_on_signals():
                 reporter.start(len(items), described)
                 batch.add(items)
                 batch.run()

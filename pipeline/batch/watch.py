@@ -29,7 +29,8 @@ from .runner import (
     end_run,
     inputs_outside,
     make_pool,
-    stop_on_sigterm,
+    raise_if_stopped,
+    stop_on_signals,
 )
 
 log = logging.getLogger(__name__)
@@ -118,9 +119,10 @@ def watch(
     with claim(out_dir) as manifest:
         batch = Batch(out_dir, settings, manifest, new_pool, reporter, force=force, split_pages=split_pages)
         try:
-            with stop_on_sigterm():
+            with stop_on_signals():
                 reporter.start(0, f"watching {inbox}; {described}")
                 while not (stop and stop()):
+                    raise_if_stopped()
                     ready = []
                     for item in files.settled():
                         if batch.in_flight(item.path):
