@@ -836,8 +836,8 @@ def test_a_stray_word_in_the_header_s_left_column_does_not_end_the_header() -> N
 
 def test_a_speck_between_the_header_and_the_type_line_does_not_end_the_header() -> None:
     """A poor scan: a speck read as a letter or two under the header's columns (`Ẩ.`, `lỗ`), the number's symbol
-    garbled (`Số: 812TRC SKHCN`, no issuer line), and a quote read before the subject: the type line and the
-    subject under it are still found."""
+    garbled (`Số: 812TRC SKHCN`, no issuer line), and a quote read before the subject (or one of its words): the
+    type line and the subject under it are still found."""
     from pipeline.layout.header import parse_header
 
     def row(text: str, column: str, **kw) -> Row:
@@ -855,11 +855,17 @@ def test_a_speck_between_the_header_and_the_type_line_does_not_end_the_header() 
         h = parse_header(rows)
         assert (h.doc_type, h.subject, h.date) == ("KẾ HOẠCH", "Tổ chức các hoạt động hưởng ứng Ngày Pháp luật", "2025-10-06")
         assert h.issuer.lines == ["ỦY BAN NHÂN DÂN", "PHƯỜNG TÂN AN"]
+    for read, subject in [("'Tổ chức các hoạt động hưởng ứng 'Ngày Pháp luật", "Tổ chức các hoạt động hưởng ứng Ngày Pháp luật"),
+                          ("Tổ chức các hoạt động hưởng ứng “Ngày Pháp luật”", "Tổ chức các hoạt động hưởng ứng “Ngày Pháp luật”"),
+                          ("Hỗ trợ đồng bào M'Nông", "Hỗ trợ đồng bào M'Nông")]:
+        rows[8] = row(read, "full", centred=True, para_start=True)
+        assert parse_header(rows).subject == subject  # a quote no other closes is a speck's; a closed one is the text's
 
 
 def test_a_long_subject_a_poor_scan_reads_further_from_the_type_line() -> None:
     """A long subject fills its first line; on a poor scan that line stands further below the type line than a
-    paragraph's lines stand apart (a gap), and the centred line under it still makes it the subject. The list of
+    paragraph's lines stand apart (a gap), and the centred line under it, `Kính gửi:` or the body's `Căn cứ` still
+    make it the subject. The list of
     addressees goes on after a speck read as a comma before its dash (`,- Ban`)."""
     from pipeline.layout.header import parse_header
 
@@ -889,6 +895,12 @@ def test_a_long_subject_a_poor_scan_reads_further_from_the_type_line() -> None:
                                full=True, para_start=True, gap=True), *rows[9:]]
     h = parse_header(one_line)  # one line, `Kính gửi:` under it
     assert (h.subject, len(h.addressees)) == ("Tình hình thiệt hại do mưa lũ, sạt lở đất và đề nghị hỗ trợ di dời khẩn cấp các hộ dân", 2)
+    based = [*one_line[:8], row("Căn cứ Nghị quyết số 12/NQ-HĐND ngày 10/6/2025 của Hội đồng nhân dân xã;", "full",
+                                full=True, para_start=True, gap=True, indent=True)]
+    assert parse_header(based).subject == one_line[7].text  # one line, the body's `Căn cứ` under it
+    said = [*rows[:7], row("Ủy ban nhân dân xã báo cáo tình hình thiệt hại do mưa lũ và đề nghị hỗ trợ như sau:", "full",
+                           full=True, para_start=True, gap=True), based[-1]]
+    assert parse_header(said).subject is None  # a finished line is the body's
 
 
 def test_a_stamp_above_the_motto_does_not_end_the_header() -> None:

@@ -271,11 +271,16 @@ def _continues_subject(previous: Row, row: Row) -> bool:
 
 def _subject_rows(rows: list[Row], i: int) -> list[Row]:
     """The subject under the type line; a long one fills its first line (not centred, not indented, and right under
-    the type line, or further down where a centred line goes on from it or `Kính gửi:` follows it: a poor scan's
-    lines stand further apart), its last centred."""
+    the type line, or further down where a centred line goes on from it, or `Kính gửi:` or a paragraph that always
+    opens the body (`Căn cứ`) follows it, the line unfinished: a poor scan's lines stand further apart), its last
+    centred."""
     first = rows[i] if i < len(rows) else None
     after = rows[i + 1] if i + 1 < len(rows) else None
-    closed = after is not None and (after.centred and not after.gap or is_kinh_gui(after.text))
+    closed = after is not None and (
+        after.centred and not after.gap
+        or is_kinh_gui(after.text)
+        or first is not None and after.para_start and starts_body_phrase(after.text) and first.text.rstrip()[-1:] not in TERMINAL
+    )
     if first and first.geometric and first.full and not first.indent and (not first.gap or closed) and _opens_subject(replace(first, centred=True)):
         rows = [*rows[:i], replace(rows[i], centred=True), *rows[i + 1 :]]
     taken: list[Row] = []
@@ -410,4 +415,5 @@ def _joined(rows: list[Row]) -> str:
     return _OPEN_QUOTE.sub("", text)
 
 
-_OPEN_QUOTE = re.compile(r"^['‘`´\"“](?!.*['’\"”])")  # a quote that opens a subject and never closes: a speck's
+# a quote opening a word of the subject that no quote after it closes (`'Tổ chức ... lần thứ 'VII`): a speck's
+_OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))['‘`´\"“](?=\w)(?!.*[\w.,;!?)]['’\"”])")
