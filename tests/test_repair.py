@@ -598,12 +598,13 @@ def test_what_the_ocr_slipped_in_punctuation_numbers_and_marks_is_put_right(repa
 
 
 def test_small_symbols_the_ocr_misread_square_metres_and_dashes(repairer) -> None:
-    """m²'s small 2 read as a symbol is m2 after a number or a slash; a list's dash read as a tilde is a dash."""
+    """m²'s small 2 read as a symbol is m2 after a number or a slash; a list's dash read as a tilde is a dash, a
+    speck's mark before it or not."""
     read = ("Giá đất tính bồi thường với giá 800.000 đồng/m? là bất hợp lý; diện tích 16m?, thiết bị nhà yến; "
             "tại thời điểm hiện nay theo mˆ sàn đối với Nhà cấp II.A diện tích sàn 394m”, Nhà cấp IV có diện tích sàn 62,9m?.")
     want = read.replace("m?", "m2").replace("mˆ", "m2").replace("m”", "m2")
     assert repairer.repair_text(read) == want
-    assert repairer.repair_text("Nơi nhận:\n~ Như trên;\n~ CT, PCT UBND tỉnh;\n- Lưu: VT.") == "Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Lưu: VT."
+    assert repairer.repair_text("Nơi nhận:\n~ Như trên;\n.~ CT, PCT UBND tỉnh;\n- Lưu: VT.") == "Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Lưu: VT."
     assert repairer.repair_text("Dân số tăng ~ 5 người.") == "Dân số tăng ~ 5 người."
     # on a real page the small 2 came out as a bracket or a marked capital; a bracket opened before stays a bracket
     assert repairer.repair_text("diện tích 16m), nhà cấp IV 62,9mẺ. và theo mŸ sàn") == "diện tích 16m2, nhà cấp IV 62,9m2. và theo m2 sàn"

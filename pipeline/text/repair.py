@@ -1230,17 +1230,17 @@ def _tidy_commas(results: list[TokenRepair]) -> list[TokenRepair]:
 # 16m? 394m”, đồng/m? mˆ, 62,9mẺ. theo mŸ: the small ² read as a symbol or a marked capital; 16m), after a number
 # with no bracket opened before it
 _SQUARE_METRES = regex.compile(r"(?V1)^((?:.*[\d/])?)m(?:[?”\"ˆ’']|[\p{Lu}--\p{ASCII}]|(?<=^[^(]*\dm)\))(\W*)$")
-_DASH_READ = ("~", "—~", "~-")  # a list's dash in small print, read as a tilde
+_DASH_READ = regex.compile(r"^[,.'‘’`]?(?:—?~|~-)$")  # a list's dash in small print read as a tilde, a speck's mark maybe before it
 
 
 def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
     """What the OCR makes of small symbols: the superscript of m² (`đồng/m?`, `394m”,`, `16m),`) -> m2; a list's dash
-    read as a tilde before a word (`~ Như trên;`) -> `-`."""
+    read as a tilde before a word (`~ Như trên;`, `.~ Trạm Y tế xã.`) -> `-`."""
     for r, after in zip(results, [*results[1:], None]):
         square = _SQUARE_METRES.match(r.text) if "m" in r.text else None
         if square:
             r.text = f"{square.group(1)}m2{square.group(2)}"
-        elif r.text in _DASH_READ and after is not None and after.text[:1].isalpha():
+        elif _DASH_READ.match(r.text) and after is not None and after.text[:1].isalpha():
             r.text = "-"
     return results
 
