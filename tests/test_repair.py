@@ -749,10 +749,13 @@ def test_with_vietnamese_ocr_a_word_under_marks_no_word_has_gives_way_to_the_wor
 
 def test_with_vietnamese_ocr_a_syllable_cut_before_its_vowel_is_joined_back(repairer) -> None:
     """Tesseract cut a syllable before its vowel (`THƯ! ỜNG`, bold capitals on a real page at 300 dpi; `nghi ệp`),
-    or read the vowel at the cut on both sides (`TRỤ ỰC`): one word again, the second token left empty. A common
-    word after another (`ra ở`, `Tốt! ông`) is no piece of it."""
+    or read the vowel at the cut on both sides (`TRỤ ỰC`): one word again, the second token left empty; read so
+    without the space (`TRỤỰC`, the same page), one word too, not two glued (`trụ ực`). A common word after another
+    (`ra ở`, `Tốt! ông`) is no piece of it, and two glued words stay two (`CHỢMỚI`)."""
     for read, right in [
         ("CỦA BAN THƯ! ỜNG TRỤ ỰC THÀNH ỦY", "CỦA BAN THƯỜNG TRỰC THÀNH ỦY"),
+        ("CỦA BAN THƯ! ỜNG TRỤỰC THÀNH ỦY", "CỦA BAN THƯỜNG TRỰC THÀNH ỦY"),
+        ("khai trương CHỢMỚI xã Tân An", "khai trương CHỢ MỚI xã Tân An"),
         ("hỗ trợ các doanh nghi ệp nhỏ và vừa", "hỗ trợ các doanh nghiệp nhỏ và vừa"),
         ("Tốt! ông đi ra ở ngoài.", "Tốt! ông đi ra ở ngoài."),
     ]:

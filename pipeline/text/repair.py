@@ -893,7 +893,8 @@ def _glued_marked(text: str, known: dict[str, int], uni: list[float]) -> tuple[s
     """Where marks are read: a token that is no syllable but two syllables the model knows that both carry
     marks, written without the space between (`CHỢMỚI`, `vàcác`), parted; where it parts more than one way
     (`CHƠMỚI`: chơ mới, chơm ới), the way whose words are `GLUED_WAY` commoner than any other's; () where it is no
-    such pair (`Hanoi` stays)."""
+    such pair (`Hanoi` stays). Where a cut falls inside one vowel read twice (`TRỤỰC`), the token is one syllable:
+    itself without one of the two (`_read_twice`)."""
     low = text.lower()
     if len(low) < 4 or not low.isalpha() or is_syllable(low) or low in known:
         return ()
@@ -902,10 +903,26 @@ def _glued_marked(text: str, known: dict[str, int], uni: list[float]) -> tuple[s
          if not low[:i].isascii() and not low[i:].isascii() and low[:i] in known and low[i:] in known and is_syllable(low[:i]) and is_syllable(low[i:])),
         reverse=True,
     )
+    for parted, i in ways:
+        drop = _read_twice(low, i, known, uni, parted)
+        if drop is not None:
+            return (text[:drop] + text[drop + 1 :],)
     if not ways or (len(ways) > 1 and ways[0][0] - ways[1][0] < GLUED_WAY):
         return ()
     cut = ways[0][1]
     return text[:cut], text[cut:]
+
+
+def _read_twice(low: str, cut: int, known: dict[str, int], uni: list[float], parted: float) -> int | None:
+    """Where the letters either side of the cut are one vowel Tesseract read twice, once on each side of a cut
+    through it (`TRỤỰC`: trực, not trụ ực), the index of the one to drop: the same vowel, marks aside, and without it
+    the token is a syllable commoner than the two words the cut makes (`parted`, their log P); else None."""
+    if fold(low[cut - 1]) != fold(low[cut]) or fold(low[cut]) not in BASE_VOWELS:
+        return None
+    once = {drop: low[:drop] + low[drop + 1 :] for drop in (cut - 1, cut)}
+    score = {drop: uni[known[w]] for drop, w in once.items() if w in known and is_syllable(w)}
+    best = max(score, key=score.__getitem__, default=None)
+    return best if best is not None and score[best] > parted else None
 
 
 @lru_cache(maxsize=100_000)
