@@ -38,6 +38,7 @@ def repairer():
     [
         ("Nghi quyet so 57-NQ/TW cua Bo Chinh tri", "Nghị quyết số 57-NQ/TW của Bộ Chính trị"),
         ("S6:311 /BC-UBND", "Số: 311/BC-UBND"),
+        ("Kết luận số 51 -KL/TW, Điều 5 -Trách nhiệm", "Kết luận số 51-KL/TW, Điều 5 -Trách nhiệm"),  # a real page at 300 dpi
         ("Pang uy - HDND - UBND", "Đảng ủy - HĐND - UBND"),
         ("Uy ban nhan dan phuong bao cao ket qua thuc hien nhu sau:", "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:"),
         ("CONG HOA XA HOI CHU NGHIA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),

@@ -1188,6 +1188,7 @@ _DIGIT_OF = {"I": "1", "l": "1", "§": "8"}
 # a code's number whose first 5 was read as an S (S770/NBI-QLDN2, a real page as a photo; vn-legal's codes never open so)
 _CODE_FIVE_READ = regex.compile(r"^(\W*)S(?=\d+/[\p{Lu}\d])")
 _CODE_TAIL = regex.compile(r"^/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*$")
+_DASHED_CODE_TAIL = regex.compile(r"^-\p{Lu}+/[\p{Lu}\d][\p{Lu}\p{Ll}\d/.-]*[,;:)]?$")  # a Party document's: 51 -KL/TW
 _COLON_NUMBER = regex.compile(r"^(\p{L}+):(\d)")
 _DATE_LABEL_JOINED = regex.compile(r"(?i)^(ngày|tháng|năm)[-–—~_](\d)")  # tháng-11: a speck read as a dash (vn-legal: none)
 _ONE_READ = regex.compile(r"^[Il|!]([^\p{L}\p{N}]*)$")
@@ -1208,8 +1209,8 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
 
 
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
-    """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` (the code glued back to
-    its number); the 1 of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of
+    """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` and `51` `-KL/TW` ->
+    `51-KL/TW` (the code glued back to its number); the 1 of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of
     numbers (`số I, 2, 3`) -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5
     năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and
     its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
@@ -1224,7 +1225,10 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
             r.text = "1" + one.group(1)
         elif r.text[:1] in "Il" and _ONE_LEADING.match(r.text):
             r.text = "1" + r.text[1:]
-        if i and r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text):
+        if i and (
+            r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text)
+            or r.text[:1] == "-" and _DASHED_CODE_TAIL.match(r.text) and results[i - 1].text.isdigit()
+        ):
             results[i - 1].text += r.text
             r.text = ""
     return results
