@@ -1210,10 +1210,10 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
 
 def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` and `51` `-KL/TW` ->
-    `51-KL/TW` (the code glued back to its number); the 1 of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of
-    numbers (`số I, 2, 3`) -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5
-    năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and
-    its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
+    `51-KL/TW` (the code glued back to its number); the 1 of a clause or an article read as a letter (`khoản I
+    Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2, 3`) -> 1, of a paragraph's first item (`!. Doanh
+    nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15; a code's
+    8 read as § (`115/CV-PA§3`) -> 8, and its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
@@ -1261,7 +1261,7 @@ def _tidy_symbols(results: list[TokenRepair]) -> list[TokenRepair]:
         square = _SQUARE_METRES.match(r.text) if "m" in r.text else None
         if square:
             r.text = f"{square.group(1)}m2{square.group(2)}"
-        elif _DASH_READ.match(r.text) and after is not None and after.text[:1].isalpha():
+        elif "~" in r.text and _DASH_READ.match(r.text) and after is not None and after.text[:1].isalpha():
             r.text = "-"
     return results
 
