@@ -37,7 +37,8 @@ def repairer():
     ("garbled", "expected"),
     [
         ("Nghi quyet so 57-NQ/TW cua Bo Chinh tri", "Nghị quyết số 57-NQ/TW của Bộ Chính trị"),
-        ("S6:311 /BC-UBND", "Số: 311/BC-UBND"),
+        ("S6:311 /BC-UBND ngay 03 théng 12 nam 2025", "Số: 311/BC-UBND ngày 03 tháng 12 năm 2025"),  # an OCR's own gap, closed
+        ("Số: 23 /BC-UBND", "Số: 23 /BC-UBND"),  # clean text: the printed blank left for a number written in by hand stays
         ("Kết luận số 51 -KL/TW, Điều 5 -Trách nhiệm", "Kết luận số 51-KL/TW, Điều 5 -Trách nhiệm"),  # a real page at 300 dpi
         ("Pang uy - HDND - UBND", "Đảng ủy - HĐND - UBND"),
         ("Uy ban nhan dan phuong bao cao ket qua thuc hien nhu sau:", "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:"),

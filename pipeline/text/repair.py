@@ -781,7 +781,7 @@ class Repairer:
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
         if mode == "vie":
             self._join_split(results)
-        return _tidy_symbols(_tidy_commas(_tidy_numbers(results)))
+        return _tidy_symbols(_tidy_commas(_tidy_numbers(results, blank_printed=mode == "vie")))
 
     def _join_split(self, results: list[TokenRepair]) -> None:
         """Where marks are read, a syllable Tesseract cut before its vowel (`THƯ ỜNG`, `nghi ệp`, a real page's
@@ -1208,12 +1208,14 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
     return results[i].text.endswith(",") and listed
 
 
-def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
+def _tidy_numbers(results: list[TokenRepair], blank_printed: bool) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` and `51` `-KL/TW` ->
-    `51-KL/TW` (the code glued back to its number); the 1 of a clause or an article read as a letter (`khoản I
-    Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2, 3`) -> 1, of a paragraph's first item (`!. Doanh
-    nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a code's last part (`67/2025/QHI5`) -> QH15; a code's
-    8 read as § (`115/CV-PA§3`) -> 8, and its number's first 5 read as S (`S770/NBI-QLDN2`) -> 5."""
+    `51-KL/TW` (the code glued back to its number; `blank_printed`: where marks are read, a space before the
+    slash is the page's, the blank left for a number written in by hand, `Số: 23 /BC-UBND`, and stays); the 1
+    of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2,
+    3`) -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a
+    code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first
+    5 read as S (`S770/NBI-QLDN2`) -> 5."""
     for i, r in enumerate(results):
         if ":" in r.text:
             r.text = _COLON_NUMBER.sub(r"\1: \2", r.text)
@@ -1226,7 +1228,7 @@ def _tidy_numbers(results: list[TokenRepair]) -> list[TokenRepair]:
         elif r.text[:1] in "Il" and _ONE_LEADING.match(r.text):
             r.text = "1" + r.text[1:]
         if i and (
-            r.text[:1] == "/" and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text)
+            r.text[:1] == "/" and not blank_printed and _CODE_TAIL.match(r.text) and _NUMBERISH.search(results[i - 1].text)
             or r.text[:1] == "-" and _DASHED_CODE_TAIL.match(r.text) and results[i - 1].text.isdigit()
         ):
             results[i - 1].text += r.text
