@@ -41,6 +41,8 @@ def repairer():
         ("Số: 23 /BC-UBND", "Số: 23 /BC-UBND"),  # clean text: the printed blank left for a number written in by hand stays
         ("Kết luận số 51 -KL/TW, Điều 5 -Trách nhiệm", "Kết luận số 51-KL/TW, Điều 5 -Trách nhiệm"),  # a real page at 300 dpi
         ("Pang uy - HDND - UBND", "Đảng ủy - HĐND - UBND"),
+        ("CONG AN TP DA NANG", "CÔNG AN TP ĐÀ NẴNG"),  # DA (dự án) among capitals is a word, the context choosing
+        ("Ban quan ly DA dau tu xay dung phoi hop voi CA huyen", "Ban quản lý DA đầu tư xây dựng phối hợp với CA huyện"),  # among small letters, abbreviations
         ("Uy ban nhan dan phuong bao cao ket qua thuc hien nhu sau:", "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:"),
         ("CONG HOA XA HOI CHU NGHIA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
         ("Doc lap - Tu do - Hanh phuc", "Độc lập - Tự do - Hạnh phúc"),

@@ -383,8 +383,11 @@ class Repairer:
                 token.strip(_NAME_PUNCT).lower() in _HONORIFICS and index + 1 < len(tokens) and self._name_part(tokens[index + 1].strip(_NAME_PUNCT))
             )
             # only where marks are read does a doubt change the readings (`_candidates`); elsewhere it would only
-            # cache the same token twice
-            doubted = params.mode == "vie" and ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
+            # cache the same token twice, but for an abbreviation in a heading whose letters spell a word (`_caps_word`)
+            doubted = (
+                params.mode == "vie" and ocr_confs is not None and ocr_confs[index] < DOUBTED_READ
+                or params.mode != "vie" and self._caps_word(tokens, index)
+            )
             readings, initial_after = self._readings(token, params, initial, code_follows, in_name, doubted, before_name)
             out.append([Slot(piece, candidates, initial=first) for piece, candidates, first in readings])
             initial = initial_after
@@ -455,6 +458,17 @@ class Repairer:
                 readings.append((kept, [Candidate(text, lm.id(symbol), 0.0)], initial))
             initial = text in SENTENCE_END
         return tuple(readings), initial
+
+    def _caps_word(self, tokens: list[str], index: int) -> bool:
+        """Where marks are lost, an abbreviation whose letters spell a marked syllable, among words in capitals, is
+        doubted (read as words too, the context choosing): `TP DA NANG` is ĐÀ NẴNG; among small letters it is the
+        abbreviation (`Ban quản lý DA`, `phối hợp với CA huyện`)."""
+        token = tokens[index].strip(EDGE_PUNCTUATION)
+        low = token.lower()
+        if token not in self.lexicon.abbreviations or not is_syllable(low) or all(w == low for w in self.lexicon.by_fold.get(low, ())):
+            return False
+        near = [tokens[j].strip(EDGE_PUNCTUATION) for j in (index - 1, index + 1) if 0 <= j < len(tokens)]
+        return bool(near) and all(len(w) > 1 and w.isalpha() and w.isupper() for w in near)
 
     def _names_next(self, word: str) -> bool:
         """Does a name follow `word`, capitalised: a part of a person's name or a title (Văn | Hường, Ông | Hường),
