@@ -353,7 +353,7 @@ def main() -> None:
             f"clean unchanged {100 * now['legal clean']:.3f}%"
         )
     else:
-        print(f"vn-legal: {LEGAL_ARCHIVE} absent, real-text figures skipped")
+        print(f"vn-legal: {LEGAL_ARCHIVE} absent, its figures skipped")
     now |= real_text_report(repairer)
 
     for mode in ("eng", "vie"):
