@@ -30,7 +30,9 @@ def repairer() -> Repairer:
 def plain_decode(repairer: Repairer, slots: list[Slot], trust_read: bool) -> list[tuple[int, float, list[str]]]:
     """The beam search and posteriors as first written: one trigram at a time, in the order the search meets them."""
     lm = repairer.lm
-    unk, sent = lm.unk, lm.sent
+    unk = lm.unk
+    first = slots[0].piece  # a paragraph that opens in small letters opens inside a sentence, after what it does not show
+    sent = lm.unseen if first.kind == "word" and first.text[:1].islower() else lm.sent
 
     def logprob(a: int, b: int, c: int) -> float:
         return lm.scores([pack((a, b, c))])[0]
@@ -49,7 +51,8 @@ def plain_decode(repairer: Repairer, slots: list[Slot], trust_read: bool) -> lis
                     nxt[(b, sym)], back[(b, sym)] = s, ((a, b), j)
         floor = max(nxt.values()) - (repair.BEAM_DELTA if len(history) > 1 else repair.BEAM_DELTA_START)
         kept = [kv for kv in nxt.items() if kv[1] >= floor]
-        beams = dict(sorted(kept, key=lambda kv: -kv[1])[: repair.BEAM] if len(kept) > repair.BEAM else kept)
+        width = repair.BEAM if len(history) > 1 else repair.BEAM_START
+        beams = dict(sorted(kept, key=lambda kv: -kv[1])[:width] if len(kept) > width else kept)
         history.append(back)
     chosen = [0] * len(slots)
     state = max(beams, key=beams.__getitem__)

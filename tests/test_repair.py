@@ -53,6 +53,9 @@ def repairer():
         ),
         ("thuc hien mot so noi dung SaU:", "thực hiện một số nội dung sau:"),
         ("cai dat VNeID va eGov", "cài đặt VNeID và eGov"),
+        # a line that opens in small letters opens inside a sentence (nhận | thức, chuyển đổi | số): not on a sentence's first word
+        ("thuc cua can bo, dang vien ve chuyen doi so", "thức của cán bộ, đảng viên về chuyển đổi số"),
+        ("so tren dia ban xa trong nam 2025", "số trên địa bàn xã trong năm 2025"),
         ("Ciia Uy ban nhan dan: chuyen dén BO phan mét cia", "Của Ủy ban nhân dân: chuyển đến Bộ phận một cửa"),  # ộ read as O
         (  # an OCR without Vietnamese: ' for the horn of ư, ơ
             "Ciia Uy ban nhan dan phé: TO CHUC THU'C HIEN; nu’éc sach cho ngudi dan",

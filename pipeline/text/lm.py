@@ -32,6 +32,7 @@ MASK = (1 << BITS) - 1
 LOW_TWO = (1 << 2 * BITS) - 1  # the last two symbols of a packed n-gram
 BIGRAM = 1 << 3 * BITS  # a bigram's key so marked among trigrams' (`LanguageModel.hashed`)
 UNK = "<unk>"
+UNSEEN = "<?>"  # a history the text does not show (`LanguageModel.unseen`)
 LOG_FLOOR = -14.0
 ORDER = 3
 
@@ -395,11 +396,16 @@ class LanguageModel:
 
     def __init__(self, path: Path) -> None:
         arrays = load_arrays(path)
+        # a symbol for a history the text does not show (a line that opens inside a sentence): it opens no n-gram
+        # and backs off at no cost, so the words after it are scored by their unigrams, then by their bigrams
+        arrays.words.append(UNSEEN)
+        arrays.uni, arrays.uni_bow = np.append(arrays.uni, LOG_FLOOR), np.append(arrays.uni_bow, 0.0)
         self.arrays = arrays
         self.words: list[str] = arrays.words
         self.ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
         self.unk = self.ids[UNK]
         self.sent = self.ids[SENT]
+        self.unseen = self.ids[UNSEEN]
         self.uni: list[float] = arrays.uni.astype(np.float64).tolist()
         self.overlay: UserOverlay | None = None
         # one hash index over trigrams and bigrams (marked by BIGRAM), with their scores and backoffs (none: 0.0)

@@ -575,7 +575,7 @@ class Repairer:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
         states kept. A state is the last two symbols; reaching the same state twice keeps the better
         score (the first of equals, states taken in order, then candidates)."""
-        sent = self.lm.sent
+        sent = self._history(slots)
         beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
         history: list[dict[tuple[int, int], tuple[tuple[int, int], int, float]]] = []
         for slot in slots:
@@ -615,10 +615,18 @@ class Repairer:
             history.append(dict(kept))
         return history
 
+    def _history(self, slots: list[Slot]) -> int:
+        """What a paragraph opens after: a sentence's start, unless it opens on a word in small letters, which no
+        sentence does: a line cut inside a sentence (`động nghiên cứu`, the end of `hoạt động`), whose history the
+        text does not show (`LanguageModel.unseen`). Its first word is then scored by how common it is, not by how
+        often sentences open with it (`Đồng thời`, `Thực hiện`, `Qua`, `Từ`)."""
+        first = slots[0].piece
+        return self.lm.unseen if first.kind == "word" and first.text[:1].islower() else self.lm.sent
+
     def _posteriors(self, slots: list[Slot], trust_read: bool) -> Scoring:
         """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
         The trigrams of all slots are scored in one batch."""
-        unk, sent = self.lm.unk, self.lm.sent
+        unk, sent = self.lm.unk, self._history(slots)
         chosen = [s.candidates[s.chosen] for s in slots]
         syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
         known = [c.symbol >= 0 for c in chosen]
