@@ -39,6 +39,7 @@ def repairer():
         ("Nghi quyet so 57-NQ/TW cua Bo Chinh tri", "Nghị quyết số 57-NQ/TW của Bộ Chính trị"),
         ("S6:311 /BC-UBND ngay 03 théng 12 nam 2025", "Số: 311/BC-UBND ngày 03 tháng 12 năm 2025"),  # an OCR's own gap, closed
         ("Số: 23 /BC-UBND", "Số: 23 /BC-UBND"),  # clean text: the printed blank left for a number written in by hand stays
+        ("So: 23 /BC-UBND ngay 05 thang 3 nam 2025", "Số: 23 /BC-UBND ngày 05 tháng 3 năm 2025"),  # and where marks are lost
         ("Kết luận số 51 -KL/TW, Điều 5 -Trách nhiệm", "Kết luận số 51-KL/TW, Điều 5 -Trách nhiệm"),  # a real page at 300 dpi
         ("Pang uy - HDND - UBND", "Đảng ủy - HĐND - UBND"),
         ("CONG AN TP DA NANG", "CÔNG AN TP ĐÀ NẴNG"),  # DA (dự án) among capitals is a word, the context choosing

@@ -803,7 +803,7 @@ class Repairer:
             results.append(TokenRepair(token, text, round(conf, 3), self.calibration.flags(evidence, conf), alternatives, evidence))
         if mode == "vie":
             self._join_split(results)
-        return _tidy_symbols(_tidy_commas(_tidy_numbers(results, blank_printed=mode == "vie")))
+        return _tidy_symbols(_tidy_commas(_tidy_numbers(results, blank_printed=mode != "eng")))
 
     def _join_split(self, results: list[TokenRepair]) -> None:
         """Where marks are read, a syllable Tesseract cut before its vowel (`THƯ ỜNG`, `nghi ệp`, a real page's
@@ -1232,8 +1232,8 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
 
 def _tidy_numbers(results: list[TokenRepair], blank_printed: bool) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` and `51` `-KL/TW` ->
-    `51-KL/TW` (the code glued back to its number; `blank_printed`: where marks are read, a space before the
-    slash is the page's, the blank left for a number written in by hand, `Số: 23 /BC-UBND`, and stays); the 1
+    `51-KL/TW` (the code glued back to its number; `blank_printed`: but where the OCR garbles (eng), a space before
+    the slash is the page's, the blank left for a number written in by hand, `Số: 23 /BC-UBND`, and stays); the 1
     of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2,
     3`) -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a
     code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first
