@@ -42,6 +42,7 @@ def repairer():
         ("So: 23 /BC-UBND ngay 05 thang 3 nam 2025", "Số: 23 /BC-UBND ngày 05 tháng 3 năm 2025"),  # and where marks are lost
         ("Kết luận số 51 -KL/TW, Điều 5 -Trách nhiệm", "Kết luận số 51-KL/TW, Điều 5 -Trách nhiệm"),  # a real page at 300 dpi
         ("Pang uy - HDND - UBND", "Đảng ủy - HĐND - UBND"),
+        ("Van phong Doan DBQH tinh va TAND huyen", "Văn phòng Đoàn ĐBQH tỉnh và TAND huyện"),  # ĐBQH read without its Đ
         ("CONG AN TP DA NANG", "CÔNG AN TP ĐÀ NẴNG"),  # DA (dự án) among capitals is a word, the context choosing
         ("Ban quan ly DA dau tu xay dung phoi hop voi CA huyen", "Ban quản lý DA đầu tư xây dựng phối hợp với CA huyện"),  # among small letters, abbreviations
         ("Uy ban nhan dan phuong bao cao ket qua thuc hien nhu sau:", "Ủy ban nhân dân phường báo cáo kết quả thực hiện như sau:"),
