@@ -758,7 +758,7 @@ class Repairer:
             after = flat[k + 1]
             if flat[k].piece.text != "-" or flat[k - 1].piece.kind != "word" or not (after.piece.kind == "word" or after.piece.text.isdigit()):
                 continue
-            before = flat[k - 2].candidates[flat[k - 2].chosen].symbol if k > 1 else lm.sent
+            before = flat[k - 2].candidates[flat[k - 2].chosen].symbol if k > 1 else self._history(flat)
             first = flat[k - 1].candidates[flat[k - 1].chosen].symbol
             second = after.candidates[after.chosen]  # read as a sentence's start, after the dash
             inside = lm.id(second.text[:1].upper() + second.text[1:]) if is_title(after.piece.text) else second.symbol  # a name inside a sentence
