@@ -399,7 +399,7 @@ class LanguageModel:
         # a symbol for a history the text does not show (a line that opens inside a sentence): it opens no n-gram
         # and backs off at no cost, so the words after it are scored by their unigrams, then by their bigrams
         arrays.words.append(UNSEEN)
-        arrays.uni, arrays.uni_bow = np.append(arrays.uni, LOG_FLOOR), np.append(arrays.uni_bow, 0.0)
+        arrays.uni, arrays.uni_bow = np.append(arrays.uni, np.float32(LOG_FLOOR)), np.append(arrays.uni_bow, np.float32(0.0))
         self.arrays = arrays
         self.words: list[str] = arrays.words
         self.ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
