@@ -99,3 +99,20 @@ def test_a_batch_scores_each_trigram_as_it_alone_would_score(tmp_path) -> None:
     assert batch[: len(keys)][::-1] == [model.scores([key])[0] for key in keys]
     assert batch[len(keys) :] == batch[: len(keys)][::-1][:5]
     assert all(math.isfinite(v) and v < 0 for v in batch)
+
+
+def test_after_the_unseen_history_a_word_is_scored_by_its_unigram_then_its_bigram(tmp_path) -> None:
+    """A line that opens inside a sentence: its first word is scored as common as it is, not as sentences open."""
+    model = model_of([["ủy", "ban", "nhân", "dân"], ["báo", "cáo", "kế", "hoạch"], ["ủy", "ban", "xã"]])
+    lm.save(model, tmp_path / "lm.npz")
+    loaded = lm.LanguageModel(tmp_path / "lm.npz")
+    ids, unseen = loaded.ids, loaded.unseen
+    assert unseen not in (ids[w] for w in WORDS)
+    words = ("ban", "kế", "ủy")
+    first = loaded.scores([lm.pack((unseen, unseen, ids[w])) for w in words])
+    assert first == pytest.approx([float(loaded.arrays.uni[ids[w]]) for w in words])
+    pairs = (("ban", "xã"), ("kế", "hoạch"))
+    second = loaded.scores([lm.pack((unseen, ids[a], ids[b])) for a, b in pairs])
+    assert second == pytest.approx(lm.bigram_logprob(model, np.array([lm.pack((ids[a], ids[b])) for a, b in pairs], np.int64)).tolist(), abs=0.01)
+    opening = loaded.scores([lm.pack((ids[SENT], ids[SENT], ids[w])) for w in words])
+    assert first[0] > opening[0] and first[2] < opening[2]  # ban opens no sentence, ủy opens two of three
