@@ -575,8 +575,8 @@ class Repairer:
         """The beam search proper; per slot, next state -> (previous state, candidate, score) for the
         states kept. A state is the last two symbols; reaching the same state twice keeps the better
         score (the first of equals, states taken in order, then candidates)."""
-        sent = self._history(slots)
-        beams: dict[tuple[int, int], float] = {(sent, sent): 0.0}
+        opening = self._history(slots)
+        beams: dict[tuple[int, int], float] = {(opening, opening): 0.0}
         history: list[dict[tuple[int, int], tuple[tuple[int, int], int, float]]] = []
         for slot in slots:
             choices = self._choices(slot.candidates)
@@ -626,9 +626,9 @@ class Repairer:
     def _posteriors(self, slots: list[Slot], trust_read: bool) -> Scoring:
         """Each slot's candidates rescored with the chosen neighbours fixed: confidence and ranking.
         The trigrams of all slots are scored in one batch."""
-        unk, sent = self.lm.unk, self._history(slots)
+        unk, opening = self.lm.unk, self._history(slots)
         chosen = [s.candidates[s.chosen] for s in slots]
-        syms = [sent, sent] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
+        syms = [opening, opening] + [c.symbol if c.symbol >= 0 else unk for c in chosen]
         known = [c.symbol >= 0 for c in chosen]
         n = len(slots)
         todo: list[tuple[Slot, list[float], int]] = []  # slot, scores before the LM, how many rows to add
@@ -1232,8 +1232,8 @@ def _in_number_list(results: list[TokenRepair], i: int) -> bool:
 
 def _tidy_numbers(results: list[TokenRepair], blank_printed: bool) -> list[TokenRepair]:
     """`Số:311` -> `Số: 311`, `tháng-11` -> `tháng 11`; `311` `/BC-UBND` -> `311/BC-UBND` and `51` `-KL/TW` ->
-    `51-KL/TW` (the code glued back to its number; `blank_printed`: but where the OCR garbles (eng), a space before
-    the slash is the page's, the blank left for a number written in by hand, `Số: 23 /BC-UBND`, and stays); the 1
+    `51-KL/TW` (the code glued back to its number; `blank_printed`, everywhere but where the OCR garbles (eng): a space
+    before the slash is the page's, the blank left for a number written in by hand, `Số: 23 /BC-UBND`, and stays); the 1
     of a clause or an article read as a letter (`khoản I Điều 12`, `Điều l.`) or of a list of numbers (`số I, 2,
     3`) -> 1, of a paragraph's first item (`!. Doanh nghiệp`) -> 1., of a number (`trong I5 năm`) -> 15 and of a
     code's last part (`67/2025/QHI5`) -> QH15; a code's 8 read as § (`115/CV-PA§3`) -> 8, and its number's first
