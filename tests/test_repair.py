@@ -347,7 +347,7 @@ def test_a_short_line_with_no_word_to_count_is_not_read_as_garbled(repairer) -> 
 
 
 @pytest.mark.parametrize("line", ["Lưới chiếu UTM, Ellipsoid WGS84;", "Đăng ký tài khoản eGov-Residential trên smartphone"])
-def test_a_line_with_letters_only_vietnamese_writes_is_not_read_as_garbled_for_its_foreign_words(repairer, line: str) -> None:
+def test_a_line_with_vietnamese_letters_outside_latin_1_is_not_read_as_garbled_for_its_foreign_words(repairer, line: str) -> None:
     """Foreign words are unknown words, as an OCR without Vietnamese makes; but that OCR reads no ư, ơ, đ, ạ, ả."""
     assert Params.estimate(line.split(), repairer.lexicon).mode == "vie"
     assert repairer.repair_text(line) == line

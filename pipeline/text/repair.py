@@ -133,7 +133,7 @@ class Params:
     p_drop: float  # a mark of the truth is missing in what we read
     p_change: float  # a mark is misread as another
     p_garble: float  # a token's letters are mangled
-    vietnamese_read: bool = False  # letters only Vietnamese writes were read (ư, ơ, ă, đ, ạ, ả): not an OCR without Vietnamese
+    vietnamese_read: bool = False  # letters of Vietnamese outside Latin-1 were read (ư, ơ, ă, đ, ạ, ả): not by an OCR without it
 
     @classmethod
     def estimate(cls, tokens: list[str], lexicon: Lexicon) -> Params:
