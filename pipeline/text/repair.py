@@ -38,7 +38,7 @@ from .confidence import EDGE_PUNCTUATION, Calibration, DocumentReadings, Evidenc
 from .lexicon import Lexicon, load_lexicon
 from .lm import BITS, pack
 from .tokens import CODE, GAP, SENTENCE_END, Piece, classify, is_title, lm_symbol, marks_read_as_questions, part_specked, to_roman, unglue
-from .vietnamese import BASE_VOWELS, apply_case, fold, is_syllable, nfc, normalize_tone_placement
+from .vietnamese import BASE_VOWELS, BEYOND_LATIN_1, apply_case, fold, is_syllable, nfc, normalize_tone_placement
 
 EXPECTED_MARK_RATE = 0.88  # share of syllables with a mark in clean administrative text (corpus)
 BEAM = 8
@@ -107,10 +107,10 @@ MAX_CANDIDATES = 24  # per token, best first (12 left out `theo dõi` for `theo 
 STRAY_DASH = 6.0  # on a page read with its marks, a dash between two words this much likelier (log odds) with a space between is a speck
 ABBREVIATION_SETTLED = 3  # an abbreviation the document writes this often settles its spelling (TTHC, PAKN)
 _CAPITALS = regex.compile(r"^\p{Lu}{4,}$")
-# the letters of Vietnamese outside Latin-1, which an OCR without Vietnamese does not read (Tesseract `eng` read none
-# in the 60,000 words of the held-out renders nor in the garbled sample): ă, đ, ơ, ư, and most with a tone
-_VIETNAMESE_ONLY = regex.compile(r"[ăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
-VIETNAMESE_READ = 0.1  # share of a document's words with such letters from which it was read with Vietnamese
+# share of a document's words with letters of Vietnamese outside Latin-1 (BEYOND_LATIN_1) from which it was read with
+# Vietnamese: an OCR without it reads none (Tesseract `eng` read none in the 60,000 words of the held-out renders nor
+# in the garbled sample)
+VIETNAMESE_READ = 0.1
 
 
 def _estimate_words(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -146,7 +146,7 @@ class Params:
         p_drop = min(0.97, max(0.003, 1 - marked / EXPECTED_MARK_RATE))
         p_change = min(0.4, max(0.004, 1.5 * unknown))
         p_garble = min(0.5, max(0.003, unknown))
-        vietnamese = sum(1 for w in words if _VIETNAMESE_ONLY.search(w))
+        vietnamese = sum(1 for w in words if not BEYOND_LATIN_1.isdisjoint(w))
         return cls(round(p_drop, 3), round(p_change, 3), round(p_garble, 3), vietnamese >= max(1, VIETNAMESE_READ * len(words)))
 
     @property

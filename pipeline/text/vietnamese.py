@@ -15,6 +15,10 @@ TONE_MARKS = {"\u0300": 2, "\u0301": 1, "\u0303": 4, "\u0309": 3, "\u0323": 5}  
 TONE_COMBINING = {v: k for k, v in TONE_MARKS.items()}
 VOWEL_MODIFIERS = {"\u0302", "\u0306", "\u031b"}  # circumflex (â ê ô), breve (ă), horn (ơ ư)
 BASE_VOWELS = set("aăâeêioôơuưy")
+# the letters of Vietnamese outside Latin-1: ă, đ, ơ, ư, and most of its vowels with a tone (ạ, ả, ố...)
+BEYOND_LATIN_1 = frozenset(
+    letter for letter in {unicodedata.normalize("NFC", v + t) for v in BASE_VOWELS for t in ("", *TONE_MARKS)} | {"đ"} if ord(letter) > 0xFF
+)
 
 ONSETS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
